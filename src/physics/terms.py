@@ -1,0 +1,110 @@
+"""Terms and Lagrangians as plain data: which fields, conjugated or not, and how their indices contract.
+
+A ``Term`` never stores token IDs: token schemes assign IDs when they render. Contractions are
+ε-tensors (interactions) or δ-pairings (kinetic and 2-field terms); each entry lists the *factor slots*
+(indices into ``Term.factors``) whose fundamental indices it contracts, e.g. ``Contraction("SU3", (0, 0, 1))``
+is ε_{ijk} A^{ij} B^k for a 3̄ in slot 0 and a 3 in slot 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .fields import Field
+
+# Term classes, in the order the JSON contract lists them.
+KINDS = (
+    "scalar_mass",
+    "fermion_mass",
+    "scalar_trilinear",
+    "scalar_quartic",
+    "yukawa",
+    "scalar_kinetic",
+    "fermion_kinetic",
+    "gauge_kinetic",
+)
+INTERACTION_KINDS = ("scalar_trilinear", "scalar_quartic", "yukawa")
+MASS_KINDS = ("scalar_mass", "fermion_mass")
+KINETIC_KINDS = ("scalar_kinetic", "fermion_kinetic", "gauge_kinetic")
+GROUPS = ("LORENTZ", "SU3", "SU2")  # contraction entries come in this order
+GAUGE_GROUPS = ("SU3", "SU2", "U1")
+
+
+@dataclass(frozen=True, order=True)
+class Factor:
+    """A field occurrence: ``field`` indexes the Lagrangian's field list; ``conjugate`` when daggered."""
+
+    field: int
+    conjugate: bool = False
+
+
+@dataclass(frozen=True, order=True)
+class Contraction:
+    """One invariant tensor: ``group`` in GROUPS; ``slots`` index into the term's factors (repeats allowed)."""
+
+    group: str
+    slots: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a Lagrangian.
+
+    * interactions and masses: ``factors`` are the fields, ``contractions`` the ε/δ entries;
+    * scalar_kinetic: factors (φ†, φ); fermion_kinetic: factors (right-handed object, left-handed object);
+      the derivative (and σ̄) are implied by the kind;
+    * gauge_kinetic: no factors, ``group`` names the gauge group (SU3, SU2 or U1).
+    """
+
+    kind: str
+    factors: tuple[Factor, ...] = ()
+    contractions: tuple[Contraction, ...] = ()
+    group: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown term kind {self.kind!r}")
+
+    @property
+    def n_fields(self) -> int:
+        return len(self.factors)
+
+    def multiset(self) -> tuple[Factor, ...]:
+        return tuple(sorted(self.factors))
+
+    def to_json(self) -> dict:
+        d = {
+            "kind": self.kind,
+            "factors": [{"field": f.field, "conjugate": f.conjugate} for f in self.factors],
+            "contractions": [{"group": c.group, "slots": list(c.slots)} for c in self.contractions],
+        }
+        if self.group is not None:
+            d["group"] = self.group
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> Term:
+        return cls(
+            kind=d["kind"],
+            factors=tuple(Factor(int(f["field"]), bool(f["conjugate"])) for f in d.get("factors", [])),
+            contractions=tuple(Contraction(c["group"], tuple(c["slots"])) for c in d.get("contractions", [])),
+            group=d.get("group"),
+        )
+
+
+@dataclass
+class Lagrangian:
+    """Fields in input order plus terms in the canonical order: interactions, kinetic, gauge kinetic, masses."""
+
+    fields: list[Field]
+    terms: list[Term] = field(default_factory=list)
+    basis: str = "independent"
+
+    def by_kind(self, kind: str) -> list[Term]:
+        return [t for t in self.terms if t.kind == kind]
+
+    def counts(self) -> dict[str, int]:
+        out = {k: 0 for k in KINDS}
+        for t in self.terms:
+            out[t.kind] += 1
+        return out
