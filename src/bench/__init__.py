@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m src.bench {oracle,data,train,all}`` (also ``make bench``)."""
