@@ -1,0 +1,278 @@
+"""The paper's token format (paper.md §3-4): Lagrangians and field lists to words and back.
+
+A term is a sign, its objects each followed by an ID, and a contraction block naming objects by ID:
+
+    + FIELD SPIN 0 SU2 2 U1 - 1 DAGGER ID6 FIELD SPIN 0 SU2 2 U1 1 ID7 CONTRACTIONS SU2 ID6 ID7
+
+IDs are drawn per term without replacement from 0-9 (``rng.sample(range(10), n)``, as the paper did) or,
+with ``rng=None``, assigned canonically ID0, ID1, ... in order of appearance. Conjugates carry conjugated
+representations *and* DAGGER. Interaction terms write ε entries (``SU3 IDa IDa IDb`` for 3̄·3) and omit
+an empty block; kinetic and 2-field terms write 2-ID δ entries, and a scalar mass always has its block,
+even bare.
+
+The way a field occurrence is spelled is a parameter (``spell``/``reader``) so that the ablation schemes reuse
+this grammar with shorter field words.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from fractions import Fraction
+
+from src.physics.fields import Field, parse_paper_fields, render_paper_field
+from src.physics.groups import SU2Rep, SU3Rep
+from src.physics.terms import Factor, Lagrangian, Term
+
+from .base import ParsedLagrangian
+from .grammar import ID_PATTERN, FieldReader, TermError, parse_terms
+
+Spell = Callable[[Factor], list[str]]  # the words of one field occurrence, DAGGER included, ID excluded
+N_IDS = 10
+NUMBER_WORDS = frozenset("0123456789-/")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Input side
+
+
+def render_fields(fields: list[Field]) -> list[str]:
+    """Input words, numbers digit by digit: ``FIELD SPIN 1 / 2 SU3 3 SU2 2 U1 1 / 3 HEL - 1 / 2``."""
+    return [w for f in fields for w in render_paper_field(f, spaced=True).split()]
+
+
+def parse_fields_tokens(tokens: list[str]) -> list[Field]:
+    """Input words (spaced or compact numbers, optional [SOS]/[EOS]) -> fields. Raises FieldError."""
+    return parse_paper_fields(" ".join(tokens))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rendering
+
+
+def paper_spelling(fields: list[Field]) -> Spell:
+    """Spell a factor with its quantum numbers (conjugated, plus DAGGER, for a conjugate)."""
+
+    def spell(factor: Factor) -> list[str]:
+        return render_paper_field(fields[factor.field], conjugate=factor.conjugate).split()
+
+    return spell
+
+
+def term_ids(n: int, rng: random.Random | None) -> list[str]:
+    """The IDs of a term's n objects: canonical ID0..ID(n-1), or drawn without replacement from 0-9."""
+    numbers = range(n) if rng is None else rng.sample(range(N_IDS), n)
+    return [f"ID{k}" for k in numbers]
+
+
+def _entries(term: Term, slot_ids: list[str]) -> list[str]:
+    return [w for c in term.contractions for w in [c.group, *(slot_ids[s] for s in c.slots)]]
+
+
+def _render_field_term(term: Term, spell: Spell, ids: list[str]) -> list[str]:
+    words = ["-" if term.kind == "fermion_mass" else "+"]
+    for factor, id_ in zip(term.factors, ids):
+        words += [*spell(factor), id_]
+    # 2-field terms always carry the block (the paper's bare trailing CONTRACTIONS); interactions if needed
+    if term.contractions or len(term.factors) == 2:
+        words += ["CONTRACTIONS", *_entries(term, ids)]
+    return words
+
+
+def _render_scalar_kinetic(term: Term, fields: list[Field], spell: Spell, ids: list[str]) -> list[str]:
+    """(Dφ)†(Dφ): ``+ DERIVATIVE G d1 φ† p1 DERIVATIVE G d2 φ p2 CONTRACTIONS LORENTZ d1 d2 [SU3 p1 p2]``"""
+    d1, p1, d2, p2 = ids
+    groups = list(fields[term.factors[0].field].charged_groups)
+    words = ["+", "DERIVATIVE", *groups, d1, *spell(term.factors[0]), p1]
+    words += ["DERIVATIVE", *groups, d2, *spell(term.factors[1]), p2]
+    return words + ["CONTRACTIONS", "LORENTZ", d1, d2, *_entries(term, [p1, p2])]
+
+
+def _render_fermion_kinetic(term: Term, fields: list[Field], spell: Spell, ids: list[str]) -> list[str]:
+    """i ψ_R σ̄^μ D_μ ψ_L: the HEL +1/2 object first; σ̄ carries one vector and two spinor indices."""
+    p1, s, d, p2 = ids
+    groups = list(fields[term.factors[0].field].charged_groups)
+    words = ["+", "i", *spell(term.factors[0]), p1, "SIGMA_BAR", s, "DERIVATIVE", *groups, d]
+    words += [*spell(term.factors[1]), p2]
+    return words + ["CONTRACTIONS", "LORENTZ", s, d, "LORENTZ", s, p1, p2, *_entries(term, [p1, p2])]
+
+
+def _render_gauge_kinetic(term: Term, ids: list[str]) -> list[str]:
+    """-1/4 F F written as -[D_μ, D_ν][D^μ, D^ν]: the μ indices pair a with c, the ν indices b with d."""
+    a, b, c, d = ids
+    g = term.group
+    words = ["-"]
+    for commutator, id_ in zip(("COMMUTATOR_A", "COMMUTATOR_B") * 2, ids):
+        words += [commutator, "DERIVATIVE", g, id_]
+    return words + ["CONTRACTIONS", "LORENTZ", a, c, "LORENTZ", b, d]
+
+
+def n_objects(term: Term) -> int:
+    """Objects carrying an ID: the factors, or the 4 of a kinetic / field-strength term."""
+    return 4 if term.kind in ("scalar_kinetic", "fermion_kinetic", "gauge_kinetic") else len(term.factors)
+
+
+def render_term(
+    term: Term, fields: list[Field], rng: random.Random | None = None, spell: Spell | None = None
+) -> list[str]:
+    """One term in the paper's words. ``rng`` draws its IDs; None: canonical IDs in order of appearance."""
+    spell = spell or paper_spelling(fields)
+    ids = term_ids(n_objects(term), rng)
+    if term.kind == "gauge_kinetic":
+        return _render_gauge_kinetic(term, ids)
+    if term.kind == "scalar_kinetic":
+        return _render_scalar_kinetic(term, fields, spell, ids)
+    if term.kind == "fermion_kinetic":
+        return _render_fermion_kinetic(term, fields, spell, ids)
+    return _render_field_term(term, spell, ids)
+
+
+def render_terms(
+    terms: list[Term], fields: list[Field], rng: random.Random | None = None, spell: Spell | None = None
+) -> list[str]:
+    spell = spell or paper_spelling(fields)
+    return [w for t in terms for w in render_term(t, fields, rng, spell)]
+
+
+def render_lagrangian(
+    lagrangian: Lagrangian, rng: random.Random | None = None, spell: Spell | None = None
+) -> list[str]:
+    """All terms in the Lagrangian's order (interactions, kinetic, gauge kinetic, masses)."""
+    return render_terms(lagrangian.terms, lagrangian.fields, rng, spell)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parsing
+
+
+def _read_number(tokens: list[str], i: int) -> tuple[str, int]:
+    """Digits, '-' and '/' words from i on, joined: ``- 1 2 / 7`` -> '-12/7'."""
+    j = i
+    while j < len(tokens) and tokens[j] in NUMBER_WORDS:
+        j += 1
+    if j == i:
+        raise TermError(f"a number was expected at {i}", incomplete=i >= len(tokens))
+    return "".join(tokens[i:j]), j
+
+
+def _rational(text: str, what: str) -> Fraction:
+    m = re.fullmatch(r"(-?)(\d{1,9})(?:/(\d{1,9}))?", text)
+    if not m or (m[3] is not None and int(m[3]) == 0):
+        raise TermError(f"{what} {text!r} is not a number")
+    value = Fraction(int(m[2]), int(m[3] or 1))
+    return -value if m[1] else value
+
+
+class PaperFieldReader:
+    """Reads ``FIELD SPIN s [SU3 r] [SU2 r] [U1 q] [HEL h] [DAGGER]`` and finds the input field it names.
+
+    A DAGGER object must spell the *conjugated* quantum numbers of an input field; without DAGGER, the field's
+    own. With two identical input fields the first one is taken (the paper's format cannot tell them apart).
+    """
+
+    def __init__(self, fields: list[Field]):
+        self.index: dict[tuple, int] = {}
+        for k, f in enumerate(fields):
+            self.index.setdefault((f.quantum_numbers(), False), k)
+            self.index.setdefault((f.conjugate().quantum_numbers(), True), k)
+
+    def starts(self, token: str) -> bool:
+        return token == "FIELD"
+
+    def read(self, tokens: list[str], i: int) -> tuple[Factor, int]:
+        if i + 1 >= len(tokens) or tokens[i + 1] != "SPIN":
+            raise TermError(f"FIELD must be followed by SPIN at {i + 1}", incomplete=i + 1 >= len(tokens))
+        spin_text, j = _read_number(tokens, i + 2)
+        if spin_text not in ("0", "1/2"):
+            raise TermError(f"SPIN {spin_text} is not 0 or 1/2")
+        values: dict[str, str] = {}
+        for key in ("SU3", "SU2", "U1", "HEL"):  # fixed order, each at most once
+            if j < len(tokens) and tokens[j] == key:
+                values[key], j = _read_number(tokens, j + 1)
+        dagger = j < len(tokens) and tokens[j] == "DAGGER"
+        qn = self._quantum_numbers(spin_text, values)
+        k = self.index.get((qn, dagger))
+        if k is None:
+            raise TermError(f"{' '.join(tokens[i : j + dagger])} is not an input field (or its conjugate)")
+        return Factor(k, dagger), j + dagger
+
+    @staticmethod
+    def _quantum_numbers(spin_text: str, values: dict[str, str]) -> tuple:
+        spin = _rational(spin_text, "SPIN")
+        try:
+            su3 = SU3Rep.from_name(values.get("SU3", "1"))
+            su2 = SU2Rep.from_name(values.get("SU2", "1"))
+        except ValueError as e:
+            raise TermError(str(e)) from None
+        if values.get("SU3") == "1" or values.get("SU2") == "1":
+            raise TermError("a trivial representation is omitted, not written")
+        u1 = _rational(values["U1"], "U1") if "U1" in values else Fraction(0)
+        if "U1" in values and u1 == 0:
+            raise TermError("a zero hypercharge is omitted, not written")
+        hel = None
+        if "HEL" in values:
+            if values["HEL"] not in ("1/2", "-1/2"):
+                raise TermError(f"HEL {values['HEL']} is not 1/2 or -1/2")
+            hel = _rational(values["HEL"], "HEL")
+        if (spin == 0) != (hel is None):
+            raise TermError("a scalar has no HEL and a fermion needs one")
+        return (spin, hel, su3.name, su2.n, u1)
+
+
+def parse_lagrangian(tokens, fields: list[Field], verify: bool = True) -> ParsedLagrangian:
+    """Paper-format words -> terms; malformed terms come back with valid=False and a reason. Never raises."""
+    return parse_terms(tokens, fields, PaperFieldReader(fields), verify)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scoring support: everything back to canonical paper words
+
+
+def canonical_ids(words: list[str]) -> list[str]:
+    """Renumber IDs in order of first appearance (ID-agnostic comparison of raw terms)."""
+    seen: dict[str, str] = {}
+    out = []
+    for w in words:
+        if ID_PATTERN.fullmatch(w):
+            w = seen.setdefault(w, f"ID{len(seen)}")
+        out.append(w)
+    return out
+
+
+def respell(words: list[str], reader: FieldReader, spell: Spell) -> list[str]:
+    """Replace every field object ``reader`` can read by ``spell``'s words; leave everything else as is."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if reader.starts(words[i]):
+            try:
+                factor, j = reader.read(words, i)
+            except Exception:  # an unreadable object stays as raw words
+                factor = None
+            if factor is not None:
+                out += spell(factor)
+                i = j
+                continue
+        out.append(words[i])
+        i += 1
+    return out
+
+
+def to_paper_tokens(
+    parsed: ParsedLagrangian, fields: list[Field], reader: FieldReader | None = None
+) -> list[str]:
+    """Canonical-ID paper words of parsed terms, so that every scheme is scored with the paper's metric.
+
+    Terms that were read (valid or not physically) are re-rendered; unreadable ones keep their raw words, with
+    the field objects ``reader`` (the producing scheme's) recognises respelled in the paper's format.
+    """
+    spell = paper_spelling(fields)
+    out: list[str] = []
+    for pt in parsed.terms:
+        if pt.term is not None:
+            out += render_term(pt.term, fields, None, spell)
+        else:
+            words = respell(pt.tokens, reader, spell) if reader is not None else list(pt.tokens)
+            out += canonical_ids(words)
+    return out
