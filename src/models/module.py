@@ -1,0 +1,259 @@
+"""``LagrangianBart``: the LightningModule that trains BART on (fields -> Lagrangian) pairs.
+
+Loss: token cross-entropy through HF ``labels`` (padding = -100, ignored). Optimiser: AdamW (no decay on
+biases and layer norms) with a linear warm-up to ``lr`` then a linear or cosine decay to ``min_lr_ratio * lr``
+over the run's optimiser steps. Gradient clipping is the Trainer's (``trainer.gradient_clip_val``).
+
+The ``numeric_u1`` scheme puts one ``[NUM]`` token per hypercharge in the source and returns the charge as a
+float in ``u1_values`` (aligned with ``input_ids``, 0 elsewhere). Its value enters the encoder input
+embedding:
+
+    e_i = E[x_i] + u_i * v + g(u_i) - g(0),    g = a small MLP R -> R^d
+
+so positions with u_i = 0 (every non-number token) are untouched, and the linear part u_i * v keeps an ordered
+axis for charges never seen in training.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import lightning as L
+import torch
+from torch import nn
+from transformers import BartForConditionalGeneration
+
+from src.models.bart import SpecialIds, build_bart, generation_config
+from src.tokens.base import LABEL_PAD
+
+PRETRAINED_META = "lagrangian_bart.json"
+VALUE_CHANNEL_FILE = "value_channel.pt"
+DEFAULT_OPTIM = {
+    "lr": 3e-4,
+    "weight_decay": 0.01,
+    "betas": (0.9, 0.98),
+    "eps": 1e-8,
+    "warmup_steps": 200,
+    "schedule": "linear",
+    "min_lr_ratio": 0.0,
+}
+
+
+class ValueChannel(nn.Module):
+    """Continuous embedding of a scalar value: u -> u * v + g(u) - g(0), zero at u = 0."""
+
+    def __init__(self, d_model: int, hidden: int = 64):
+        super().__init__()
+        self.direction = nn.Parameter(torch.randn(d_model) * 0.02)
+        self.mlp = nn.Sequential(nn.Linear(1, hidden), nn.GELU(), nn.Linear(hidden, d_model))
+
+    def forward(self, values: torch.Tensor) -> torch.Tensor:  # (B, S) -> (B, S, d)
+        u = torch.nan_to_num(values.float(), nan=0.0)[..., None]
+        return u * self.direction + self.mlp(u) - self.mlp(torch.zeros_like(u))
+
+
+def lr_factor(step: int, warmup: int, total: int, schedule: str, min_ratio: float) -> float:
+    """Multiplier of the peak lr at optimiser step ``step``: linear warm-up, then linear/cosine decay."""
+    if warmup > 0 and step < warmup:
+        return (step + 1) / warmup
+    if schedule == "constant" or total <= warmup:
+        return 1.0
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    if schedule == "cosine":
+        decay = 0.5 * (1.0 + math.cos(math.pi * progress))
+    elif schedule == "linear":
+        decay = 1.0 - progress
+    else:
+        raise ValueError(f"unknown lr schedule {schedule!r} (linear, cosine, constant)")
+    return min_ratio + (1.0 - min_ratio) * decay
+
+
+class LagrangianBart(L.LightningModule):
+    """BART from a preset; vocab size and special ids from the token scheme."""
+
+    def __init__(
+        self,
+        arch: dict,
+        vocab_size: int,
+        special_ids: dict | None = None,
+        optim: dict | None = None,
+        numeric_u1: bool = False,
+        max_new_tokens: int = 1024,
+        scheme=None,
+    ):
+        super().__init__()
+        self.save_hyperparameters(ignore=["scheme"])
+        self.scheme = scheme
+        self.ids = SpecialIds(**(special_ids or {}))
+        self.optim = {**DEFAULT_OPTIM, **(optim or {})}
+        self.model = build_bart(arch, vocab_size, self.ids, max_new_tokens=max_new_tokens)
+        self.value_channel = ValueChannel(self.model.config.d_model) if numeric_u1 else None
+        self.run_meta: dict = {}  # e.g. the W&B run id; travels inside checkpoints
+
+    # --- forward ----------------------------------------------------------------------------------------
+    def encoder_inputs(self, batch: dict) -> dict:
+        """``input_ids``, or ``inputs_embeds`` plus the value channel when the batch has ``u1_values``."""
+        if self.value_channel is None or batch.get("u1_values") is None:
+            return {"input_ids": batch["input_ids"]}
+        embeds = self.model.get_encoder().embed_tokens(batch["input_ids"])  # (B, S, d), already scaled
+        return {"inputs_embeds": embeds + self.value_channel(batch["u1_values"]).to(embeds.dtype)}
+
+    def forward(self, batch: dict):
+        return self.model(
+            **self.encoder_inputs(batch), attention_mask=batch["attention_mask"], labels=batch["labels"]
+        )
+
+    def _step(self, batch: dict, prefix: str, **log_kw) -> torch.Tensor:
+        out = self(batch)
+        labels = batch["labels"]
+        mask = labels != LABEL_PAD
+        n = int(batch["input_ids"].shape[0])
+        acc = (out.logits.argmax(-1)[mask] == labels[mask]).float().mean()
+        self.log(f"{prefix}/loss", out.loss, batch_size=n, **log_kw)
+        self.log(f"{prefix}/token_accuracy", acc, batch_size=n, **log_kw)
+        return out.loss
+
+    def training_step(self, batch, batch_idx):
+        loss = self._step(batch, "train", on_step=True, on_epoch=False, prog_bar=True)
+        self.log(
+            "train/target_tokens",
+            (batch["labels"] != LABEL_PAD).sum().float(),
+            reduce_fx="sum",
+            on_step=False,
+            on_epoch=True,
+        )
+        return loss
+
+    def validation_step(self, batch, batch_idx, dataloader_idx: int = 0):
+        self._step(batch, "val", on_step=False, on_epoch=True, prog_bar=True, sync_dist=True)
+
+    def test_step(self, batch, batch_idx, dataloader_idx: int = 0):
+        split = self._test_split(dataloader_idx)
+        self._step(batch, split, on_step=False, on_epoch=True, sync_dist=True, add_dataloader_idx=False)
+
+    def _test_split(self, idx: int) -> str:
+        dm = getattr(self.trainer, "datamodule", None)
+        names = list(getattr(dm, "test_split_names", None) or ["test"])
+        return names[idx] if idx < len(names) else f"test_{idx}"
+
+    # --- optimisation -----------------------------------------------------------------------------------
+    def configure_optimizers(self):
+        decay, no_decay = [], []
+        for name, p in self.named_parameters():
+            if not p.requires_grad:
+                continue
+            (no_decay if p.ndim < 2 or "layer_norm" in name or "layernorm" in name else decay).append(p)
+        o = self.optim
+        opt = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": o["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}],
+            lr=o["lr"],
+            betas=tuple(o["betas"]),
+            eps=o["eps"],
+        )
+        total = int(self.trainer.estimated_stepping_batches) if self._trainer is not None else 1
+        warmup = int(o.get("warmup_steps") or round(o.get("warmup_ratio", 0.0) * total))
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda s: lr_factor(s, warmup, total, o["schedule"], o["min_lr_ratio"])
+        )
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step", "name": "lr"}}
+
+    # --- inference --------------------------------------------------------------------------------------
+    @torch.no_grad()
+    def generate_ids(
+        self, batch: dict, max_new_tokens: int | None = None, num_beams: int = 1
+    ) -> torch.Tensor:
+        """Greedy (num_beams=1) or beam decoding with the KV cache; (B, T) ids starting at decoder_start."""
+        was_training = self.training
+        self.eval()
+        try:
+            mask = batch["attention_mask"]
+            encoder_outputs = self.model.get_encoder()(**self.encoder_inputs(batch), attention_mask=mask)
+            config = generation_config(self.ids, max_new_tokens or self.hparams.max_new_tokens, num_beams)
+            return self.model.generate(
+                input_ids=batch["input_ids"],
+                attention_mask=mask,
+                encoder_outputs=encoder_outputs,
+                generation_config=config,
+            )
+        finally:
+            self.train(was_training)
+
+    def generate_tokens(
+        self, batch: dict, max_new_tokens: int | None = None, num_beams: int = 1
+    ) -> list[list[str]]:
+        """Decode a batch and read each row back into words through the scheme (stops at [EOS])."""
+        if self.scheme is None:
+            raise RuntimeError("generate_tokens needs the token scheme: build LagrangianBart with scheme=...")
+        ids = self.generate_ids(batch, max_new_tokens=max_new_tokens, num_beams=num_beams)
+        return [self.scheme.decode(row) for row in ids.tolist()]
+
+    @torch.no_grad()
+    def encoder_first_state(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, u1_values: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """The encoder's last hidden state at [SOS] (position 0), (B, d_model): the paper's embedding."""
+        batch = {"input_ids": input_ids, "u1_values": u1_values}
+        out = self.model.get_encoder()(**self.encoder_inputs(batch), attention_mask=attention_mask)
+        return out.last_hidden_state[:, 0, :]
+
+    # --- persistence ------------------------------------------------------------------------------------
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        checkpoint["run_meta"] = dict(self.run_meta)
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        self.run_meta = dict(checkpoint.get("run_meta", {}))
+
+    def save_pretrained(self, path: str | Path) -> Path:
+        """HF model + generation config, the scheme's tokenizer beside it, and the value channel if any."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(path)
+        if self.scheme is not None:
+            self.scheme.save_pretrained(path)
+        if self.value_channel is not None:
+            torch.save(self.value_channel.state_dict(), path / VALUE_CHANNEL_FILE)
+        meta = {
+            "scheme": getattr(self.scheme, "name", None),
+            "arch": dict(self.hparams.arch),
+            "vocab_size": int(self.hparams.vocab_size),
+            "special_ids": {"pad": self.ids.pad, "bos": self.ids.bos, "eos": self.ids.eos},
+            "numeric_u1": self.value_channel is not None,
+            "max_new_tokens": int(self.hparams.max_new_tokens),
+        }
+        (path / PRETRAINED_META).write_text(json.dumps(meta, indent=2) + "\n")
+        return path
+
+    @classmethod
+    def load_pretrained(cls, path: str | Path, map_location: str = "cpu") -> LagrangianBart:
+        """Inverse of ``save_pretrained``: the model, its scheme and its value channel, in eval mode."""
+        path = Path(path)
+        meta_file = path / PRETRAINED_META
+        if not meta_file.is_file():
+            raise FileNotFoundError(f"{path} is not a saved LagrangianBart (no {PRETRAINED_META})")
+        meta = json.loads(meta_file.read_text())
+        scheme = load_scheme(path, meta["scheme"]) if meta.get("scheme") else None
+        module = cls(
+            arch=meta["arch"],
+            vocab_size=meta["vocab_size"],
+            special_ids=meta["special_ids"],
+            numeric_u1=meta["numeric_u1"],
+            max_new_tokens=meta["max_new_tokens"],
+            scheme=scheme,
+        )
+        module.model = BartForConditionalGeneration.from_pretrained(path)
+        if module.value_channel is not None:
+            module.value_channel.load_state_dict(
+                torch.load(path / VALUE_CHANNEL_FILE, map_location=map_location)
+            )
+        return module.to(map_location).eval()
+
+
+def load_scheme(path: Path, name: str):
+    """The token scheme saved in ``path`` (written by ``scheme.save_pretrained``)."""
+    import src.tokens as tokens
+
+    if hasattr(tokens, "load_scheme"):
+        return tokens.load_scheme(path)
+    return type(tokens.build_scheme(name)).from_pretrained(path)

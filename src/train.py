@@ -1,0 +1,327 @@
+"""Train BART on (fields -> Lagrangian): ``python -m src.train experiment=quickstart [key=value ...]``.
+
+Wiring only: compose (Hydra) -> seed -> token scheme -> datamodule (generates the data when missing) -> model
+(vocab and special ids from the scheme) -> callbacks, loggers, Trainer -> fit -> validate and test the best
+checkpoint. The run folder (``outputs/runs/<task>/<time>``) receives the resolved config, seed and code
+version (``run_info.json``), the W&B run id (``wandb_run_id.txt``), ``checkpoints/{best-*,last}.ckpt`` and
+``best_model/``.
+
+Resume: ``ckpt_path=<run>/checkpoints/last.ckpt`` restores optimizer, scheduler, step and the same W&B run.
+Multirun: ``python -m src.train -m experiment=field_count_sweep data.max_fields=1,2,3,4``. User mistakes
+(unknown experiment, bad override, missing checkpoint) exit with code 2 and one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+
+CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+RUN_INFO = "run_info.json"
+WANDB_ID_FILE = "wandb_run_id.txt"
+
+
+class UserError(ValueError):
+    """A mistake in the command line or configuration: reported as one line, exit code 2."""
+
+
+# --- small pieces
+def code_version() -> dict:
+    """Git SHA of the working tree and whether tracked files differ from it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
+        )
+        return {"git_sha": sha.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
+    except (OSError, subprocess.CalledProcessError):
+        return {"git_sha": None, "dirty": None}
+
+
+def checkpoint_run_meta(ckpt_path: str | None) -> dict:
+    """The ``run_meta`` stored in a Lightning checkpoint (W&B run id), without loading tensors into memory."""
+    if not ckpt_path:
+        return {}
+    import torch
+
+    ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False, mmap=True)
+    return dict(ckpt.get("run_meta", {}))
+
+
+def build_scheme(tokenizer_cfg: DictConfig):
+    from src.tokens import build_scheme as make
+
+    kwargs = OmegaConf.to_container(tokenizer_cfg, resolve=True)
+    return make(kwargs.pop("name"), **kwargs)
+
+
+def build_callbacks(cfg: DictConfig) -> list:
+    nodes = cfg.get("callbacks") or {}
+    return [
+        hydra.utils.instantiate(node) for node in nodes.values() if node is not None and "_target_" in node
+    ]
+
+
+def build_loggers(cfg: DictConfig, wandb_id: str) -> list:
+    loggers = []
+    for key, node in (cfg.get("logger") or {}).items():
+        if node is None or "_target_" not in node:
+            continue
+        extra = {"id": wandb_id} if key == "wandb" else {}
+        loggers.append(hydra.utils.instantiate(node, **extra))
+    return loggers
+
+
+def data_metadata(dm) -> dict:
+    """The dataset's meta.json (config, seed, counts, code version), when the datamodule wrote one."""
+    meta = Path(str(getattr(dm, "data_dir", ""))) / "meta.json"
+    if meta.is_file():
+        try:
+            return json.loads(meta.read_text())
+        except json.JSONDecodeError:
+            return {}
+    return {}
+
+
+def build_model(cfg: DictConfig, scheme):
+    from src.models.bart import SpecialIds
+    from src.models.module import LagrangianBart
+
+    ids = SpecialIds.from_scheme(scheme)
+    return LagrangianBart(
+        arch=OmegaConf.to_container(cfg.model, resolve=True),
+        vocab_size=scheme.vocab_size,
+        special_ids={"pad": ids.pad, "bos": ids.bos, "eos": ids.eos},
+        optim=OmegaConf.to_container(cfg.optim, resolve=True),
+        numeric_u1=scheme.name == "numeric_u1",
+        max_new_tokens=int(cfg.decode.max_new_tokens),
+        scheme=scheme,
+    )
+
+
+def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm) -> dict:
+    """Write run_info.json (config, seed, code version); log it and the dataset metadata to every logger."""
+    info = {
+        "seed": int(cfg.seed),
+        "code": code_version(),
+        "command": " ".join(sys.argv),
+        "config": OmegaConf.to_container(cfg, resolve=True),
+    }
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / RUN_INFO).write_text(json.dumps(info, indent=2, default=str) + "\n")
+    params = {**info["config"], "seed": info["seed"], "code": info["code"], "data_meta": data_metadata(dm)}
+    for lg in loggers:
+        lg.log_hyperparams(params)
+    return info
+
+
+def wandb_run_folder(loggers: list) -> str | None:
+    for lg in loggers:
+        if type(lg).__name__ == "WandbLogger":
+            run = lg.experiment
+            return str(Path(run.dir).parent) if getattr(run, "dir", None) else None
+    return None
+
+
+def _scores(results: list[dict]) -> dict:
+    merged: dict = {}
+    for r in results or []:
+        merged.update({k: float(v) for k, v in r.items()})
+    return merged
+
+
+# --- the job
+def train(cfg: DictConfig) -> dict:
+    """Fit, then validate and test the best checkpoint; return the scores and the paths of the run."""
+    import lightning as L
+
+    run_dir = Path(cfg.run_dir)
+    ckpt_path = cfg.get("ckpt_path")
+    if ckpt_path and not Path(ckpt_path).is_file():
+        raise UserError(f"ckpt_path={ckpt_path} does not exist")
+    L.seed_everything(int(cfg.seed), workers=True)
+
+    scheme = build_scheme(cfg.tokenizer)
+    dm = hydra.utils.instantiate(cfg.data.datamodule, scheme=scheme)
+    dm.prepare_data()
+    dm.setup("fit")  # fits the scheme (opaque) before the vocabulary size is read
+    model = build_model(cfg, scheme)
+
+    wandb_id = checkpoint_run_meta(ckpt_path).get("wandb_run_id") or _new_wandb_id()
+    model.run_meta["wandb_run_id"] = wandb_id
+    (run_dir / WANDB_ID_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (run_dir / WANDB_ID_FILE).write_text(wandb_id + "\n")
+
+    loggers = build_loggers(cfg, wandb_id)
+    trainer = hydra.utils.instantiate(cfg.trainer, callbacks=build_callbacks(cfg), logger=loggers or False)
+    record_run(cfg, run_dir, loggers, dm)
+
+    trainer.fit(model, datamodule=dm, ckpt_path=ckpt_path)
+    best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
+    eval_ckpt = best or None
+    val = _scores(trainer.validate(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
+    test = (
+        _scores(trainer.test(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
+        if cfg.test_after_fit
+        else {}
+    )
+    summary = {
+        "validation": val,
+        "test": test,
+        "run_dir": str(run_dir),
+        "wandb_run_folder": wandb_run_folder(loggers),
+        "best_checkpoint": best or None,
+        "last_checkpoint": _last_checkpoint(trainer),
+        "best_model": str(run_dir / "best_model") if (run_dir / "best_model").is_dir() else None,
+        "global_step": int(trainer.global_step),
+    }
+    (run_dir / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print_summary(summary)
+    return summary
+
+
+def _new_wandb_id() -> str:
+    import wandb
+
+    return wandb.util.generate_id()
+
+
+def _last_checkpoint(trainer) -> str | None:
+    cb = trainer.checkpoint_callback
+    path = getattr(cb, "last_model_path", "") if cb is not None else ""
+    return path or None
+
+
+def print_summary(summary: dict) -> None:
+    def fmt(scores: dict) -> str:
+        return ", ".join(f"{k}={v:.4f}" for k, v in sorted(scores.items())) or "(none)"
+
+    print(f"validation: {fmt(summary['validation'])}")
+    print(f"test: {fmt(summary['test'])}")
+    print(f"run folder: {summary['run_dir']}")
+    print(f"W&B run folder: {summary['wandb_run_folder']}")
+    print(f"best checkpoint: {summary['best_checkpoint']}")
+    print(f"last checkpoint: {summary['last_checkpoint']}")
+    print(f"best model (save_pretrained): {summary['best_model']}")
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="train")
+def hydra_main(cfg: DictConfig) -> float | None:
+    import wandb
+
+    try:
+        summary = train(cfg)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except Exception as e:  # configuration mistakes surfacing at build time: still one line, exit 2
+        if _is_user_config_error(e):
+            print(f"error: {_one_line(str(e))}", file=sys.stderr)
+            sys.exit(2)
+        raise
+    finally:
+        wandb.finish()  # one W&B run per job, also inside a multirun
+    val = summary["validation"]
+    return val.get("val/S_lagrangian", val.get("val/loss"))
+
+
+def _is_user_config_error(e: Exception) -> bool:
+    from src.models.bart import ModelConfigError
+    from src.models.loggers import LoggerConfigError
+
+    return isinstance(e, ModelConfigError | LoggerConfigError) or (
+        type(e).__name__ == "InstantiationException"
+        and isinstance(e.__cause__, ModelConfigError | LoggerConfigError)
+    )
+
+
+# --- command-line pre-flight
+# Hydra reports composition errors with exit code 1 and several lines; we check the overrides first so that a
+# user
+# mistake is one line and exit code 2.
+_FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-name", "-cn", "--config-path", "-cp"}
+_FLAGS_WITH_VALUE |= {"--config-dir", "-cd", "--experimental-rerun"}
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\n", "; ")).strip(" ;")
+
+
+def split_overrides(argv: list[str]) -> list[str]:
+    """The override arguments of a Hydra command line (flags and their values removed)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _FLAGS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            out.append(arg)
+    return out
+
+
+def first_of_sweeps(overrides: list[str]) -> list[str]:
+    """Replace each sweep (``a=1,2``) by its first value so that one job's config can be composed."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    out = []
+    for o in parsed:
+        if o.is_sweep_override():
+            out.append(f"{o.get_key_element()}={next(iter(o.sweep_string_iterator()))}")
+        else:
+            out.append(o.input_line)
+    return out
+
+
+def preflight(argv: list[str]) -> str | None:
+    """None when the command line composes; otherwise the one-line problem."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from src.models.loggers import LoggerConfigError, tensorboard_logger
+
+    try:
+        overrides = first_of_sweeps(split_overrides(argv))
+        GlobalHydra.instance().clear()
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+            cfg = compose(config_name="train", overrides=overrides)
+    except Exception as e:  # every composition failure is a user mistake here
+        return _one_line(str(e)) or type(e).__name__
+    finally:
+        GlobalHydra.instance().clear()
+    ckpt = cfg.get("ckpt_path")
+    if ckpt and not Path(str(ckpt)).is_file():
+        return f"ckpt_path={ckpt} does not exist"
+    if cfg.get("logger") and "tensorboard" in cfg.logger:
+        try:
+            tensorboard_logger(save_dir=os.devnull)
+        except LoggerConfigError as e:
+            return str(e)
+    return None
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    if not any(
+        a in ("--help", "-h", "--hydra-help", "--info", "-i", "--shell-completion", "-sc") for a in argv
+    ):
+        problem = preflight(argv)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            sys.exit(2)
+    hydra_main()
+
+
+if __name__ == "__main__":
+    main()

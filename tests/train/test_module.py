@@ -1,0 +1,78 @@
+"""LagrangianBart without data: loss, schedule, value channel, generation, save/load."""
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+from omegaconf import OmegaConf
+
+from src.models.module import LagrangianBart, ValueChannel, lr_factor
+
+ARCH = OmegaConf.to_container(OmegaConf.load(Path(__file__).resolve().parents[2] / "conf/model/tiny.yaml"))
+
+
+def batch(vocab=20, b=3, s=7, t=9, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(4, vocab, (b, s), generator=g)
+    labels = torch.randint(4, vocab, (b, t), generator=g)
+    labels[0, -3:] = -100
+    return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": labels}
+
+
+def test_loss_ignores_label_padding():
+    torch.manual_seed(0)
+    m = LagrangianBart(ARCH, vocab_size=20).eval()
+    b = batch()
+    full = m(b).loss
+    b2 = {**b, "labels": b["labels"].clone()}
+    b2["labels"][0, -3:] = 5  # un-pad three positions: the loss must change
+    assert not torch.isclose(full, m(b2).loss)
+    b3 = {**b, "labels": b["labels"].clone()}
+    assert torch.isclose(full, m(b3).loss)
+
+
+def test_lr_warms_up_linearly_then_decays_to_the_floor():
+    assert lr_factor(0, 10, 100, "linear", 0.0) == pytest.approx(0.1)
+    assert lr_factor(9, 10, 100, "linear", 0.0) == pytest.approx(1.0)
+    assert lr_factor(55, 10, 100, "linear", 0.0) == pytest.approx(0.5)
+    assert lr_factor(100, 10, 100, "cosine", 0.1) == pytest.approx(0.1)
+    assert lr_factor(55, 10, 100, "cosine", 0.0) == pytest.approx(0.5 * (1 + math.cos(math.pi * 0.5)))
+
+
+def test_value_channel_leaves_non_number_positions_untouched():
+    vc = ValueChannel(16)
+    out = vc(torch.tensor([[0.0, 0.5, -1.5, 0.0]]))
+    assert torch.all(out[0, 0] == 0) and torch.all(out[0, 3] == 0)
+    assert out[0, 1].abs().sum() > 0 and not torch.allclose(out[0, 1], out[0, 2])
+
+
+def test_u1_values_change_the_encoder_state_only_with_the_value_channel():
+    torch.manual_seed(0)
+    b = batch()
+    u1 = torch.zeros_like(b["input_ids"], dtype=torch.float)
+    u1[:, 2] = 0.5
+    for numeric, should_differ in ((True, True), (False, False)):
+        m = LagrangianBart(ARCH, vocab_size=20, numeric_u1=numeric).eval()
+        plain = m.encoder_first_state(b["input_ids"], b["attention_mask"])
+        valued = m.encoder_first_state(b["input_ids"], b["attention_mask"], u1_values=u1)
+        assert plain.shape == (3, ARCH["d_model"])
+        assert (not torch.allclose(plain, valued)) == should_differ
+
+
+def test_greedy_generation_starts_at_sos_and_respects_max_new_tokens():
+    torch.manual_seed(0)
+    m = LagrangianBart(ARCH, vocab_size=20)
+    ids = m.generate_ids(batch(), max_new_tokens=5)
+    assert ids.shape[0] == 3 and ids.shape[1] <= 6
+    assert torch.all(ids[:, 0] == 0)
+
+
+def test_save_and_load_pretrained_give_the_same_outputs(tmp_path):
+    torch.manual_seed(0)
+    m = LagrangianBart(ARCH, vocab_size=20, numeric_u1=True).eval()
+    m.save_pretrained(tmp_path / "best_model")
+    back = LagrangianBart.load_pretrained(tmp_path / "best_model")
+    b = batch()
+    b["u1_values"] = torch.rand(b["input_ids"].shape)
+    assert torch.allclose(m(b).logits, back(b).logits, atol=1e-6)
