@@ -1,0 +1,165 @@
+"""The paper's order-invariant Lagrangian score (paper.md §6), re-implemented from its description.
+
+With N_true true terms, N_pred predicted terms, N_correct true terms matched by exactly one prediction and
+N_correct_objects true terms with at least one prediction carrying the same objects::
+
+    S_contraction = N_correct / N_true
+    P_length      = max(0, N_pred - N_true) / N_true        # only extra terms are penalised
+    S_lagrangian  = S_contraction - P_length                 # in (-inf, 1]; 1 = perfect
+    S_object      = N_correct_objects / N_true
+
+Matching: a (true, predicted) pair is a candidate when both terms have the same number of tokens; it is an
+object match when their sorted ID-less objects agree, and a full match when, in addition, the true term's
+block is readable and the ID-agnostic contractions agree. A true term with several full matches keeps those
+whose contracted objects also sit at the same positions (``check_pos``); then candidates that are the unique
+match of another true term are dropped, and of the rest the last one is kept.
+
+Where the paper's code would stop with an error or count one prediction twice, this version decides
+deterministically instead: an ambiguous true term keeps the last candidate not claimed by another, and a
+predicted term is credited to at most one true term (in the order of the sorted true-term texts). Duplicate
+predicted terms get fresh random IDs from a seeded rng, as in the paper; matching ignores IDs, so this only
+keeps the listed terms distinct.
+
+Example::
+
+    >>> s = score_lagrangian("+ FIELD SPIN 0 ID1 FIELD SPIN 0 DAGGER ID2 CONTRACTIONS",
+    ...                      "+ FIELD SPIN 0 ID5 FIELD SPIN 0 DAGGER ID0 CONTRACTIONS")
+    >>> s.S_lagrangian, s.perfect
+    (1.0, True)
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from .token_terms import ID_TOKENS, TokenTerm, is_id, same_contractions, same_objects, split_terms
+
+SCORE_KEYS = ("S_lagrangian", "S_contraction", "P_length", "S_object", "perfect")
+_ALL_IDS = tuple(sorted(ID_TOKENS))
+
+
+@dataclass
+class LagrangianScore:
+    """Scores of one predicted Lagrangian against its target, with the term lists behind them."""
+
+    S_lagrangian: float
+    S_contraction: float
+    P_length: float
+    S_object: float
+    perfect: bool
+    n_true: int
+    n_pred: int
+    n_correct: int
+    n_correct_objects: int
+    matched: list[tuple[str, str]] = field(default_factory=list)  # (true term, predicted term)
+    missing: list[str] = field(default_factory=list)  # true terms without a unique full match
+    extra: list[str] = field(default_factory=list)  # predicted terms credited to no true term
+
+    def scores(self) -> dict[str, float]:
+        return {k: float(getattr(self, k)) for k in SCORE_KEYS}
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def relabel(term: TokenTerm, rng: random.Random) -> TokenTerm:
+    """The same term with its IDs mapped injectively onto IDs drawn at random (same structure, new labels)."""
+    ids = list(dict.fromkeys(w for w in term.tokens if is_id(w)))
+    new = dict(zip(ids, rng.sample(_ALL_IDS, len(ids))))
+    return TokenTerm(tuple(new.get(w, w) for w in term.tokens))
+
+
+def relabel_duplicates(terms: list[TokenTerm], rng: random.Random, tries: int = 50) -> list[TokenTerm]:
+    """Give every copy of a repeated term fresh IDs so all texts differ (ID-less terms stay as they are)."""
+    counts = Counter(terms)
+    seen = {t for t, n in counts.items() if n == 1}
+    out = []
+    for t in terms:
+        if counts[t] == 1:
+            out.append(t)
+            continue
+        new = t
+        for _ in range(tries):
+            new = relabel(t, rng)
+            if new not in seen:
+                break
+        seen.add(new)
+        out.append(new)
+    return out
+
+
+def _full_matches(
+    true_terms: list[TokenTerm], pred_terms: list[TokenTerm]
+) -> tuple[list[list[int]], set[int]]:
+    """Per true term the predicted indices that fully match it, and the true indices with an object match."""
+    cands: list[list[int]] = []
+    object_hits: set[int] = set()
+    for t, tt in enumerate(true_terms):
+        hits = []
+        for p, pt in enumerate(pred_terms):
+            if len(tt) != len(pt) or not same_objects(tt, pt):
+                continue
+            object_hits.add(t)
+            if tt.good_contraction and same_contractions(tt, pt):
+                hits.append(p)
+        if len(hits) > 1:  # ambiguity: contracted objects must also sit at the same positions
+            hits = [p for p in hits if same_contractions(tt, pred_terms[p], positional=True)]
+        cands.append(hits)
+    return cands, object_hits
+
+
+def _resolve(true_terms: list[TokenTerm], cands: list[list[int]]) -> list[int | None]:
+    """One predicted index (or None) per true term, never the same prediction for two true terms."""
+    order = sorted(range(len(true_terms)), key=lambda t: (true_terms[t].text, t))
+    for t in order:
+        if len(cands[t]) > 1:
+            claimed = {c[0] for u, c in enumerate(cands) if u != t and len(c) == 1}
+            cands[t] = [p for p in cands[t] if p not in claimed][-1:]
+    chosen: list[int | None] = [None] * len(true_terms)
+    used: set[int] = set()
+    for t in order:
+        if len(cands[t]) == 1 and cands[t][0] not in used:
+            chosen[t] = cands[t][0]
+            used.add(cands[t][0])
+    return chosen
+
+
+def score_terms(true_terms: list[TokenTerm], pred_terms: list[TokenTerm], seed: int = 0) -> LagrangianScore:
+    """Score already split terms (see the module docstring). ``seed`` drives the relabelling of duplicates."""
+    pred_terms = relabel_duplicates(list(pred_terms), random.Random(seed))
+    cands, object_hits = _full_matches(true_terms, pred_terms)
+    chosen = _resolve(true_terms, cands)
+    n_true, n_pred = len(true_terms), len(pred_terms)
+    n_correct = sum(p is not None for p in chosen)
+    if n_true:
+        s_contraction, s_object = n_correct / n_true, len(object_hits) / n_true
+        p_length = max(0, n_pred - n_true) / n_true
+    else:  # an empty target: nothing to find, every prediction is extra
+        s_contraction, s_object, p_length = 1.0, 1.0, float(n_pred)
+    used = {p for p in chosen if p is not None}
+    return LagrangianScore(
+        S_lagrangian=s_contraction - p_length,
+        S_contraction=s_contraction,
+        P_length=p_length,
+        S_object=s_object,
+        perfect=s_contraction - p_length == 1.0,
+        n_true=n_true,
+        n_pred=n_pred,
+        n_correct=n_correct,
+        n_correct_objects=len(object_hits),
+        matched=[(true_terms[t].text, pred_terms[p].text) for t, p in enumerate(chosen) if p is not None],
+        missing=[true_terms[t].text for t, p in enumerate(chosen) if p is None],
+        extra=[pt.text for p, pt in enumerate(pred_terms) if p not in used],
+    )
+
+
+def to_terms(tokens: list[str] | str) -> list[TokenTerm]:
+    """A Lagrangian (words or text, optional [SOS]/[EOS]/[PAD]) as its list of terms."""
+    return [TokenTerm(tuple(t)) for t in split_terms(tokens)]
+
+
+def score_lagrangian(target: list[str] | str, prediction: list[str] | str, seed: int = 0) -> LagrangianScore:
+    """Score one predicted Lagrangian against its target, both in the paper's token format."""
+    return score_terms(to_terms(target), to_terms(prediction), seed=seed)

@@ -1,0 +1,91 @@
+"""Score predicted Lagrangians against targets with the paper's order-invariant metric (paper.md §6).
+
+    python -m src.score TARGETS PREDICTIONS [--by-line] [--seed N]
+
+TARGETS and PREDICTIONS are text files with one Lagrangian per line in the paper's token format
+([SOS]/[EOS]/[PAD] optional). Prints one JSON object: the means over lines of S_lagrangian, S_contraction,
+P_length, S_object and perfect, and n (the number of lines); with ``--by-line`` also ``by_line``, the scores
+of every line. User mistakes (missing file, different line counts, an empty target line) exit with code 2
+and one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from src.metrics import mean_scores, score_lagrangian
+
+
+class UsageError(Exception):
+    """A mistake in the command line or the input files; reported in one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of argparse's usage block
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m src.score", description=__doc__.split("\n\n")[0])
+    p.add_argument("targets", metavar="TARGETS", help="file: one target Lagrangian per line")
+    p.add_argument("predictions", metavar="PREDICTIONS", help="file: one predicted Lagrangian per line")
+    p.add_argument("--by-line", action="store_true", help="also print the scores of every line")
+    p.add_argument("--seed", type=int, default=0, help="seed of the relabelling of duplicate predicted terms")
+    return p
+
+
+def read_lines(path: str, role: str) -> list[str]:
+    """The lines of a text file (without line ends), or a UsageError naming the file."""
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"{role} file not found: {path}")
+    try:
+        return file.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{role} file {path} is not UTF-8 text (byte {e.start})") from None
+
+
+def score_files(targets: list[str], predictions: list[str], by_line: bool = False, seed: int = 0) -> dict:
+    """The JSON object of the CLI for two lists of Lagrangian lines of equal length."""
+    if len(targets) != len(predictions):
+        raise UsageError(f"TARGETS has {len(targets)} lines but PREDICTIONS has {len(predictions)}")
+    if not targets:
+        raise UsageError("TARGETS has no lines")
+    for i, line in enumerate(targets, start=1):
+        if not line.split():
+            raise UsageError(f"line {i} of TARGETS is empty")
+    scores = [score_lagrangian(t, p, seed=seed) for t, p in zip(targets, predictions)]
+    out = mean_scores(scores)
+    if by_line:
+        keep = (
+            "S_lagrangian",
+            "S_contraction",
+            "P_length",
+            "S_object",
+            "perfect",
+            "n_true",
+            "n_pred",
+            "n_correct",
+        )
+        out["by_line"] = [{k: getattr(s, k) for k in keep} for s in scores]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        targets = read_lines(args.targets, "TARGETS")
+        predictions = read_lines(args.predictions, "PREDICTIONS")
+        result = score_files(targets, predictions, by_line=args.by_line, seed=args.seed)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

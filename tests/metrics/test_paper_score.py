@@ -1,0 +1,175 @@
+"""The paper's order-invariant score (paper.md §6): invariances, penalties and each matching rule."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from metric_examples import FERMION_MASS, HIGGS, SINGLET, SU3_QUARTIC, relabel_ids, rewrite
+
+from src.metrics import score_lagrangian, split_terms
+from src.metrics.token_terms import TokenTerm, same_contractions
+
+
+def _join(terms: list[list[str]]) -> str:
+    return " ".join(" ".join(t) for t in terms)
+
+
+def test_higgs_example_has_193_tokens_in_6_terms():
+    assert len(HIGGS.split()) == 193
+    assert len(split_terms(HIGGS)) == 6
+    assert len(SINGLET.split()) == 59
+
+
+def test_minus_inside_a_charge_does_not_split_a_term():
+    terms = split_terms("+ FIELD SPIN 0 U1 - 1 DAGGER ID0 FIELD SPIN 0 U1 1 ID1 CONTRACTIONS")
+    assert len(terms) == 1
+
+
+def test_special_tokens_are_ignored():
+    padded = "[SOS] " + HIGGS + " [EOS] [PAD] [PAD]"
+    assert score_lagrangian(padded, HIGGS).perfect
+    assert score_lagrangian(HIGGS, padded).perfect
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_score_ignores_term_order_ids_and_object_order(paper_lagrangian, seed):
+    pred = rewrite(paper_lagrangian, random.Random(seed))
+    assert pred != paper_lagrangian
+    s = score_lagrangian(paper_lagrangian, pred)
+    assert (s.S_lagrangian, s.S_contraction, s.P_length, s.S_object, s.perfect) == (1.0, 1.0, 0.0, 1.0, True)
+
+
+def test_one_missing_term_costs_exactly_one_over_n(paper_lagrangian):
+    terms = split_terms(paper_lagrangian)
+    n = len(terms)
+    for k in range(n):
+        s = score_lagrangian(paper_lagrangian, _join(terms[:k] + terms[k + 1 :]))
+        assert s.S_lagrangian == pytest.approx(1 - 1 / n)
+        assert s.P_length == 0.0
+        assert s.missing == [" ".join(terms[k])]
+
+
+def test_length_penalty_counts_only_extra_terms():
+    terms = split_terms(HIGGS)
+    extra = FERMION_MASS.split()
+    longer = score_lagrangian(HIGGS, _join([*terms, extra]))
+    assert (longer.S_contraction, longer.P_length) == (1.0, pytest.approx(1 / 6))
+    assert longer.S_lagrangian == pytest.approx(5 / 6)
+    assert longer.extra == [FERMION_MASS]
+    # one term replaced by a wrong one: same count, so no penalty, only the missed term
+    swapped = score_lagrangian(HIGGS, _join([*terms[:-1], extra]))
+    assert (swapped.S_contraction, swapped.P_length) == (pytest.approx(5 / 6), 0.0)
+
+
+def test_empty_prediction_scores_zero():
+    s = score_lagrangian(HIGGS, "[SOS] [EOS]")
+    assert (s.S_lagrangian, s.S_object, s.n_pred, s.perfect) == (0.0, 0.0, 0, False)
+
+
+def test_sign_is_part_of_a_term():
+    mass = "+ FIELD SPIN 0 DAGGER ID9 FIELD SPIN 0 ID2 CONTRACTIONS"
+    s = score_lagrangian(mass, "-" + mass[1:])
+    assert (s.n_correct, s.n_correct_objects) == (0, 0)
+
+
+def test_bare_blocks_are_the_same_and_absent_blocks_are_the_same():
+    bare_a = TokenTerm.from_text("+ FIELD SPIN 0 DAGGER ID9 FIELD SPIN 0 ID2 CONTRACTIONS")
+    bare_b = TokenTerm.from_text("+ FIELD SPIN 0 DAGGER ID1 FIELD SPIN 0 ID3 CONTRACTIONS")
+    none_a = TokenTerm.from_text("+ FIELD SPIN 0 ID2 FIELD SPIN 0 ID3 FIELD SPIN 0 ID8")
+    none_b = TokenTerm.from_text("+ FIELD SPIN 0 ID4 FIELD SPIN 0 ID0 FIELD SPIN 0 ID1")
+    assert same_contractions(bare_a, bare_b)
+    assert same_contractions(none_a, none_b)
+
+
+def test_block_on_one_side_only_is_different():
+    bare = TokenTerm.from_text("+ FIELD SPIN 0 ID2 FIELD SPIN 0 ID3 FIELD SPIN 0 ID8 CONTRACTIONS")
+    full = TokenTerm.from_text("+ FIELD SPIN 0 ID2 FIELD SPIN 0 ID3 CONTRACTIONS LORENTZ ID2 ID3")
+    none = TokenTerm.from_text("+ FIELD SPIN 0 ID2 FIELD SPIN 0 ID3 FIELD SPIN 0 ID8")
+    assert not same_contractions(bare, none)
+    assert not same_contractions(none, bare)
+    assert not same_contractions(full, bare)
+    assert not same_contractions(bare, full)
+
+
+def test_antitriplet_twice_in_one_epsilon_must_stay_the_antitriplet():
+    # ε with two indices on the 3̄ (ID8) and one on the 3 (ID1); moving the doubled index to the 3 is wrong
+    moved = SU3_QUARTIC.replace("SU3 ID8 ID8 ID1", "SU3 ID8 ID1 ID1")
+    s = score_lagrangian(SU3_QUARTIC, moved)
+    assert (s.S_object, s.S_contraction) == (1.0, 0.0)
+    # the same ε written with other IDs and in another entry order is the same contraction
+    same = relabel_ids(SU3_QUARTIC.replace("SU3 ID8 ID8 ID1", "SU3 ID1 ID8 ID8").split(), random.Random(3))
+    assert score_lagrangian(SU3_QUARTIC, " ".join(same)).perfect
+
+
+def test_contraction_entries_are_compared_by_the_objects_they_join():
+    # the two Higgs quartics have the same objects but join them differently: (H H†)(H H†) against (H H)(H†
+    # H†)
+    first, second = split_terms(HIGGS)[:2]
+    s = score_lagrangian(" ".join(first), " ".join(second))
+    assert (s.S_object, s.S_contraction) == (1.0, 0.0)
+
+
+def test_equal_length_candidates_with_different_objects_do_not_match():
+    changed = SU3_QUARTIC.replace("U1 9", "U1 8")
+    assert len(changed.split()) == len(SU3_QUARTIC.split())
+    s = score_lagrangian(SU3_QUARTIC, changed)
+    assert (s.S_object, s.S_contraction) == (0.0, 0.0)
+
+
+def test_candidates_need_equal_token_length():
+    # an extra ID in an entry leaves the ID-less objects equal but changes the length: not even an object
+    # match
+    mass = split_terms(HIGGS)[-1]
+    longer = " ".join([*mass, "ID7"])
+    s = score_lagrangian(" ".join(mass), longer)
+    assert (s.n_correct_objects, s.n_correct) == (0, 0)
+
+
+def test_duplicate_predictions_match_once_and_count_as_extra():
+    terms = split_terms(HIGGS)
+    pred = _join([*terms, terms[2], terms[2]])
+    s = score_lagrangian(HIGGS, pred, seed=1)
+    assert (s.n_correct, s.n_pred) == (6, 8)
+    assert s.P_length == pytest.approx(2 / 6)
+    # the copies got fresh IDs, so all listed terms differ, and the same seed gives the same relabelling
+    listed = [p for _, p in s.matched] + s.extra
+    assert len(set(listed)) == 8
+    assert score_lagrangian(HIGGS, pred, seed=1).extra == s.extra
+
+
+def test_check_pos_prefers_the_prediction_with_objects_in_place():
+    a = "FIELD SPIN 0 SU2 2 U1 1"
+    b = "FIELD SPIN 0 SU2 2 U1 - 2 DAGGER"
+    true = f"+ {a} ID1 {a} ID2 {b} ID3 {b} ID4 CONTRACTIONS SU2 ID1 ID3 SU2 ID2 ID4"
+    in_place = f"+ {a} ID5 {a} ID6 {b} ID7 {b} ID8 CONTRACTIONS SU2 ID6 ID8 SU2 ID5 ID7"
+    reordered = f"+ {a} ID1 {b} ID2 {a} ID3 {b} ID4 CONTRACTIONS SU2 ID1 ID2 SU2 ID3 ID4"
+    alone = score_lagrangian(true, reordered)
+    assert alone.perfect  # alone, the reordered term matches: object order inside a term is free
+    s = score_lagrangian(true, f"{in_place} {reordered}")  # the reordered one comes last
+    assert s.matched == [(true, in_place)]
+    assert s.extra == [reordered]
+
+
+def test_a_prediction_is_credited_to_one_true_term_only():
+    mass = split_terms(HIGGS)[-1]
+    twin = relabel_ids(mass, random.Random(0))
+    true = _join([mass, twin])  # a target listing the same term twice (IDs differ)
+    assert score_lagrangian(true, " ".join(mass)).n_correct == 1
+    both = score_lagrangian(true, _join([mass, twin]))
+    assert (both.n_correct, both.perfect) == (2, True)
+
+
+def test_true_term_with_dangling_block_id_is_never_correct():
+    broken = "+ FIELD SPIN 0 SU2 2 ID1 FIELD SPIN 0 SU2 2 DAGGER ID2 CONTRACTIONS SU2 ID1 ID9"
+    s = score_lagrangian(broken, broken)
+    assert (s.n_correct_objects, s.n_correct) == (1, 0)
+
+
+def test_scoring_never_raises_on_garbage():
+    rng = random.Random(0)
+    vocab = sorted(set(HIGGS.split() + SINGLET.split() + FERMION_MASS.split() + ["i", "SIGMA_BAR", "[EOS]"]))
+    for _ in range(300):
+        pred = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 80)))
+        s = score_lagrangian(HIGGS, pred)
+        assert s.S_contraction <= 1.0 and s.n_correct <= s.n_correct_objects

@@ -1,0 +1,67 @@
+"""``python -m src.score`` run for real (subprocess with the project's interpreter)."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from metric_examples import FERMION_MASS, HIGGS, SINGLET, SU3_QUARTIC, rewrite
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "src.score", *map(str, args)], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines))
+    return path
+
+
+def test_permuted_copy_scores_one(tmp_path):
+    targets = [HIGGS, SINGLET, SU3_QUARTIC]
+    rng = random.Random(7)
+    preds = [f"[SOS] {rewrite(t, rng)} [EOS]" for t in targets]
+    out = _run(_write(tmp_path / "t.txt", targets), _write(tmp_path / "p.txt", preds))
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    expected = {"S_lagrangian": 1.0, "S_contraction": 1.0, "P_length": 0.0, "S_object": 1.0, "perfect": 1.0}
+    assert {k: result[k] for k in expected} == expected
+    assert result["n"] == 3
+
+
+def test_by_line_reports_every_line(tmp_path):
+    targets = [SINGLET, HIGGS]
+    preds = [SINGLET, f"{HIGGS} {FERMION_MASS}"]
+    out = _run(_write(tmp_path / "t.txt", targets), _write(tmp_path / "p.txt", preds), "--by-line")
+    result = json.loads(out.stdout)
+    assert [line["S_lagrangian"] for line in result["by_line"]] == [1.0, 1 - 1 / 6]
+    assert result["S_lagrangian"] == pytest.approx((1.0 + 1 - 1 / 6) / 2)
+
+
+def test_missing_file_exits_2_with_one_line(tmp_path):
+    t = _write(tmp_path / "t.txt", [HIGGS])
+    out = _run(t, tmp_path / "nope.txt")
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0 and "PREDICTIONS file not found" in out.stderr
+    assert out.stdout == ""
+
+
+def test_different_line_counts_exit_2_with_one_line(tmp_path):
+    out = _run(_write(tmp_path / "t.txt", [HIGGS, SINGLET]), _write(tmp_path / "p.txt", [HIGGS]))
+    assert out.returncode == 2
+    assert out.stderr.strip() == "error: TARGETS has 2 lines but PREDICTIONS has 1"
+
+
+def test_empty_target_line_and_bad_arguments_exit_2(tmp_path):
+    out = _run(_write(tmp_path / "t.txt", [HIGGS, ""]), _write(tmp_path / "p.txt", [HIGGS, HIGGS]))
+    assert (out.returncode, out.stderr.strip()) == (2, "error: line 2 of TARGETS is empty")
+    out = _run(tmp_path / "t.txt")
+    assert out.returncode == 2 and out.stderr.strip().count("\n") == 0
