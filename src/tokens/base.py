@@ -6,6 +6,7 @@ what BART sees. Special tokens and their ids are fixed across schemes: [SOS]=0, 
 
 from __future__ import annotations
 
+import json
 import random
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ SOS, EOS, PAD, UNK = "[SOS]", "[EOS]", "[PAD]", "[UNK]"
 SPECIAL_TOKENS = (SOS, EOS, PAD, UNK)
 SOS_ID, EOS_ID, PAD_ID, UNK_ID = 0, 1, 2, 3
 LABEL_PAD = -100
+SCHEME_FILE = "scheme.json"
 
 
 @dataclass
@@ -37,7 +39,10 @@ class ParsedLagrangian:
 
 
 class TokenScheme(ABC):
-    """Render and parse one encoding of Lagrangians. Subclasses: paper, paper_canonical, opaque, field_refs, numeric_u1."""
+    """Render and parse one encoding of Lagrangians.
+
+    Subclasses: paper, paper_canonical, opaque, field_refs, numeric_u1 (``src.tokens.build_scheme``).
+    """
 
     name: str
 
@@ -47,7 +52,7 @@ class TokenScheme(ABC):
 
     @abstractmethod
     def target_tokens(self, lagrangian: Lagrangian, rng: random.Random | None = None) -> list[str]:
-        """Decoder target words (without [SOS]/[EOS]). ``rng`` draws the per-term IDs where the scheme has them."""
+        """Decoder target words (without [SOS]/[EOS]). ``rng`` draws the per-term IDs, if any."""
 
     @abstractmethod
     def parse_target(self, tokens: list[str], fields: list[Field]) -> ParsedLagrangian:
@@ -63,21 +68,85 @@ class TokenScheme(ABC):
     def vocab_size(self) -> int:
         return len(self.tokenizer)
 
-    def encode(self, fields: list[Field], lagrangian: Lagrangian | None, rng: random.Random | None = None) -> dict:
-        """One example -> {"input_ids": [...], "labels": [...]?, "u1_values": [...]?} (with [SOS]/[EOS])."""
-        raise NotImplementedError
+    def source_values(self, fields: list[Field]) -> list[float] | None:
+        """Continuous values aligned with ``source_tokens`` (numeric_u1's hypercharges), or None."""
+        return None
+
+    def options(self) -> dict:
+        """Constructor options that rebuild this scheme (written to scheme.json)."""
+        return {}
+
+    def ids(self, words: list[str]) -> list[int]:
+        """Words -> ids ([UNK]=3 for unknown words), no specials added."""
+        return [int(k) for k in self.tokenizer.convert_tokens_to_ids(list(words))]
+
+    def encode(
+        self, fields: list[Field], lagrangian: Lagrangian | None, rng: random.Random | None = None
+    ) -> dict:
+        """One example -> {"input_ids": [...], "labels": [...]?, "u1_values": [...]?} (with [SOS]/[EOS]).
+
+        Like the paper's notebook, both sides are ``[SOS] words [EOS]``; ``u1_values`` is 0.0 off [NUM] words.
+        """
+        out: dict = {"input_ids": [SOS_ID, *self.ids(self.source_tokens(fields)), EOS_ID]}
+        values = self.source_values(fields)
+        if values is not None:
+            out["u1_values"] = [0.0, *map(float, values), 0.0]
+        if lagrangian is not None:
+            out["labels"] = [SOS_ID, *self.ids(self.target_tokens(lagrangian, rng)), EOS_ID]
+        return out
 
     def collate(self, examples: list[dict]) -> dict:
-        """Pad a list of ``encode`` outputs: input_ids/attention_mask with [PAD], labels with -100 (torch tensors)."""
-        raise NotImplementedError
+        """Pad a list of ``encode`` outputs: input_ids/attention_mask with [PAD], labels with -100 (torch)."""
+        import torch  # only the batching side needs torch
+
+        def pad(key: str, value, dtype):
+            width = max(len(e[key]) for e in examples)
+            return torch.tensor(
+                [list(e[key]) + [value] * (width - len(e[key])) for e in examples], dtype=dtype
+            )
+
+        batch = {"input_ids": pad("input_ids", PAD_ID, torch.long)}
+        batch["attention_mask"] = (batch["input_ids"] != PAD_ID).long()
+        if all("labels" in e for e in examples):
+            batch["labels"] = pad("labels", LABEL_PAD, torch.long)
+        if all("u1_values" in e for e in examples):
+            batch["u1_values"] = pad("u1_values", 0.0, torch.float32)
+        return batch
 
     def decode(self, ids) -> list[str]:
-        """Ids -> words, stopping at [EOS], dropping [SOS]/[PAD]."""
-        raise NotImplementedError
+        """Ids -> words, stopping at [EOS], dropping [SOS]/[PAD] (and -100 label padding)."""
+        if hasattr(ids, "tolist"):
+            ids = ids.tolist()
+        words = []
+        for k in ids:
+            k = int(k)
+            if k == EOS_ID:
+                break
+            if k in (SOS_ID, PAD_ID, LABEL_PAD):
+                continue
+            words.append(self.tokenizer.convert_ids_to_tokens(k) or UNK)
+        return words
 
     def save_pretrained(self, path: str | Path) -> None:
-        raise NotImplementedError
+        """The HF tokenizer files plus ``scheme.json`` (name, options, vocabulary)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.tokenizer.save_pretrained(str(path))
+        vocab = sorted(self.tokenizer.get_vocab().items(), key=lambda kv: kv[1])
+        meta = {"name": self.name, "options": self.options(), "vocab": [w for w, _ in vocab]}
+        (path / SCHEME_FILE).write_text(json.dumps(meta, indent=1))
 
     @classmethod
     def from_pretrained(cls, path: str | Path) -> TokenScheme:
-        raise NotImplementedError
+        """Rebuild the scheme named in ``scheme.json`` and check the saved tokenizer has its vocabulary."""
+        from transformers import PreTrainedTokenizerFast
+
+        from . import build_scheme  # the registry imports the concrete schemes, which import this module
+
+        path = Path(path)
+        meta = json.loads((path / SCHEME_FILE).read_text())
+        scheme = build_scheme(meta["name"], **meta.get("options", {}))
+        saved = PreTrainedTokenizerFast.from_pretrained(str(path))
+        if saved.get_vocab() != scheme.tokenizer.get_vocab():
+            raise ValueError(f"{path}: tokenizer files do not match the {meta['name']} scheme's vocabulary")
+        return scheme

@@ -276,3 +276,39 @@ def to_paper_tokens(
             words = respell(pt.tokens, reader, spell) if reader is not None else list(pt.tokens)
             out += canonical_ids(words)
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Canonical term order (paper_canonical)
+
+_SECTION = {
+    "scalar_trilinear": 0,
+    "scalar_quartic": 0,
+    "yukawa": 0,
+    "scalar_kinetic": 1,
+    "fermion_kinetic": 1,
+    "gauge_kinetic": 2,
+    "scalar_mass": 3,
+    "fermion_mass": 3,
+}
+
+
+def canonical_order(terms: list[Term], fields: list[Field]) -> list[Term]:
+    """A deterministic order that does not depend on how the producer listed ties.
+
+    Sections as in the paper (interactions, kinetic, gauge kinetic, masses); interactions and masses by
+    (number of fields, factor multiset, canonical words); kinetic terms by input field; gauge kinetic terms
+    keep their given order (first appearance over the input fields).
+    """
+    spell = paper_spelling(fields)
+
+    def key(indexed: tuple[int, Term]) -> tuple:
+        k, t = indexed
+        section = _SECTION[t.kind]
+        if section == 2:
+            return (section, k)
+        if section == 1:
+            return (section, t.factors[0].field, k)
+        return (section, len(t.factors), t.multiset(), tuple(render_term(t, fields, None, spell)))
+
+    return [t for _, t in sorted(enumerate(terms), key=key)]
