@@ -1,0 +1,212 @@
+"""``LagrangianDataModule``: the Parquet tables, tokenized by a token scheme, in length-bucketed batches.
+
+Instantiated by training as ``hydra.utils.instantiate(cfg.data.datamodule, scheme=scheme)``. It
+
+* generates the dataset when ``data_dir`` lacks it (``generate`` = the data settings; ``prepare_data``);
+* fits the scheme on the training fields when the scheme has ``fit`` (opaque's vocabulary);
+* encodes every row with ``scheme.encode(fields, lagrangian, rng)``, the Lagrangian rebuilt from the
+  ``fields_json`` and ``terms`` columns and the per-term IDs drawn from ``Random(f"{seed}:{split}:{row}")``;
+  rows with an out-of-distribution hypercharge spelling get their charges respelled (``U1 2 / 4``);
+* batches by length buckets (``batching.py``); a batch is the scheme's ``collate`` output (``input_ids``,
+  ``attention_mask``, ``labels`` padded with -100, ``u1_values`` when the scheme has them) plus ``row``,
+  the row's index in ``table(split)``.
+
+Length limits: training drops rows whose source or target is longer than the limits (counted in
+``dropped``); evaluation splits keep every row and truncate (the scores use the full table row).
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import lightning as L
+import torch
+from torch.utils.data import DataLoader
+
+from src.tokens.base import EOS_ID, SOS_ID
+
+from .batching import LengthBucketBatchSampler
+from .rows import fields_from_row, lagrangian_from_row, row_spelling
+from .spelling import respell_tokens
+from .splits import MAIN_SPLITS
+from .tables import read_frame
+
+
+class EncodedSplit(torch.utils.data.Dataset):
+    def __init__(self, examples: list[dict]):
+        self.examples = examples
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def __getitem__(self, i: int) -> dict:
+        return self.examples[i]
+
+
+def _plain(node):
+    """DictConfig/ListConfig -> plain Python (resolved); anything else unchanged."""
+    try:
+        from omegaconf import OmegaConf
+
+        if OmegaConf.is_config(node):
+            return OmegaConf.to_container(node, resolve=True)
+    except ImportError:
+        pass
+    return node
+
+
+class LagrangianDataModule(L.LightningDataModule):
+    def __init__(
+        self,
+        data_dir: str,
+        scheme,
+        batch_size: int = 32,
+        max_source_length: int = 256,
+        max_target_length: int = 2048,
+        bucket_by_length: bool = True,
+        num_workers: int = 0,
+        seed: int = 0,
+        eval_splits: list[str] = (),
+        generate: dict | None = None,
+        limit_train: int | None = None,
+        limit_val: int | None = None,
+    ):
+        super().__init__()
+        self.data_dir = Path(str(data_dir))
+        self.scheme = scheme
+        self.batch_size = int(batch_size)
+        self.max_source_length = int(max_source_length)
+        self.max_target_length = int(max_target_length)
+        self.bucket_by_length = bool(bucket_by_length)
+        self.num_workers = int(num_workers)
+        self.seed = int(seed)
+        self.eval_splits = list(_plain(eval_splits) or [])
+        self.generate = _plain(generate)
+        self.limit_train = limit_train
+        self.limit_val = limit_val
+        self._tables: dict = {}
+        self._encoded: dict[str, EncodedSplit] = {}
+        self.dropped: dict[str, int] = {}
+        self._fitted = False
+
+    # -- files -------------------------------------------------------------------------------------------
+    @property
+    def test_split_names(self) -> list[str]:
+        return ["test", *self.eval_splits]
+
+    def _needed_files(self) -> list[Path]:
+        return [self.data_dir / f"{s}.parquet" for s in (*MAIN_SPLITS, *self.eval_splits)]
+
+    def prepare_data(self) -> None:
+        """Generate the dataset when a needed file is missing (with ``generate``'s settings)."""
+        missing = [p for p in self._needed_files() if not p.exists()]
+        if not missing:
+            return
+        if not self.generate:
+            raise FileNotFoundError(f"{missing[0]} is missing and no `generate` settings were given")
+        from .generation import generate_dataset
+        from .settings import settings_from_config
+
+        settings = settings_from_config(self.generate)
+        generate_dataset(settings, self.data_dir, progress=True)
+        still = [p for p in self._needed_files() if not p.exists()]
+        if still:
+            raise FileNotFoundError(f"{still[0].name} was not generated; is that split enabled in data.ood?")
+
+    def table(self, split: str):
+        """The split's rows as a DataFrame (after limit_train / limit_val)."""
+        if split not in self._tables:
+            path = self.data_dir / f"{split}.parquet"
+            if not path.exists():
+                self.prepare_data()
+            df = read_frame(path)
+            limit = {"train": self.limit_train, "val": self.limit_val}.get(split)
+            if limit is not None:
+                df = df.iloc[: int(limit)].reset_index(drop=True)
+            self._tables[split] = df
+        return self._tables[split]
+
+    # -- encoding ----------------------------------------------------------------------------------------
+    def _fit_scheme(self) -> None:
+        if self._fitted or not hasattr(self.scheme, "fit"):
+            return
+        train = self.table("train")
+        self.scheme.fit([fields_from_row(r) for r in train.to_dict("records")])
+        self._fitted = True
+
+    def encode_row(self, row: dict, split: str, index: int) -> dict:
+        fields = fields_from_row(row)
+        lag = lagrangian_from_row(row)
+        seed = f"{self.seed}:{split}:{index}"
+        enc = dict(self.scheme.encode(fields, lag, random.Random(seed)))
+        spelling = row_spelling(row)
+        if spelling:  # out-of-distribution spellings live in the words, not in Field.u1
+            src = respell_tokens(self.scheme.source_tokens(fields), spelling)
+            tgt = respell_tokens(self.scheme.target_tokens(lag, random.Random(seed)), spelling)
+            enc["input_ids"] = [SOS_ID, *self.scheme.ids(src), EOS_ID]
+            enc["labels"] = [SOS_ID, *self.scheme.ids(tgt), EOS_ID]
+        enc["row"] = index
+        return enc
+
+    def _encode_split(self, split: str) -> EncodedSplit:
+        if split in self._encoded:
+            return self._encoded[split]
+        rows = self.table(split).to_dict("records")
+        out, dropped = [], 0
+        for i, row in enumerate(rows):
+            enc = self.encode_row(row, split, i)
+            too_long = (
+                len(enc["input_ids"]) > self.max_source_length or len(enc["labels"]) > self.max_target_length
+            )
+            if too_long and split == "train":
+                dropped += 1
+                continue
+            if too_long:
+                enc["input_ids"] = enc["input_ids"][: self.max_source_length]
+                enc["labels"] = enc["labels"][: self.max_target_length]
+                if "u1_values" in enc:
+                    enc["u1_values"] = enc["u1_values"][: self.max_source_length]
+            out.append(enc)
+        self.dropped[split] = dropped
+        self._encoded[split] = EncodedSplit(out)
+        return self._encoded[split]
+
+    def setup(self, stage: str | None = None) -> None:
+        self.prepare_data()
+        self._fit_scheme()
+        if stage in (None, "fit"):
+            self._encode_split("train")
+        if stage in (None, "fit", "validate"):
+            self._encode_split("val")
+        if stage in (None, "test"):
+            for s in self.test_split_names:
+                self._encode_split(s)
+
+    # -- loaders -----------------------------------------------------------------------------------------
+    def _collate(self, examples: list[dict]) -> dict:
+        rows = [e["row"] for e in examples]
+        batch = self.scheme.collate([{k: v for k, v in e.items() if k != "row"} for e in examples])
+        batch["row"] = torch.tensor(rows, dtype=torch.long)
+        return batch
+
+    def loader(self, split: str, shuffle: bool | None = None) -> DataLoader:
+        data = self._encode_split(split)
+        shuffle = split == "train" if shuffle is None else shuffle
+        sampler = LengthBucketBatchSampler(
+            [len(e["labels"]) for e in data.examples],
+            self.batch_size,
+            shuffle=shuffle,
+            bucket=self.bucket_by_length,
+            seed=self.seed,
+        )
+        return DataLoader(data, batch_sampler=sampler, collate_fn=self._collate, num_workers=self.num_workers)
+
+    def train_dataloader(self) -> DataLoader:
+        return self.loader("train")
+
+    def val_dataloader(self) -> DataLoader:
+        return self.loader("val")
+
+    def test_dataloader(self) -> list[DataLoader]:
+        return [self.loader(s) for s in self.test_split_names]

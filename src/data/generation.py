@@ -1,0 +1,409 @@
+"""Generate a dataset: draw candidate field lists, run the oracle, dedupe, split, write Parquet + metadata.
+
+Candidate i of a stream (``main``, ``ood_fields``, ...) is drawn from
+``random.Random(f"{seed}:{stream}:{i}")``, so any candidate can be recomputed alone: workers and shards
+only decide *who* computes it, never *what* comes out. The main set is the first ``n_lagrangians``
+distinct keys in candidate order (more candidates are drawn while duplicates leave it short), split by a
+hash of the key (``splits.py``). Out-of-distribution sets drop keys already used by the main set. Files
+are written atomically; ``meta.json`` is written last and marks a complete dataset, so an interrupted run
+is simply rerun.
+
+Sharding: ``shard=i, num_shards=n`` computes block i of the first ceil(N * oversample) candidates of every
+stream into ``shards/``; ``merge=true`` reads all blocks and finishes the dataset (identical to an
+unsharded run whenever the oversampled pool already holds N distinct keys).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing as mp
+import os
+import random
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+from .rows import make_row
+from .samplers import (
+    HyperchargeOODSampler,
+    RepsOODSampler,
+    Sample,
+    SamplingError,
+    TrilinearSampler,
+    UniformSampler,
+)
+from .settings import OOD_SPLITS, DataSettings
+from .splits import MAIN_SPLITS, split_of
+from .tables import read_rows, remove_stale_temporaries, write_rows, write_text
+from .vocabulary import ConfigError
+
+MAX_POOL_FACTOR = 20  # give up extending the main pool after 20 N candidates (vocabulary exhausted)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Streams: one sampler per output set
+
+
+def make_sampler(settings: DataSettings, stream: str):
+    v, dup = settings.vocabulary, settings.allow_duplicate_fields
+    if stream == "main":
+        if settings.sampler == "uniform":
+            return UniformSampler(v, settings.max_fields, allow_duplicates=dup)
+        s = settings.sampled
+        return TrilinearSampler(
+            v,
+            settings.max_fields,
+            field_count_decay=float(s["field_count_decay"]),
+            low_count_weight=float(s["low_count_weight"]),
+            yukawa_share=float(s["yukawa_share"]),
+            allow_duplicates=dup,
+        )
+    o = settings.ood[stream]
+    if stream == "ood_fields":
+        return UniformSampler(v, o["max_fields"], min_fields=o["min_fields"], allow_duplicates=dup)
+    if stream == "ood_hypercharge":
+        return HyperchargeOODSampler(
+            v,
+            o["max_fields"] or settings.max_fields,
+            min_fields=o["min_fields"],
+            ood_share=float(o["ood_share"]),
+            two_digit_share=float(o["two_digit_share"]),
+            max_value=int(o["max_value"]),
+            allow_duplicates=dup,
+        )
+    if stream == "ood_reps":
+        return RepsOODSampler(
+            v,
+            o["max_fields"],
+            ood_su3=tuple(str(x) for x in o["su3"]),
+            ood_su2=tuple(int(x) for x in o["su2"]),
+            min_fields=o["min_fields"],
+            ood_share=float(o["ood_share"]),
+            allow_duplicates=dup,
+        )
+    raise ValueError(f"unknown stream {stream!r}")
+
+
+def stream_target(settings: DataSettings, stream: str) -> int:
+    return settings.n_lagrangians if stream == "main" else int(settings.ood[stream]["size"])
+
+
+def enabled_streams(settings: DataSettings) -> list[str]:
+    out = [] if settings.sampler == "paper_csv" else ["main"]
+    for s in OOD_SPLITS:
+        if s != "benchmarks" and settings.ood[s]["enabled"] and settings.ood[s]["size"] > 0:
+            out.append(s)
+    return out
+
+
+def planted_confirmed(sample: Sample, lag) -> bool:
+    """The oracle's verdict: does the Lagrangian hold a trilinear on exactly the planted fields?"""
+    want = set(sample.planted)
+    return any(
+        t.kind in ("scalar_trilinear", "yukawa") and {f.field for f in t.factors} == want for t in lag.terms
+    )
+
+
+def candidate_row(settings: DataSettings, stream: str, sampler, index: int, rejects: Counter) -> dict | None:
+    """Draw candidate ``index`` of a stream and turn it into a row; None (and a reject reason) if refused."""
+    from src.physics.lagrangian import build_lagrangian
+
+    rng = random.Random(f"{settings.seed}:{stream}:{index}")
+    try:
+        sample = sampler.sample(rng, rejects)
+    except SamplingError:
+        rejects["sampling_failed"] += 1
+        return None
+    lag = build_lagrangian(sample.fields, basis=settings.basis)
+    if sample.planted and not planted_confirmed(sample, lag):
+        rejects["planted_trilinear_not_invariant"] += 1
+        return None
+    row = make_row(index, sample.fields, lag, rng, sample.spelling, sample.planted_kind)
+    if settings.max_target_tokens and row["n_tokens"] > settings.max_target_tokens:
+        rejects["too_many_tokens"] += 1
+        return None
+    return row
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parallel computation of candidate ranges
+
+_WORKER: dict = {}
+
+
+def _init_worker(settings: DataSettings) -> None:
+    os.environ["OMP_NUM_THREADS"] = "1"  # one thread per process: oversubscription is ruinous on 2 cores
+    _WORKER["settings"] = settings
+    _WORKER["samplers"] = {}
+
+
+def _run_chunk(task: tuple[str, int, int]) -> tuple[list[dict], Counter]:
+    stream, start, stop = task
+    settings = _WORKER["settings"]
+    sampler = _WORKER["samplers"].get(stream) or make_sampler(settings, stream)
+    _WORKER["samplers"][stream] = sampler
+    rejects: Counter = Counter()
+    rows = [r for i in range(start, stop) if (r := candidate_row(settings, stream, sampler, i, rejects))]
+    return rows, rejects
+
+
+def compute_ranges(
+    settings: DataSettings, tasks: list[tuple[str, int, int]], progress: bool = True
+) -> tuple[dict[str, list[dict]], Counter]:
+    """Run candidate ranges (stream, start, stop) on ``num_workers`` processes; rows per stream, in order."""
+    from tqdm import tqdm
+
+    chunks = [
+        (stream, a, min(a + settings.chunk_size, stop))
+        for stream, start, stop in tasks
+        for a in range(start, stop, settings.chunk_size)
+    ]
+    total = sum(b - a for _, a, b in chunks)
+    out: dict[str, list[dict]] = {}
+    rejects: Counter = Counter()
+    bar = tqdm(total=total, unit="cand", disable=not progress, dynamic_ncols=True, desc=settings.name)
+    if settings.num_workers <= 1 or len(chunks) <= 1:
+        _init_worker(settings)
+        results = map(_run_chunk, chunks)
+        pool = None
+    else:
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        pool = mp.get_context(method).Pool(settings.num_workers, _init_worker, (settings,))
+        results = pool.imap(_run_chunk, chunks)
+    try:
+        for (stream, a, b), (rows, rej) in zip(chunks, results):
+            out.setdefault(stream, []).extend(rows)
+            rejects.update(rej)
+            bar.update(b - a)
+    finally:
+        bar.close()
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return out, rejects
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Selection: dedupe, split, out-of-distribution filtering
+
+
+def first_unique(rows: list[dict], limit: int, taken: set[str], rejects: Counter, reason: str) -> list[dict]:
+    """The first ``limit`` rows (in candidate order) whose key is new; keys are added to ``taken``."""
+    out = []
+    for r in sorted(rows, key=lambda r: r["sample_id"]):
+        if len(out) >= limit:
+            break
+        if r["key"] in taken:
+            rejects[reason] += 1
+            continue
+        taken.add(r["key"])
+        out.append(r)
+    return out
+
+
+def pool_size(settings: DataSettings, stream: str) -> int:
+    return math.ceil(stream_target(settings, stream) * settings.oversample)
+
+
+def count_unique(rows: list[dict]) -> int:
+    return len({r["key"] for r in rows})
+
+
+def generate_pool(settings: DataSettings, progress: bool) -> tuple[dict[str, list[dict]], Counter, int]:
+    """All candidate rows of every stream, extending a stream's pool while it has too few distinct keys."""
+    streams = enabled_streams(settings)
+    sizes = {s: pool_size(settings, s) for s in streams}
+    rows, rejects = compute_ranges(settings, [(s, 0, sizes[s]) for s in streams], progress)
+    for s in streams:
+        rows.setdefault(s, [])
+        target = stream_target(settings, s)
+        while count_unique(rows[s]) < target and sizes[s] < MAX_POOL_FACTOR * max(target, 1):
+            missing = target - count_unique(rows[s])
+            extra = max(settings.chunk_size, math.ceil(2 * missing * settings.oversample))
+            more, rej = compute_ranges(settings, [(s, sizes[s], sizes[s] + extra)], progress)
+            rows[s].extend(more.get(s, []))
+            rejects.update(rej)
+            sizes[s] += extra
+    return rows, rejects, sum(sizes.values())
+
+
+def benchmark_rows(settings: DataSettings, rejects: Counter) -> list[dict]:
+    """One row per named model of the registry (src.physics.models), canonical IDs drawn from the seed."""
+    from src.physics.lagrangian import build_lagrangian
+    from src.physics.models import MODEL_NAMES, get_model
+
+    rows = []
+    for i, name in enumerate(MODEL_NAMES):
+        fields = list(get_model(name))
+        rng = random.Random(f"{settings.seed}:benchmarks:{i}")
+        row = make_row(i, fields, build_lagrangian(fields, basis=settings.basis), rng)
+        row["planted"] = ""
+        row["model"] = name
+        rows.append(row)
+    return rows
+
+
+def select(settings: DataSettings, pool: dict[str, list[dict]], rejects: Counter, reserved: set[str]):
+    """Final tables: main set deduped and split by key hash, then each OOD set without the main keys."""
+    taken = set(reserved)
+    tables: dict[str, list[dict]] = {s: [] for s in MAIN_SPLITS}
+    main = first_unique(pool.get("main", []), settings.n_lagrangians, taken, rejects, "duplicate_multiset")
+    for r in main:
+        tables[split_of(r["key"], settings.val_fraction, settings.test_fraction)].append(r)
+    if len(main) < settings.n_lagrangians and "main" in pool:
+        rejects["short_of_target"] += settings.n_lagrangians - len(main)
+    for s in OOD_SPLITS:
+        if s in pool:
+            tables[s] = first_unique(pool[s], stream_target(settings, s), taken, rejects, f"{s}_duplicate")
+    return tables
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The whole run
+
+
+def code_version() -> dict:
+    """Git SHA and whether tracked files differ from it."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        return {"git_sha": sha, "dirty": bool(dirty)}
+    except (OSError, subprocess.CalledProcessError):
+        return {"git_sha": None, "dirty": None}
+
+
+def is_complete(settings: DataSettings, out_dir: Path) -> bool:
+    """A previous run with the same generation settings finished (meta.json is written last)."""
+    meta = out_dir / "meta.json"
+    if not meta.exists():
+        return False
+    try:
+        data = json.loads(meta.read_text())
+    except json.JSONDecodeError:
+        return False
+    files = data.get("files", [])
+    return data.get("generation") == settings.generation_json() and all((out_dir / f).exists() for f in files)
+
+
+def shard_dir(out_dir: Path) -> Path:
+    return out_dir / "shards"
+
+
+def shard_name(stream: str, shard: int, num_shards: int) -> str:
+    return f"{stream}-{shard:04d}-of-{num_shards:04d}.parquet"
+
+
+def generate_shard(settings: DataSettings, out_dir: Path, progress: bool = True) -> dict:
+    """Compute block ``shard`` of every stream's oversampled pool into ``shards/``."""
+    remove_stale_temporaries(out_dir)
+    i, n = settings.shard, settings.num_shards
+    tasks = []
+    for s in enabled_streams(settings):
+        size = pool_size(settings, s)
+        tasks.append((s, i * size // n, (i + 1) * size // n))
+    t0 = time.perf_counter()
+    rows, rejects = compute_ranges(settings, tasks, progress)
+    for s, _, _ in tasks:
+        write_rows(shard_dir(out_dir) / shard_name(s, i, n), rows.get(s, []))
+    info = {"shard": i, "num_shards": n, "rejects": dict(sorted(rejects.items()))}
+    info["elapsed_s"] = round(time.perf_counter() - t0, 3)
+    info["candidates"] = sum(b - a for _, a, b in tasks)
+    write_text(shard_dir(out_dir) / f"meta-{i:04d}-of-{n:04d}.json", json.dumps(info, indent=2) + "\n")
+    return info
+
+
+def merge_shards(settings: DataSettings, out_dir: Path) -> tuple[dict[str, list[dict]], Counter, int, float]:
+    n = settings.num_shards
+    pool: dict[str, list[dict]] = {}
+    rejects: Counter = Counter()
+    elapsed, candidates = 0.0, 0
+    for i in range(n):
+        meta = shard_dir(out_dir) / f"meta-{i:04d}-of-{n:04d}.json"
+        if not meta.exists():
+            raise ConfigError(f"data.merge: shard {i} of {n} is missing ({meta} not found); run it first")
+        info = json.loads(meta.read_text())
+        rejects.update(info["rejects"])
+        elapsed += info["elapsed_s"]
+        candidates += info["candidates"]
+        for s in enabled_streams(settings):
+            pool.setdefault(s, []).extend(read_rows(shard_dir(out_dir) / shard_name(s, i, n)))
+    return pool, rejects, candidates, elapsed
+
+
+def generate_dataset(settings: DataSettings, out_dir: str | Path, progress: bool = True, force: bool = False):
+    """Build the dataset in ``out_dir``; returns the meta dict. Skips work when it is already complete."""
+    out_dir = Path(out_dir)
+    if settings.shard is not None and not settings.merge:
+        return generate_shard(settings, out_dir, progress)
+    if not force and is_complete(settings, out_dir):
+        return json.loads((out_dir / "meta.json").read_text())
+    remove_stale_temporaries(out_dir)
+    t0 = time.perf_counter()
+    if settings.sampler == "paper_csv":
+        from .paper_csv import read_paper_csv
+
+        tables, rejects, candidates = read_paper_csv(settings)
+        extra_pool, rej, n_more = (
+            generate_pool(settings, progress) if enabled_streams(settings) else ({}, {}, 0)
+        )
+        rejects.update(rej)
+        candidates += n_more
+        taken = {r["key"] for s in MAIN_SPLITS for r in tables[s]}
+        for s in extra_pool:
+            tables[s] = first_unique(
+                extra_pool[s], stream_target(settings, s), taken, rejects, f"{s}_duplicate"
+            )
+        compute_s = time.perf_counter() - t0
+    else:
+        if settings.merge:
+            pool, rejects, candidates, compute_s = merge_shards(settings, out_dir)
+        else:
+            pool, rejects, candidates = generate_pool(settings, progress)
+            compute_s = time.perf_counter() - t0
+        tables = None
+    benchmarks = []
+    if settings.ood["benchmarks"]["enabled"]:
+        benchmarks = benchmark_rows(settings, rejects)
+    if tables is None:
+        tables = select(settings, pool, rejects, reserved={r["key"] for r in benchmarks})
+    if benchmarks:
+        tables["benchmarks"] = benchmarks
+    return write_dataset(settings, out_dir, tables, rejects, candidates, t0, compute_s)
+
+
+def write_dataset(
+    settings, out_dir: Path, tables, rejects: Counter, candidates: int, t0: float, compute_s: float
+):
+    files = []
+    for split, rows in tables.items():
+        write_rows(out_dir / f"{split}.parquet", rows)
+        files.append(f"{split}.parquet")
+    if settings.card:
+        from .card import write_card
+
+        files += write_card(out_dir, tables, settings)
+    n_rows = sum(len(r) for r in tables.values())
+    elapsed = time.perf_counter() - t0
+    meta = {
+        "name": settings.name,
+        "seed": settings.seed,
+        "config": settings.to_json(),
+        "generation": settings.generation_json(),
+        "code_version": code_version(),
+        "counts": {s: len(r) for s, r in tables.items()},
+        "candidates": candidates,
+        "rejects": dict(sorted(rejects.items())),
+        "elapsed_s": round(elapsed, 3),
+        "compute_s": round(compute_s, 3),
+        "lagrangians_per_s": round(n_rows / compute_s, 2) if compute_s > 0 else None,
+        "files": files,
+    }
+    write_text(out_dir / "meta.json", json.dumps(meta, indent=2) + "\n")
+    return meta

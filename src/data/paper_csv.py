@@ -1,0 +1,99 @@
+"""Read the paper's released dataset layout (a CSV with columns ``fields``, ``Lagrangian``, ``train/eval``).
+
+Only from a local path (``data.csv_path``); nothing is ever downloaded. Each row becomes a row of our tables:
+the field list is parsed (either spacing), the Lagrangian tokens are kept exactly as released and parsed back
+into structured terms with the paper-format parser (``verify=False``: the released interaction terms are
+AutoEFT's expanded monomials, some redundant, and must still be read). ``train`` rows go to the train split;
+``eval`` rows to val or test by a hash of the field multiset (``csv_val_share`` of the hash range to val).
+Rows repeating an earlier field multiset are dropped (the first occurrence wins), as are rows with a term the
+parser cannot read; ``meta.json`` counts both.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+from src.physics.fields import FieldError, parse_paper_fields
+from src.physics.terms import Lagrangian
+
+from .rows import field_to_json, fields_text, multiset_key, term_counts
+from .splits import MAIN_SPLITS, key_unit
+from .vocabulary import ConfigError
+
+REQUIRED = ("fields", "Lagrangian", "train/eval")
+
+
+def csv_row(index: int, fields_str: str, lagrangian_str: str, rejects: Counter) -> dict | None:
+    from src.tokens.paper import parse_lagrangian
+
+    try:
+        fields = parse_paper_fields(fields_str)
+    except FieldError:
+        rejects["csv_unreadable_fields"] += 1
+        return None
+    tokens = lagrangian_str.split()
+    parsed = parse_lagrangian(tokens, fields, verify=False)
+    if parsed.truncated or any(pt.term is None for pt in parsed.terms):
+        rejects["csv_unreadable_term"] += 1
+        return None
+    terms = [pt.term for pt in parsed.terms]
+    lag = Lagrangian(fields, terms, "paper")
+    return {
+        "sample_id": index,
+        "key": multiset_key(fields),
+        "fields": fields_text(fields),
+        "lagrangian": " ".join(tokens),
+        "n_fields": len(fields),
+        "n_terms": len(lag.terms),
+        "n_tokens": len(tokens),
+        **term_counts(lag.terms),
+        "terms": json.dumps([t.to_json() for t in terms], separators=(",", ":")),
+        "fields_json": json.dumps([field_to_json(f, i) for i, f in enumerate(fields)], separators=(",", ":")),
+        "spelling": "{}",
+        "planted": "",
+        "model": "",
+    }
+
+
+def eval_split(key: str, val_share: float) -> str:
+    # A different hash range than splits.split_of, so eval rows spread evenly over val and test.
+    return "val" if key_unit("eval:" + key) < val_share else "test"
+
+
+def read_paper_csv(settings) -> tuple[dict[str, list[dict]], Counter, int]:
+    """-> (tables train/val/test, rejects, number of CSV rows read)."""
+    path = Path(str(settings.csv_path)).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"data.csv_path: no such file {str(path)!r}")
+    tables: dict[str, list[dict]] = {s: [] for s in MAIN_SPLITS}
+    rejects: Counter = Counter()
+    seen: set[str] = set()
+    n = 0
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ConfigError(f"data.csv_path: {path.name} lacks column(s) {', '.join(missing)}")
+        for n, rec in enumerate(reader, start=1):
+            row = csv_row(n - 1, rec["fields"], rec["Lagrangian"], rejects)
+            if row is None:
+                continue
+            if row["key"] in seen:
+                rejects["duplicate_multiset"] += 1
+                continue
+            seen.add(row["key"])
+            which = rec["train/eval"].strip().lower()
+            if which not in ("train", "eval"):
+                rejects["csv_unknown_split"] += 1
+                continue
+            split = "train" if which == "train" else eval_split(row["key"], settings.csv_val_share)
+            tables[split].append(row)
+    if settings.max_target_tokens:
+        for s in MAIN_SPLITS:
+            keep = [r for r in tables[s] if r["n_tokens"] <= settings.max_target_tokens]
+            rejects["too_many_tokens"] += len(tables[s]) - len(keep)
+            tables[s] = keep
+    return tables, rejects, n

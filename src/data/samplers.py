@@ -1,0 +1,273 @@
+"""Field-list samplers: each draws one input field list from an explicit ``random.Random``.
+
+* ``UniformSampler``: the paper's "randomly generated" set. n uniform in [min_fields, max_fields], every
+  quantum number drawn independently from the vocabulary.
+* ``TrilinearSampler``: the paper's "sampled" set (paper.md §5.2). For n >= 3 it *plants* a trilinear: three
+  term objects (three scalars, or two left-handed fermions and a scalar: a Yukawa ψψφ) whose quantum numbers
+  pass the necessary conditions (U(1) sum zero, SU(3) triality zero, SU(2) box count even and triangular);
+  each becomes an input field as itself or as its conjugate. The rest of the fields are random. The oracle
+  later confirms that the planted trilinear really is in the Lagrangian (``generation.py``). Field counts
+  are weighted toward fewer fields: w(n) = decay^(n-3) for n >= 3 and ``low_count_weight`` for n = 1, 2.
+* ``HyperchargeOODSampler`` and ``RepsOODSampler``: in-vocabulary fields plus at least one out-of-distribution
+  hypercharge spelling (unreduced, two-digit) or representation (SU3 6/-6/8, SU2 4/5).
+
+Every sampler returns a ``Sample`` and counts its rejections by reason in the ``rejects`` Counter it is given.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import gcd
+
+from src.physics.fields import HALF, Field
+from src.physics.groups import SU2Rep, SU3Rep
+
+from .spelling import ChargeSpelling
+from .vocabulary import FieldVocabulary, in_charge_vocabulary
+
+MAX_TRIES = 1000
+
+
+class SamplingError(RuntimeError):
+    """A sampler could not meet its constraints (e.g. more distinct fields than the vocabulary has)."""
+
+
+@dataclass
+class Sample:
+    """One input: fields in input order, an optional charge spelling, and the planted trilinear if any."""
+
+    fields: list[Field]
+    spelling: ChargeSpelling = field(default_factory=dict)
+    planted: tuple[int, ...] = ()  # input positions of the planted trilinear's fields
+    planted_kind: str | None = None  # "scalar_trilinear" | "yukawa"
+
+
+def _add_distinct(
+    fields: list[Field],
+    draw,
+    n: int,
+    rng: random.Random,
+    rejects: Counter,
+    allow_duplicates: bool,
+) -> None:
+    """Append ``draw(rng)`` fields until there are n, skipping repeated quantum numbers unless allowed."""
+    seen = {f.quantum_numbers() for f in fields}
+    tries = 0
+    while len(fields) < n:
+        f = draw(rng)
+        if not allow_duplicates and f.quantum_numbers() in seen:
+            rejects["duplicate_field"] += 1
+            tries += 1
+            if tries > MAX_TRIES:
+                raise SamplingError(f"cannot draw {n} distinct fields from this vocabulary")
+            continue
+        seen.add(f.quantum_numbers())
+        fields.append(f)
+
+
+@dataclass
+class UniformSampler:
+    vocab: FieldVocabulary
+    max_fields: int
+    min_fields: int = 1
+    allow_duplicates: bool = False
+
+    def sample(self, rng: random.Random, rejects: Counter) -> Sample:
+        n = rng.randint(self.min_fields, self.max_fields)
+        fields: list[Field] = []
+        _add_distinct(fields, self.vocab.sample_field, n, rng, rejects, self.allow_duplicates)
+        return Sample(fields)
+
+
+# -------------------------------------------------------------------------------------------------------
+# Necessary conditions for a three-object singlet, from the representations' definitions
+
+
+def su3_can_be_singlet(reps: list[SU3Rep]) -> bool:
+    """Triality conservation: sum of (p - q) mod 3 vanishes."""
+    return sum(r.triality for r in reps) % 3 == 0
+
+
+def su2_can_be_singlet(reps: list[SU2Rep]) -> bool:
+    """A product of SU(2) spins j1 x j2 x j3 holds a singlet iff the boxes are even and triangular."""
+    boxes = [r.boxes for r in reps]
+    return sum(boxes) % 2 == 0 and 2 * max(boxes) <= sum(boxes)
+
+
+def trilinear_charges(
+    rng: random.Random, vocab: FieldVocabulary, rejects: Counter
+) -> tuple[Fraction, Fraction, Fraction] | None:
+    """(x, y, z), x + y + z = 0, over a common denominator, each in the vocabulary; None = rejected."""
+    if rng.random() < vocab.zero_charge_share:
+        return Fraction(0), Fraction(0), Fraction(0)
+    q = rng.randint(1, vocab.max_denominator)
+    a = rng.randint(-vocab.max_numerator, vocab.max_numerator)
+    b = rng.randint(-vocab.max_numerator, vocab.max_numerator)
+    out = (Fraction(a, q), Fraction(b, q), Fraction(-a - b, q))
+    if not all(vocab.allows_charge(x) for x in out):
+        rejects["trilinear_u1_out_of_vocabulary"] += 1
+        return None
+    return out
+
+
+def _field(hel: Fraction | None, su3: SU3Rep, su2: SU2Rep, u1: Fraction) -> Field:
+    return Field(Fraction(0) if hel is None else HALF, su3, su2, u1, hel)
+
+
+@dataclass
+class TrilinearSampler:
+    """The "sampled" distribution: a planted scalar trilinear or Yukawa plus random fields."""
+
+    vocab: FieldVocabulary
+    max_fields: int
+    field_count_decay: float = 0.8
+    low_count_weight: float = 0.1
+    yukawa_share: float = 0.5
+    allow_duplicates: bool = False
+
+    def field_count_weights(self) -> list[float]:
+        return [self.low_count_weight if n < 3 else self.field_count_decay ** (n - 3) for n in self.counts()]
+
+    def counts(self) -> list[int]:
+        return list(range(1, self.max_fields + 1))
+
+    def planted_objects(self, rng: random.Random, rejects: Counter) -> tuple[str, list[Field]]:
+        """Three term objects forming a candidate invariant, as they appear inside the term."""
+        for _ in range(MAX_TRIES):
+            kind = "yukawa" if rng.random() < self.yukawa_share else "scalar_trilinear"
+            su3 = [rng.choice(self.vocab.su3_reps) for _ in range(3)]
+            su2 = [rng.choice(self.vocab.su2_reps) for _ in range(3)]
+            if not su3_can_be_singlet(su3):
+                rejects["trilinear_su3"] += 1
+                continue
+            if not su2_can_be_singlet(su2):
+                rejects["trilinear_su2"] += 1
+                continue
+            charges = trilinear_charges(rng, self.vocab, rejects)
+            if charges is None:
+                continue
+            # A Yukawa ψψφ needs both Weyl spinors of one helicity inside the term (ε_{αβ} ψ^α χ^β).
+            hels = (-HALF, -HALF, None) if kind == "yukawa" else (None, None, None)
+            return kind, [_field(h, a, b, c) for h, a, b, c in zip(hels, su3, su2, charges)]
+        raise SamplingError("cannot plant a trilinear with this vocabulary")
+
+    def sample(self, rng: random.Random, rejects: Counter) -> Sample:
+        n = rng.choices(self.counts(), weights=self.field_count_weights())[0]
+        if n < 3:
+            fields: list[Field] = []
+            _add_distinct(fields, self.vocab.sample_field, n, rng, rejects, self.allow_duplicates)
+            return Sample(fields)
+        for _ in range(MAX_TRIES):
+            kind, objects = self.planted_objects(rng, rejects)
+            # Each input field is the term object or its conjugate: input fields are never written daggered.
+            planted = [o.conjugate() if rng.random() < 0.5 else o for o in objects]
+            if not self.allow_duplicates and len({f.quantum_numbers() for f in planted}) < 3:
+                rejects["duplicate_field"] += 1
+                continue
+            fields = list(planted)
+            _add_distinct(fields, self.vocab.sample_field, n, rng, rejects, self.allow_duplicates)
+            order = list(range(n))
+            rng.shuffle(order)
+            shuffled = [fields[i] for i in order]
+            where = tuple(sorted(order.index(i) for i in range(3)))
+            return Sample(shuffled, planted=where, planted_kind=kind)
+        raise SamplingError("cannot plant a trilinear without repeating a field")
+
+
+# -------------------------------------------------------------------------------------------------------
+# Out-of-distribution samplers
+
+
+def ood_spelling(rng: random.Random, vocab: FieldVocabulary, two_digit_share: float, max_value: int):
+    """A hypercharge value and its OOD spelling: unreduced single digits (2/4, 6/9, 4/2) or two-digit parts.
+
+    Returns (value, (numerator, denominator)) with the numerator positive; the caller picks the sign.
+    """
+    if rng.random() < two_digit_share:
+        while True:
+            num, den = rng.randint(1, max_value), rng.randint(1, max_value)
+            g = gcd(num, den)
+            num, den = num // g, den // g
+            if not in_charge_vocabulary(Fraction(num, den), vocab.max_numerator, vocab.max_denominator):
+                return Fraction(num, den), (num, den)
+    while True:
+        num, den = rng.randint(1, 9), rng.randint(1, 9)
+        k = gcd(num, den)
+        if k > 1:
+            return Fraction(num, den), (num, den)
+
+
+@dataclass
+class HyperchargeOODSampler:
+    """In-vocabulary reps; each field gets an OOD-spelled charge with probability ``ood_share`` (>= 1)."""
+
+    vocab: FieldVocabulary
+    max_fields: int
+    min_fields: int = 1
+    ood_share: float = 0.5
+    two_digit_share: float = 0.5
+    max_value: int = 99
+    allow_duplicates: bool = False
+
+    def sample(self, rng: random.Random, rejects: Counter) -> Sample:
+        n = rng.randint(self.min_fields, self.max_fields)
+        spelling: ChargeSpelling = {}
+        fields: list[Field] = []
+        _add_distinct(fields, self.vocab.sample_field, n, rng, rejects, self.allow_duplicates)
+        ood_slots = [i for i in range(n) if rng.random() < self.ood_share] or [rng.randrange(n)]
+        seen = {f.quantum_numbers() for i, f in enumerate(fields) if i not in ood_slots}
+        for i in ood_slots:
+            for _ in range(MAX_TRIES):
+                value, spelled = ood_spelling(rng, self.vocab, self.two_digit_share, self.max_value)
+                if value in spelling and spelling[value] != spelled:
+                    rejects["ood_spelling_clash"] += 1  # one spelling per value within a Lagrangian
+                    continue
+                sign = rng.choice((1, -1))
+                f = fields[i]
+                g = Field(f.spin, f.su3, f.su2, sign * value, f.helicity)
+                if not self.allow_duplicates and g.quantum_numbers() in seen:
+                    rejects["duplicate_field"] += 1
+                    continue
+                # In-vocabulary fields with the same |charge| would silently adopt the OOD spelling: fine,
+                # the spelling is a property of the value, applied everywhere in the row.
+                spelling[value] = spelled
+                seen.add(g.quantum_numbers())
+                fields[i] = g
+                break
+        return Sample(fields, spelling=spelling)
+
+
+@dataclass
+class RepsOODSampler:
+    """In-vocabulary fields, then ``n_ood`` >= 1 of them get an out-of-vocabulary SU(3) or SU(2) irrep."""
+
+    vocab: FieldVocabulary
+    max_fields: int
+    ood_su3: tuple[str, ...] = ("6", "-6", "8")
+    ood_su2: tuple[int, ...] = (4, 5)
+    min_fields: int = 1
+    ood_share: float = 0.3
+    allow_duplicates: bool = False
+
+    def sample(self, rng: random.Random, rejects: Counter) -> Sample:
+        n = rng.randint(self.min_fields, self.max_fields)
+        fields: list[Field] = []
+        _add_distinct(fields, self.vocab.sample_field, n, rng, rejects, self.allow_duplicates)
+        ood_slots = [i for i in range(n) if rng.random() < self.ood_share] or [rng.randrange(n)]
+        for i in ood_slots:
+            f = fields[i]
+            su3, su2 = f.su3, f.su2
+            which = rng.random()
+            # su3 only, su2 only, or both, when both lists are non-empty
+            if self.ood_su3 and (not self.ood_su2 or which < 2 / 3):
+                su3 = SU3Rep.from_name(rng.choice(self.ood_su3))
+            if self.ood_su2 and (not self.ood_su3 or which >= 1 / 3):
+                su2 = SU2Rep(rng.choice(self.ood_su2))
+            fields[i] = Field(f.spin, su3, su2, f.u1, f.helicity)
+        if not self.allow_duplicates and len({f.quantum_numbers() for f in fields}) < n:
+            rejects["duplicate_field"] += 1
+            return self.sample(rng, rejects)
+        return Sample(fields)
