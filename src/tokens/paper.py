@@ -293,22 +293,30 @@ _SECTION = {
 }
 
 
+def gauge_group_order(fields: list[Field]) -> list[str]:
+    """Gauge groups in order of first appearance over the fields (each field's in the order SU3, SU2, U1)."""
+    order: list[str] = []
+    for f in fields:
+        order += [g for g in f.charged_groups if g not in order]
+    return order
+
+
 def canonical_order(terms: list[Term], fields: list[Field]) -> list[Term]:
-    """A deterministic order that does not depend on how the producer listed ties.
+    """A deterministic order that does not depend on how the producer listed the terms.
 
     Sections as in the paper (interactions, kinetic, gauge kinetic, masses); interactions and masses by
     (number of fields, factor multiset, canonical words); kinetic terms by input field; gauge kinetic terms
-    keep their given order (first appearance over the input fields).
+    by first appearance of their group over the input fields.
     """
     spell = paper_spelling(fields)
+    groups = gauge_group_order(fields)
 
-    def key(indexed: tuple[int, Term]) -> tuple:
-        k, t = indexed
+    def key(t: Term) -> tuple:
         section = _SECTION[t.kind]
         if section == 2:
-            return (section, k)
+            return (section, groups.index(t.group) if t.group in groups else len(groups), t.group or "")
         if section == 1:
-            return (section, t.factors[0].field, k)
+            return (section, t.factors[0].field, t.kind)
         return (section, len(t.factors), t.multiset(), tuple(render_term(t, fields, None, spell)))
 
-    return [t for _, t in sorted(enumerate(terms), key=key)]
+    return sorted(terms, key=key)
