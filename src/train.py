@@ -254,7 +254,20 @@ _FLAGS_WITH_VALUE |= {"--config-dir", "-cd", "--experimental-rerun"}
 
 
 def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\n", "; ")).strip(" ;")
+    """Hydra's multi-line message as one line: indented lines (option lists) joined by commas."""
+    parts: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("Config search path"):
+            if line:
+                break
+            continue
+        if raw[:1].isspace() and parts:
+            sep = " " if parts[-1].endswith(":") else ", "
+            parts[-1] += sep + line
+        else:
+            parts.append(line)
+    return re.sub(r"\s+", " ", "; ".join(parts)).strip()
 
 
 def split_overrides(argv: list[str]) -> list[str]:

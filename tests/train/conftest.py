@@ -1,0 +1,43 @@
+"""Shared helpers for the training tests: compose the real config, shrunk to a tiny run in tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import open_dict
+
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+
+
+def compose_train(overrides: list[str], tmp_path: Path):
+    """The train config as ``python -m src.train OVERRIDES`` sees it, every output under tmp_path."""
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose(
+            config_name="train",
+            overrides=[f"paths.root_dir={tmp_path}", f"run_dir={tmp_path / 'run'}", *overrides],
+            return_hydra_config=True,
+        )
+    HydraConfig.instance().set_config(cfg)
+    with open_dict(cfg):
+        del cfg["hydra"]
+    GlobalHydra.instance().clear()
+    return cfg
+
+
+@pytest.fixture(autouse=True)
+def _wandb_offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+
+
+@pytest.fixture
+def compose_cfg(tmp_path):
+    """compose_cfg(overrides) -> the resolved-able train config with outputs in tmp_path."""
+    return lambda overrides: compose_train(list(overrides), tmp_path)
