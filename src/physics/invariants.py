@@ -48,7 +48,7 @@ RepKey = tuple
 
 @cache
 def rep_key(field: Field, conjugate: bool) -> RepKey:
-    """Young diagrams of a factor under (SU2_l, SU2_r, SU3, SU2); a conjugate factor has conjugate diagrams."""
+    """Young diagrams of a factor under (SU2_l, SU2_r, SU3, SU2); conjugation conjugates each of them."""
     f = field.conjugate() if conjugate else field
     lor = f.lorentz
     return (

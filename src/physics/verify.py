@@ -1,0 +1,262 @@
+"""Is a term (built, or parsed from tokens) a valid term of the Lagrangian of ``fields``, and if not, why?
+
+Checks, in order (the first failure is the reason):
+field_not_in_input → dimension_above_4 → wrong_kind → u1_not_conserved → not_su3_singlet / not_su2_singlet /
+not_lorentz_singlet (representation content: no singlet at all in the tensor product) → dangling_index /
+index_reused (every fundamental index contracted exactly once) → vanishes (the contraction is identically
+zero once identical factors are (anti)symmetrized).
+
+Interaction terms carry ε entries (N slots for SU(N), 2 for each Lorentz SU(2)); kinetic and 2-field terms
+may carry δ entries (2 slots, one per non-trivial group), as the shared conventions say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .counting import group_singlet_count
+from .fields import Field
+from .invariants import (
+    GROUP_SPECS,
+    REL_TOL,
+    _identity_permutations,
+    factor_contractions,
+    pattern_tensor,
+    rep_key,
+)
+from .lagrangian import gauge_groups
+from .terms import Term
+
+REASONS = (
+    "field_not_in_input",
+    "u1_not_conserved",
+    "not_su3_singlet",
+    "not_su2_singlet",
+    "not_lorentz_singlet",
+    "dangling_index",
+    "index_reused",
+    "dimension_above_4",
+    "vanishes",
+    "wrong_kind",
+)
+# kind -> (number of scalars, number of fermions)
+COMPOSITION = {
+    "scalar_mass": (2, 0),
+    "fermion_mass": (0, 2),
+    "scalar_trilinear": (3, 0),
+    "scalar_quartic": (4, 0),
+    "yukawa": (1, 2),
+    "scalar_kinetic": (2, 0),
+    "fermion_kinetic": (0, 2),
+}
+SINGLET_REASON = {"LORENTZ_L": "not_lorentz_singlet", "LORENTZ_R": "not_lorentz_singlet"}
+SINGLET_REASON |= {"SU3": "not_su3_singlet", "SU2": "not_su2_singlet"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    valid: bool
+    reason: str | None = None
+    detail: str = ""
+
+
+OK = Verdict(True, None, "")
+
+
+def _fail(reason: str, detail: str) -> Verdict:
+    return Verdict(False, reason, detail)
+
+
+def verify_term(term: Term, fields: Sequence[Field]) -> Verdict:
+    """Verdict on one term: valid, or the first reason of ``REASONS`` it fails (with a human detail)."""
+    if term.kind == "gauge_kinetic":
+        return _verify_gauge_kinetic(term, fields)
+    for k, f in enumerate(term.factors):
+        if not 0 <= f.field < len(fields):
+            return _fail(
+                "field_not_in_input", f"factor {k} refers to field {f.field}, input has {len(fields)}"
+            )
+    occ = [(fields[f.field], f.conjugate and not fields[f.field].is_real) for f in term.factors]
+    dim = sum((f.mass_dimension for f, _ in occ), Fraction(0))
+    kinetic = term.kind in ("scalar_kinetic", "fermion_kinetic")
+    if not kinetic and dim > 4:
+        return _fail("dimension_above_4", f"mass dimension {dim}")
+    verdict = _check_kind(term, fields)
+    if verdict is not OK:
+        return verdict
+    charge = sum((-f.u1 if c else f.u1) for f, c in occ)
+    if charge != 0:
+        return _fail("u1_not_conserved", f"U(1) charges sum to {charge}")
+    keys = [rep_key(f, c) for f, c in occ]
+    for g, (label, _) in enumerate(GROUP_SPECS):
+        if kinetic and label.startswith("LORENTZ"):
+            continue  # ψ† σ̄^μ D_μ ψ: the derivative's vector index completes the Lorentz singlet
+        if group_singlet_count(keys, g) == 0:
+            return _fail(SINGLET_REASON[label], f"no {label} singlet in the product of the factors")
+    if (
+        kinetic
+        or all(len(c.slots) == 2 for c in term.contractions)
+        and term.kind in COMPOSITION
+        and len(occ) == 2
+    ):
+        return _verify_delta(term, keys, occ, check_lorentz=not kinetic)
+    return _verify_epsilon(term, keys, occ)
+
+
+def _verify_gauge_kinetic(term: Term, fields: Sequence[Field]) -> Verdict:
+    if term.factors:
+        return _fail("wrong_kind", "a gauge kinetic term has no matter factors")
+    if term.group not in gauge_groups(fields):
+        return _fail("wrong_kind", f"no input field is charged under {term.group}")
+    return OK
+
+
+def _check_kind(term: Term, fields: Sequence[Field]) -> Verdict:
+    n_s = sum(fields[f.field].is_scalar for f in term.factors)
+    n_f = len(term.factors) - n_s
+    if COMPOSITION.get(term.kind) != (n_s, n_f):
+        return _fail("wrong_kind", f"{term.kind} with {n_s} scalars and {n_f} fermions")
+    if term.kind in ("scalar_kinetic", "fermion_kinetic"):
+        a, b = term.factors
+        if a.field != b.field or a.conjugate == b.conjugate:
+            return _fail("wrong_kind", "a kinetic term pairs one field with its own conjugate")
+    return OK
+
+
+def _usage(term: Term, n: int) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for c in term.contractions:
+        counts = out.setdefault(c.group, [0] * n)
+        for s in c.slots:
+            counts[s] += 1
+    return out
+
+
+def _index_verdict(expected: dict[str, list[int]], used: dict[str, list[int]]) -> Verdict:
+    for group in ("LORENTZ", "SU3", "SU2"):
+        exp = expected.get(group)
+        got = used.get(group)
+        if exp is None:
+            continue
+        got = got or [0] * len(exp)
+        for slot, (e, u) in enumerate(zip(exp, got)):
+            if u > e:
+                return _fail("index_reused", f"{group} index of factor {slot} used {u} times, it has {e}")
+            if u < e:
+                return _fail("dangling_index", f"{group} index of factor {slot} left uncontracted")
+    return OK
+
+
+def _slots_in_range(term: Term) -> Verdict:
+    n = len(term.factors)
+    for c in term.contractions:
+        if c.group not in ("LORENTZ", "SU3", "SU2"):
+            return _fail("dangling_index", f"unknown contraction group {c.group}")
+        if any(not 0 <= s < n for s in c.slots):
+            return _fail("dangling_index", f"{c.group} entry {c.slots} refers to a missing factor")
+    return OK
+
+
+def _verify_delta(term: Term, keys: list, occ: list, check_lorentz: bool) -> Verdict:
+    """Kinetic and 2-field terms: one δ entry (0, 1) per non-trivial group."""
+    verdict = _slots_in_range(term)
+    if verdict is not OK:
+        return verdict
+    n = len(term.factors)
+    contractions = [c for c in term.contractions if check_lorentz or c.group != "LORENTZ"]
+    expected: dict[str, list[int]] = {}
+    fermion = keys[0][0]
+    if check_lorentz and fermion:
+        expected["LORENTZ"] = [1] * n
+    if keys[0][3]:
+        expected["SU3"] = [1] * n
+    if keys[0][4]:
+        expected["SU2"] = [1] * n
+    used = _usage(Term(term.kind, term.factors, tuple(contractions)), n)
+    for group in used:
+        if group not in expected and any(used[group]):
+            return _fail("index_reused", f"{group} entry on factors without {group} indices")
+    verdict = _index_verdict(expected, used)
+    if verdict is not OK:
+        return verdict
+    if term.kind in ("scalar_kinetic", "fermion_kinetic"):
+        return OK
+    identities = [_identity(term, k, occ) for k in range(n)]
+    if not factor_contractions(occ, identities):
+        return _fail("vanishes", "the only contraction of this pair vanishes (symmetry of identical fields)")
+    return OK
+
+
+def _identity(term: Term, k: int, occ: list) -> tuple[int, bool]:
+    return term.factors[k].field, occ[k][1]
+
+
+def _split_lorentz(term: Term, keys: list) -> tuple[dict[str, list[tuple]], Verdict]:
+    """ε entries per GROUP_SPECS label; a LORENTZ entry goes to SU(2)_l or SU(2)_r by its factors."""
+    entries: dict[str, list[tuple]] = {label: [] for label, _ in GROUP_SPECS}
+    for c in term.contractions:
+        label = c.group
+        if c.group == "LORENTZ":
+            sides = {("L" if keys[s][1] else "R" if keys[s][2] else "0") for s in c.slots}
+            if sides == {"L"}:
+                label = "LORENTZ_L"
+            elif sides == {"R"}:
+                label = "LORENTZ_R"
+            else:
+                return entries, _fail("not_lorentz_singlet", f"LORENTZ entry {c.slots} mixes spinor types")
+        entries[label].append(tuple(sorted(c.slots)))
+    return entries, OK
+
+
+def _verify_epsilon(term: Term, keys: list, occ: list) -> Verdict:
+    verdict = _slots_in_range(term)
+    if verdict is not OK:
+        return verdict
+    entries, verdict = _split_lorentz(term, keys)
+    if verdict is not OK:
+        return verdict
+    n = len(term.factors)
+    for g, (label, size) in enumerate(GROUP_SPECS):
+        boxes = [sum(k[1 + g]) for k in keys]
+        used = [0] * n
+        for entry in entries[label]:
+            if len(entry) != size:
+                return _fail("dangling_index", f"{label} entry {entry} has {len(entry)} slots, needs {size}")
+            for s in entry:
+                used[s] += 1
+        name = "LORENTZ" if label.startswith("LORENTZ") else label
+        verdict = _index_verdict({name: boxes}, {name: used})
+        if verdict is not OK:
+            return verdict
+    tensors = []
+    for g, (label, size) in enumerate(GROUP_SPECS):
+        diagrams = [k[1 + g] for k in keys]
+        if not any(diagrams):
+            tensors.append(np.ones((1,) + (1,) * n))
+            continue
+        t = pattern_tensor(sorted(entries[label]), diagrams, size)
+        tensors.append(t[None])
+    if _projected_norm(term, occ, keys, tensors) <= REL_TOL * np.prod([np.sum(t**2) for t in tensors]):
+        return _fail("vanishes", "the contraction is identically zero")
+    return OK
+
+
+def _projected_norm(term: Term, occ: list, keys: list, tensors: list[np.ndarray]) -> float:
+    """<P A, P A> with P the (anti)symmetrizer over identical factors, A the product of group tensors."""
+    identities = [_identity(term, k, occ) for k in range(len(occ))]
+    labels, seen = [], {}
+    for ident in identities:
+        labels.append(seen.setdefault(ident, len(seen)))
+    perms = _identity_permutations(tuple(labels), tuple(k[0] for k in keys))
+    total = 0.0
+    for perm, sign in perms:
+        value = float(sign)
+        for t in tensors:
+            moved = np.transpose(t, (0,) + tuple(1 + p for p in perm))
+            value *= float(np.sum(t * moved))
+        total += value
+    return total / len(perms)
