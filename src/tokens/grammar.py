@@ -382,8 +382,12 @@ def _reason_from(result) -> str | None:
         return result or None
     if isinstance(result, tuple) and result and isinstance(result[0], bool):
         return None if result[0] else str(result[1] if len(result) > 1 else "rejected by verify_term")
-    if hasattr(result, "valid"):
-        return None if result.valid else str(getattr(result, "reason", "rejected by verify_term"))
+    if hasattr(result, "valid"):  # the oracle's Verdict(valid, reason, detail)
+        if result.valid:
+            return None
+        reason = str(getattr(result, "reason", None) or "rejected by verify_term")
+        detail = getattr(result, "detail", "")
+        return f"{reason} ({detail})" if detail else reason
     return None if result else "rejected by verify_term"
 
 
