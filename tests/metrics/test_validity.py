@@ -15,32 +15,45 @@ SINGLET_FIELDS = parse_fields("FIELD SPIN 0")
 HAS_VERIFIER = importlib.util.find_spec("src.physics.verify") is not None
 
 
-def test_paper_examples_are_valid_for_their_inputs():
-    report = validity_over([HIGGS, SINGLET], [HIGGS_FIELDS, SINGLET_FIELDS])
-    assert (report.n_terms, report.n_valid, report.rate) == (10, 10, 1.0)
+STRANGER = "+ FIELD SPIN 0 SU3 3 DAGGER ID1 FIELD SPIN 0 SU3 - 3 ID2 CONTRACTIONS SU3 ID1 ID2"
+needs_verifier = pytest.mark.skipif(not HAS_VERIFIER, reason="src.physics.verify (verify_term) not available")
+
+
+def test_the_real_singlet_example_is_valid():
+    report = validity_over([SINGLET], [SINGLET_FIELDS])
+    assert (report.n_terms, report.n_valid, report.rate) == (4, 4, 1.0)
     assert report.invalid == [] and report.truncated == 0
 
 
 def test_a_field_not_in_the_input_is_a_grammar_error():
-    stranger = "+ FIELD SPIN 0 SU3 3 DAGGER ID1 FIELD SPIN 0 SU3 - 3 ID2 CONTRACTIONS SU3 ID1 ID2"
-    report = validity(f"{HIGGS} {stranger}", HIGGS_FIELDS)
-    assert (report.n_terms, report.n_valid, report.bins["grammar"]) == (7, 6, 1)
+    report = validity(f"{SINGLET} {STRANGER}", SINGLET_FIELDS)
+    assert (report.n_terms, report.n_valid, report.bins["grammar"]) == (5, 4, 1)
     [(text, kind, reason)] = report.invalid
-    assert text == stranger and kind == "grammar" and "not an input field" in reason
+    assert text == STRANGER and kind == "grammar" and "not an input field" in reason
 
 
 def test_an_output_cut_inside_a_term_is_incomplete_and_truncated():
-    cut = " ".join(HIGGS.split()[:-13])  # stops before the ID of "FIELD SPIN 0 SU2 2 U1 - 1 DAGGER"
-    report = validity(cut, HIGGS_FIELDS)
+    cut = " ".join(SINGLET.split()[:-3])  # stops before the ID of the mass term's "FIELD SPIN 0"
+    report = validity(cut, SINGLET_FIELDS)
     assert report.truncated == 1
-    assert report.bins["incomplete"] == 1 and report.n_valid == 5
+    assert report.bins["incomplete"] == 1 and report.n_valid == 3
 
 
-@pytest.mark.skipif(not HAS_VERIFIER, reason="src.physics.verify (the oracle's verify_term) not available")
+@needs_verifier
 def test_a_term_breaking_u1_is_a_physics_error():
     hh = "+ FIELD SPIN 0 SU2 2 U1 1 ID4 FIELD SPIN 0 SU2 2 U1 1 ID7 CONTRACTIONS SU2 ID4 ID7"
     report = validity(hh, HIGGS_FIELDS)
     assert report.bins["physics"] == 1 and report.n_valid == 0
+    assert "u1" in report.invalid[0][2].lower()
+
+
+@needs_verifier
+def test_the_paper_higgs_output_holds_one_vanishing_term():
+    # ε(H H) ε(H† H†) is identically zero for a single doublet; the released model still writes it
+    report = validity(HIGGS, HIGGS_FIELDS)
+    assert (report.n_terms, report.n_valid, report.bins["physics"]) == (6, 5, 1)
+    text, _, reason = report.invalid[0]
+    assert "SU2 ID6 ID4 SU2 ID2 ID0" in text and "vanish" in reason
 
 
 def test_reason_kinds_forget_positions_words_and_numbers():
@@ -51,7 +64,6 @@ def test_reason_kinds_forget_positions_words_and_numbers():
 
 
 def test_summary_lists_rate_bins_and_top_reasons():
-    stranger = "+ FIELD SPIN 0 SU3 3 DAGGER ID1 FIELD SPIN 0 SU3 - 3 ID2 CONTRACTIONS SU3 ID1 ID2"
-    s = validity(f"{HIGGS} {stranger} {stranger}", HIGGS_FIELDS).summary()
-    assert s["validity_rate"] == 6 / 8 and s["n_grammar"] == 2
+    s = validity(f"{SINGLET} {STRANGER} {STRANGER}", SINGLET_FIELDS).summary()
+    assert s["validity_rate"] == 4 / 6 and s["n_grammar"] == 2
     assert s["top_reasons"][0]["count"] == 2 and s["top_reasons"][0]["bin"] == "grammar"
