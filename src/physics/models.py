@@ -1,4 +1,4 @@
-"""Registry of named models, read from ``models.yaml`` (data, apart from the algorithms), and YAML model files.
+"""Registry of named models read from ``models.yaml`` (data kept apart from algorithms), and YAML model files.
 
 A model file holds ``fields:`` as a mapping name -> syntax-2 spec (``Q: L(3,2,1/6)``) or a list of such
 ``"name: spec"`` strings, and optionally ``extends: <registry model>``. The registry file holds several

@@ -1,0 +1,70 @@
+"""Benchmark of the exact oracle: Lagrangians per second, cold and warm signature cache, and peak memory.
+
+Field lists are drawn like the paper's training data: 1-6 distinct fields, each uniform over spin 0 /
+left / right Weyl, SU(3) 1/3/3̄, SU(2) 1/2/3, and a charge p/q with single-digit p (0-9, either sign) and
+q (1-9), reduced. The cold pass starts with every cache cleared; the warm pass repeats the same lists.
+The ratio warm/cold is the baseline comparison measured in the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from fractions import Fraction
+
+from src.bench.machine import describe, peak_rss_mib
+from src.physics.fields import HALF, Field
+from src.physics.groups import SU2Rep, SU3Rep
+from src.physics.invariants import clear_caches
+from src.physics.lagrangian import build_lagrangian
+
+
+def paper_like_field(rng: random.Random) -> Field:
+    kind = rng.choice("SLR")
+    charge = Fraction(rng.randint(-9, 9), rng.randint(1, 9))
+    return Field(
+        spin=Fraction(0) if kind == "S" else HALF,
+        su3=SU3Rep.from_name(rng.choice(("1", "3", "-3"))),
+        su2=SU2Rep(rng.choice((1, 2, 3))),
+        u1=charge,
+        helicity=None if kind == "S" else (-HALF if kind == "L" else HALF),
+    )
+
+
+def paper_like_fields(rng: random.Random, max_fields: int = 6) -> list[Field]:
+    """1..max_fields fields with pairwise distinct quantum numbers (the paper never repeats a field)."""
+    n = rng.randint(1, max_fields)
+    out: list[Field] = []
+    while len(out) < n:
+        f = paper_like_field(rng)
+        if f not in out:
+            out.append(f)
+    return out
+
+
+def _rate(lists: list[list[Field]], basis: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    terms = sum(len(build_lagrangian(fields, basis).terms) for fields in lists)
+    return len(lists) / (time.perf_counter() - start), terms
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m src.bench oracle")
+    p.add_argument("--n", type=int, default=2000, help="field lists per pass")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-fields", type=int, default=6)
+    p.add_argument("--basis", default="independent", choices=("independent", "expanded"))
+    args = p.parse_args(argv)
+    rng = random.Random(args.seed)
+    lists = [paper_like_fields(rng, args.max_fields) for _ in range(args.n)]
+    clear_caches()
+    cold, terms = _rate(lists, args.basis)
+    warm, _ = _rate(lists, args.basis)
+    print(f"[bench oracle] machine: {describe()}")
+    print(f"[bench oracle] {args.n} field lists (1-{args.max_fields} fields, paper-like), basis={args.basis}")
+    print(f"[bench oracle] terms per Lagrangian: {terms / args.n:.1f}")
+    print(f"[bench oracle] cold cache: {cold:.0f} Lagrangians/s (single process)")
+    print(f"[bench oracle] warm cache: {warm:.0f} Lagrangians/s (single process), {warm / cold:.2f}x cold")
+    print(f"[bench oracle] peak memory: {peak_rss_mib():.0f} MiB")
+    return 0

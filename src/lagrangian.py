@@ -1,0 +1,220 @@
+"""Command line: the exact Lagrangian of a list of fields.
+
+    python -m src.lagrangian "H: S(1,2,1/2); Q: L(3,2,1/6)" [--format text|latex|json|paper]
+                             [--basis independent|expanded] [--seed N] [--standalone]
+    python -m src.lagrangian --model sm            python -m src.lagrangian --list-models
+    python -m src.lagrangian --model-file my_model.yaml
+
+FIELDS use either input syntax of physics.md §1. Bad input: exit code 2 and one line naming the problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+
+from src.physics.fields import Field, FieldError, parse_fields
+from src.physics.lagrangian import BASES, build_lagrangian
+from src.physics.models import MODEL_NAMES, get_model, load_model_file, model_description
+from src.physics.terms import Lagrangian, Term
+
+FORMATS = ("text", "latex", "json", "paper")
+FAMILIES = (
+    ("Interactions", ("scalar_trilinear", "scalar_quartic", "yukawa")),
+    ("Kinetic terms", ("scalar_kinetic", "fermion_kinetic")),
+    ("Gauge kinetic terms", ("gauge_kinetic",)),
+    ("Mass terms", ("scalar_mass", "fermion_mass")),
+)
+
+
+class UsageError(Exception):
+    """A user mistake: reported as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m src.lagrangian", description=__doc__.splitlines()[0])
+    p.add_argument(
+        "fields", nargs="*", help="fields, e.g. 'H: S(1,2,1/2); Q: L(3,2,1/6)' or 'FIELD SPIN 0 ...'"
+    )
+    p.add_argument("--model", help="a registry model (see --list-models)")
+    p.add_argument("--model-file", help="a YAML model file with a 'fields:' mapping")
+    p.add_argument("--list-models", action="store_true", help="list registry models and exit")
+    p.add_argument("--format", default="text", choices=FORMATS)
+    p.add_argument("--basis", default="independent", choices=BASES)
+    p.add_argument("--seed", type=int, default=None, help="draw paper-format IDs from random.Random(seed)")
+    p.add_argument("--standalone", action="store_true", help="latex: a full compilable document")
+    return p
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Human-readable names
+
+
+def field_names(fields: list[Field]) -> list[str]:
+    names = [f.name or f"F{i}" for i, f in enumerate(fields)]
+    return [n if names.count(n) == 1 else f"{n}_{i}" for i, n in enumerate(names)]
+
+
+def _factor_text(term: Term, names: list[str], dagger: str) -> list[str]:
+    return [names[f.field] + (dagger if f.conjugate else "") for f in term.factors]
+
+
+def term_text(term: Term, fields: list[Field]) -> str:
+    """E.g. ``H H H† H†   SU2 ε(1,3) ε(2,4)`` (slots 1-based), ``(D H)† (D H)``, ``-1/4 F(SU2)²``."""
+    names = field_names(fields)
+    if term.kind == "gauge_kinetic":
+        return f"-1/4 F({term.group})²"
+    if term.kind == "scalar_kinetic":
+        return f"(D {names[term.factors[1].field]})† (D {names[term.factors[1].field]})"
+    if term.kind == "fermion_kinetic":
+        a, b = _factor_text(term, names, "†")
+        return f"i {a} σ̄·D {b}"
+    sign = "-" if term.kind == "fermion_mass" else "+"
+    body = " ".join(_factor_text(term, names, "†"))
+    entries = []
+    for group in ("LORENTZ", "SU3", "SU2"):
+        parts = [c for c in term.contractions if c.group == group]
+        if parts:
+            symbol = "δ" if len(term.factors) == 2 else "ε"
+            slots = " ".join(f"{symbol}({','.join(str(s + 1) for s in c.slots)})" for c in parts)
+            entries.append(f"{group} {slots}")
+    return f"{sign} {body}" + (f"   [{'; '.join(entries)}]" if entries else "")
+
+
+def render_text(lag: Lagrangian) -> str:
+    names = field_names(lag.fields)
+    lines = ["Fields: " + "; ".join(f"{n}: {f.short()}" for n, f in zip(names, lag.fields))]
+    for title, kinds in FAMILIES:
+        terms = [t for t in lag.terms if t.kind in kinds]
+        lines.append(f"\n{title} ({len(terms)}):")
+        lines += [f"  {term_text(t, lag.fields)}" for t in terms]
+    lines.append(f"\nTotal: {len(lag.terms)} terms (basis: {lag.basis})")
+    return "\n".join(lines)
+
+
+def _latex_name(name: str) -> str:
+    base, _, sub = name.partition("_")
+    return base + (f"_{{{sub}}}" if sub else "")
+
+
+def term_latex(term: Term, fields: list[Field]) -> str:
+    names = [_latex_name(n) for n in field_names(fields)]
+    if term.kind == "gauge_kinetic":
+        return rf"- \tfrac14 F^{{\mathrm{{{term.group}}}}}_{{\mu\nu}} F^{{\mathrm{{{term.group}}},\mu\nu}}"
+    if term.kind == "scalar_kinetic":
+        n = names[term.factors[1].field]
+        return rf"+ (D_\mu {n})^\dagger (D^\mu {n})"
+    if term.kind == "fermion_kinetic":
+        a, b = _factor_text(term, names, r"^\dagger")
+        return rf"+ i\, {a}\, \bar\sigma^\mu D_\mu {b}"
+    sign = "-" if term.kind == "fermion_mass" else "+"
+    eps = "".join(
+        rf"\epsilon^{{\mathrm{{{c.group}}}}}_{{{''.join(str(s + 1) for s in c.slots)}}}"
+        for c in term.contractions
+    )
+    body = r"\, ".join(_factor_text(term, names, r"^\dagger"))
+    return f"{sign} {eps}\\, {body}" if eps else f"{sign} {body}"
+
+
+def render_latex(lag: Lagrangian, standalone: bool = False) -> str:
+    rows = [r"\mathcal{L} &\supset " + term_latex(lag.terms[0], lag.fields)] if lag.terms else []
+    rows += ["&\\quad " + term_latex(t, lag.fields) for t in lag.terms[1:]]
+    block = "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
+    if not standalone:
+        return block
+    head = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+    return head + block + "\n\\end{document}"
+
+
+def _paper_tokens(lag: Lagrangian, seed: int | None) -> list[list[str]] | None:
+    try:
+        from src.tokens.paper import render_term
+    except ImportError:  # the token package is optional for the oracle
+        return None
+    rng = None if seed is None else random.Random(seed)
+    return [render_term(t, lag.fields, rng) for t in lag.terms]
+
+
+def render_json(lag: Lagrangian, seed: int | None) -> str:
+    """The JSON contract of issue 3."""
+    tokens = _paper_tokens(lag, seed)
+    fields = [
+        {
+            "name": name,
+            "spin": str(f.spin),
+            "helicity": None if f.helicity is None else str(f.helicity),
+            "su3": f.su3.name,
+            "su2": str(f.su2.n),
+            "u1": str(f.u1),
+            "real": f.is_real,
+        }
+        for name, f in zip(field_names(lag.fields), lag.fields)
+    ]
+    terms = []
+    for k, t in enumerate(lag.terms):
+        d = t.to_json()
+        d["tokens"] = " ".join(tokens[k]) if tokens is not None else None
+        terms.append(d)
+    return json.dumps({"fields": fields, "basis": lag.basis, "terms": terms}, indent=1)
+
+
+def render_paper(lag: Lagrangian, seed: int | None) -> str:
+    tokens = _paper_tokens(lag, seed)
+    if tokens is None:
+        raise UsageError("the paper format needs src.tokens.paper, which is not available")
+    return " ".join(w for term in tokens for w in term)
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _fields(args) -> list[Field]:
+    sources = [bool(args.fields), args.model is not None, args.model_file is not None]
+    if sum(sources) != 1:
+        raise UsageError("give exactly one of FIELDS, --model NAME or --model-file PATH")
+    if args.model is not None:
+        try:
+            return get_model(args.model)
+        except KeyError:
+            raise UsageError(f"unknown model {args.model!r} (see --list-models)") from None
+    if args.model_file is not None:
+        return load_model_file(args.model_file)
+    return parse_fields(" ".join(args.fields))
+
+
+def run(argv: list[str]) -> str:
+    args = _parser().parse_args(argv)
+    if args.list_models:
+        return "\n".join(f"{n:20s} {model_description(n)}" for n in MODEL_NAMES)
+    lag = build_lagrangian(_fields(args), args.basis)
+    if args.format == "text":
+        return render_text(lag)
+    if args.format == "latex":
+        return render_latex(lag, args.standalone)
+    if args.format == "json":
+        return render_json(lag, args.seed)
+    return render_paper(lag, args.seed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        print(run(argv))
+    except (UsageError, FieldError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter from reporting at exit
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
