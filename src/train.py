@@ -191,9 +191,11 @@ def train(cfg: DictConfig) -> dict:
 
 
 def _new_wandb_id() -> str:
-    import wandb
+    """8 random lowercase letters/digits (W&B's id alphabet), independent of the seeded generators."""
+    import secrets
+    import string
 
-    return wandb.util.generate_id()
+    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(8))
 
 
 def _last_checkpoint(trainer) -> str | None:

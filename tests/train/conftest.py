@@ -13,13 +13,13 @@ from omegaconf import open_dict
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 
-def compose_train(overrides: list[str], tmp_path: Path):
+def compose_train(overrides: list[str], tmp_path: Path, root: Path | None = None):
     """The train config as ``python -m src.train OVERRIDES`` sees it, every output under tmp_path."""
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose(
             config_name="train",
-            overrides=[f"paths.root_dir={tmp_path}", f"run_dir={tmp_path / 'run'}", *overrides],
+            overrides=[f"paths.root_dir={root or tmp_path}", f"run_dir={tmp_path / 'run'}", *overrides],
             return_hydra_config=True,
         )
     HydraConfig.instance().set_config(cfg)
@@ -41,3 +41,23 @@ def _wandb_offline(monkeypatch, tmp_path):
 def compose_cfg(tmp_path):
     """compose_cfg(overrides) -> the resolved-able train config with outputs in tmp_path."""
     return lambda overrides: compose_train(list(overrides), tmp_path)
+
+
+@pytest.fixture(scope="session")
+def tiny_data_root(tmp_path_factory):
+    """A root whose outputs/data/tiny holds the tiny dataset (48 Lagrangians of 1-2 fields + OOD splits)."""
+    import hydra
+
+    from src.tokens import build_scheme
+
+    root = tmp_path_factory.mktemp("tiny_root")
+    cfg = compose_train(["data=tiny"], root)
+    dm = hydra.utils.instantiate(cfg.data.datamodule, scheme=build_scheme("paper"))
+    dm.prepare_data()
+    return root
+
+
+@pytest.fixture
+def compose_cfg_at(tmp_path):
+    """compose_cfg_at(root, overrides): data under ``root`` (shared), run outputs under tmp_path."""
+    return lambda root, overrides: compose_train(list(overrides), tmp_path, root=root)
