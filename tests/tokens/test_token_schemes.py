@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from src.physics.fields import Field, parse_fields
+from src.physics.lagrangian import build_lagrangian
 from src.physics.terms import Contraction, Factor, Lagrangian, Term
 from src.tokens import SCHEMES, build_scheme, load_scheme
 from src.tokens.base import LABEL_PAD, PAD_ID
@@ -17,6 +18,7 @@ OOD_FIELDS = [
     "FIELD SPIN 0 SU3 6 SU2 4 U1 12/7 FIELD SPIN 1/2 SU3 8 SU2 5 HEL -1/2",
     "FIELD SPIN 0 SU3 -6 U1 -2/4 FIELD SPIN 1/2 SU3 -3 SU2 3 U1 7/9 HEL 1/2 FIELD SPIN 0 SU3 8",
     "FIELD SPIN 0 SU2 2 U1 4/2 FIELD SPIN 1/2 SU2 4 U1 -13 HEL -1/2 FIELD SPIN 0 SU2 5",
+    "FIELD SPIN 0 SU3 8 FIELD SPIN 0 SU2 3 FIELD SPIN 1/2 SU3 8 HEL -1/2",
 ]
 
 
@@ -97,6 +99,13 @@ def sample_lagrangians(seed: int = 0, per_size: int = 4) -> list[Lagrangian]:
     return [grammar_lagrangian(fields, rng) for fields in field_lists]
 
 
+def oracle_lagrangians(seed: int = 0, per_size: int = 3, basis: str = "independent") -> list[Lagrangian]:
+    rng = random.Random(seed)
+    field_lists = [random_fields(rng, n) for n in range(1, 7) for _ in range(per_size)]
+    field_lists += [parse_fields(text) for text in OOD_FIELDS]
+    return [build_lagrangian(fields, basis=basis) for fields in field_lists]
+
+
 def fitted(name: str, lagrangians: list[Lagrangian]):
     scheme = build_scheme(name)
     if name == "opaque":
@@ -141,6 +150,19 @@ def test_every_scheme_round_trips_a_seeded_sample(name):
         expected = canonical_order(lag.terms, lag.fields) if scheme.canonical else lag.terms
         assert [t.term for t in parsed.terms] == expected
         assert not parsed.truncated
+
+
+@pytest.mark.parametrize("basis", ["independent", "expanded"])
+@pytest.mark.parametrize("name", sorted(SCHEMES))
+def test_every_scheme_round_trips_oracle_lagrangians_as_valid_terms(name, basis):
+    lagrangians = oracle_lagrangians(seed=11, basis=basis)
+    scheme = fitted(name, lagrangians)
+    rng = random.Random(3)
+    for lag in lagrangians:
+        parsed = scheme.parse_target(scheme.decode(scheme.encode(lag.fields, lag, rng)["labels"]), lag.fields)
+        expected = canonical_order(lag.terms, lag.fields) if scheme.canonical else lag.terms
+        assert [t.term for t in parsed.terms] == expected
+        assert [t.reason for t in parsed.terms if not t.valid] == []
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMES))
