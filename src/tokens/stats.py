@@ -72,9 +72,12 @@ def length_table(n: int = 300, seed: int = 0, max_fields: int = 6, basis: str = 
 
 
 def format_table(rows: list[dict], side: str = "labels") -> str:
-    """Markdown: one row per scheme and field count."""
-    lines = ["| scheme | fields | mean | p95 | max |", "|---|---|---|---|---|"]
-    for r in rows:
-        if r["side"] == side:
-            lines.append(f"| {r['scheme']} | {r['n_fields']} | {r['mean']:.0f} | {r['p95']} | {r['max']} |")
+    """Markdown: one row per number of fields, one ``mean / p95 / max`` column per scheme."""
+    rows = [r for r in rows if r["side"] == side]
+    schemes = list(dict.fromkeys(r["scheme"] for r in rows))
+    sizes = sorted({r["n_fields"] for r in rows})
+    cell = {(r["scheme"], r["n_fields"]): f"{r['mean']:.0f} / {r['p95']} / {r['max']}" for r in rows}
+    lines = ["| fields | " + " | ".join(schemes) + " |", "|---" * (len(schemes) + 1) + "|"]
+    for n in sizes:
+        lines.append(f"| {n} | " + " | ".join(cell[(s, n)] for s in schemes) + " |")
     return "\n".join(lines)
