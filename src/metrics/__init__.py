@@ -1,7 +1,7 @@
 """Evaluation metrics: pure functions over Lagrangians in the paper's token format (issue 7).
 
-``validity`` (oracle validity of predicted terms) lives in ``src.metrics.validity``; it is not imported here so
-that scoring does not depend on the token parser or the oracle.
+``src.metrics.validity`` (oracle validity of predicted terms) and ``src.metrics.example`` are not imported
+here, so that scoring does not depend on the token parser or the oracle.
 """
 
 from .aggregate import generation_report, is_truncated, malformed_terms, mean_scores, mean_scores_by

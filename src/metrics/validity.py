@@ -86,10 +86,8 @@ class ValidityReport:
         return out
 
 
-def validity(tokens: list[str] | str, fields: list[Field], parser: Parser | None = None) -> ValidityReport:
-    """Validity of every predicted term of one Lagrangian, for the input ``fields``."""
-    words = tokens.split() if isinstance(tokens, str) else list(tokens)
-    parsed = (parser or _paper_parser())(words, fields)
+def report_from_parsed(parsed: ParsedLagrangian) -> ValidityReport:
+    """The validity report of terms already read back by a scheme's parser."""
     report = ValidityReport(n_terms=len(parsed.terms), truncated=int(parsed.truncated))
     for term in parsed.terms:
         b = term_bin(term)
@@ -99,6 +97,12 @@ def validity(tokens: list[str] | str, fields: list[Field], parser: Parser | None
             report.reasons[(b, reason_kind(reason))] += 1
             report.invalid.append((" ".join(term.tokens), b, reason))
     return report
+
+
+def validity(tokens: list[str] | str, fields: list[Field], parser: Parser | None = None) -> ValidityReport:
+    """Validity of every predicted term of one Lagrangian, for the input ``fields``."""
+    words = tokens.split() if isinstance(tokens, str) else list(tokens)
+    return report_from_parsed((parser or _paper_parser())(words, fields))
 
 
 def validity_over(
