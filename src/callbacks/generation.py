@@ -1,0 +1,161 @@
+"""``GenerationScores``: every N epochs, decode a fixed validation subset and log the paper's scores.
+
+Logged (prefix ``val`` by default), means over the subset: ``val/S_lagrangian``, ``val/S_contraction``,
+``val/P_length``, ``val/S_object``, ``val/perfect``, the same per number of fields
+(``val/S_lagrangian/nf=3``), ``val/validity_rate`` (predicted terms the parser and the oracle accept),
+``val/truncated_rate``, and F1 per term class (``val/f1/yukawa``). With a ``WandbLogger``, also a
+``wandb.Table`` of input, target, prediction and the per-term diff (missing / extra / invalid).
+
+The module must provide ``generate_tokens(batch) -> list[list[str]]`` (words of its token scheme, specials
+dropped); the datamodule ``table(split)`` (rows with ``fields_json``/``lagrangian``/``n_fields``) and
+``encode_row(row, split, index)``. Every rank decodes the same subset, so logged values agree without a sync.
+A ``ModelCheckpoint`` monitoring ``val/S_lagrangian`` needs ``every_n_epochs=1`` here (or the same period).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import lightning as L
+import torch
+
+from src.metrics import SCORE_KEYS, class_report, mean_scores, mean_scores_by
+from src.metrics.example import ExampleResult, score_prediction
+from src.metrics.term_class import TERM_CLASSES
+from src.metrics.validity import ValidityReport
+
+TABLE_COLUMNS = [
+    "epoch",
+    "row",
+    "n_fields",
+    "input",
+    "target",
+    "prediction",
+    "S_lagrangian",
+    "missing",
+    "extra",
+    "invalid",
+]
+
+
+def fixed_subset(n_rows: int, size: int, seed: int) -> list[int]:
+    """``size`` row indices drawn once with ``Random(seed)`` (sorted): the same rows at every epoch."""
+    if size >= n_rows:
+        return list(range(n_rows))
+    return sorted(random.Random(seed).sample(range(n_rows), size))
+
+
+def summarize(results: list[ExampleResult], n_fields: list[int], prefix: str) -> dict[str, float]:
+    """Flat metrics of a scored subset: means overall and by number of fields, validity, truncation, F1."""
+    scores = [r.score for r in results]
+    out = {f"{prefix}/{k}": v for k, v in mean_scores(scores).items() if k != "n"}
+    for nf, means in mean_scores_by(scores, n_fields).items():
+        out.update({f"{prefix}/{k}/nf={nf}": means[k] for k in SCORE_KEYS})
+    validity = sum((r.validity for r in results), ValidityReport())
+    out[f"{prefix}/validity_rate"] = validity.rate
+    out[f"{prefix}/truncated_rate"] = sum(r.truncated for r in results) / max(len(results), 1)
+    report = class_report(scores)
+    out.update({f"{prefix}/f1/{c}": report[c]["f1"] for c in TERM_CLASSES if not math.isnan(report[c]["f1"])})
+    return out
+
+
+def table_rows(epoch: int, rows: list[dict], indices: list[int], results: list[ExampleResult]) -> list[list]:
+    """One table row per example, in TABLE_COLUMNS order."""
+    out = []
+    for row, index, r in zip(rows, indices, results):
+        diff = r.diff()
+        out.append(
+            [
+                epoch,
+                index,
+                int(row["n_fields"]),
+                row["fields"],
+                row["lagrangian"],
+                " ".join(r.prediction_paper),
+                r.score.S_lagrangian,
+                diff["missing"],
+                diff["extra"],
+                diff["invalid"],
+            ]
+        )
+    return out
+
+
+class GenerationScores(L.Callback):
+    """Decode ``num_examples`` fixed validation rows every ``every_n_epochs`` and log their scores."""
+
+    def __init__(
+        self,
+        every_n_epochs: int = 1,
+        num_examples: int = 64,
+        batch_size: int = 16,
+        max_new_tokens: int | None = None,
+        num_beams: int = 1,
+        split: str = "val",
+        prefix: str = "val",
+        table_examples: int = 32,
+        seed: int = 0,
+    ):
+        if every_n_epochs < 1 or num_examples < 1 or batch_size < 1:
+            raise ValueError("every_n_epochs, num_examples and batch_size must be at least 1")
+        self.every_n_epochs = int(every_n_epochs)
+        self.num_examples = int(num_examples)
+        self.batch_size = int(batch_size)
+        self.max_new_tokens = max_new_tokens
+        self.num_beams = int(num_beams)
+        self.split = split
+        self.prefix = prefix
+        self.table_examples = int(table_examples)
+        self.seed = int(seed)
+        self.last: dict[
+            str, float
+        ] = {}  # the metrics of the latest run (for tests and the evaluation script)
+
+    def _due(self, trainer: L.Trainer) -> bool:
+        return not trainer.sanity_checking and (trainer.current_epoch + 1) % self.every_n_epochs == 0
+
+    def on_validation_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if not self._due(trainer):
+            return
+        dm = trainer.datamodule
+        table = dm.table(self.split)
+        indices = fixed_subset(len(table), self.num_examples, self.seed)
+        rows = [table.iloc[i].to_dict() for i in indices]
+        results = self.score_rows(dm, pl_module, rows, indices)
+        self.last = summarize(results, [int(r["n_fields"]) for r in rows], self.prefix)
+        for key, value in self.last.items():
+            pl_module.log(key, float(value), on_epoch=True, on_step=False, batch_size=len(rows))
+        self._log_table(trainer, table_rows(trainer.current_epoch, rows, indices, results))
+
+    def score_rows(self, dm, pl_module, rows: list[dict], indices: list[int]) -> list[ExampleResult]:
+        """Generate for ``rows`` (in batches, shortest inputs together) and score every prediction."""
+        from src.data.rows import fields_from_row
+
+        scheme = dm.scheme
+        limit = self.max_new_tokens or int(pl_module.hparams.get("max_new_tokens", 1024))
+        encoded = [dm.encode_row(row, self.split, i) for row, i in zip(rows, indices)]
+        order = sorted(range(len(rows)), key=lambda k: len(encoded[k]["input_ids"]))
+        predictions: list[list[str] | None] = [None] * len(rows)
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            batch = scheme.collate(
+                [{k: v for k, v in encoded[k].items() if k not in ("row", "labels")} for k in chunk]
+            )
+            batch = {k: v.to(pl_module.device) if torch.is_tensor(v) else v for k, v in batch.items()}
+            words = pl_module.generate_tokens(batch, max_new_tokens=limit, num_beams=self.num_beams)
+            for k, w in zip(chunk, words):
+                predictions[k] = list(w)
+        return [
+            score_prediction(row["lagrangian"], pred, fields_from_row(row), scheme, max_new_tokens=limit)
+            for row, pred in zip(rows, predictions)
+        ]
+
+    def _log_table(self, trainer: L.Trainer, data: list[list]) -> None:
+        from lightning.pytorch.loggers import WandbLogger
+
+        for logger in trainer.loggers:
+            if isinstance(logger, WandbLogger) and self.table_examples > 0:
+                logger.log_table(
+                    key=f"{self.prefix}/generations", columns=TABLE_COLUMNS, data=data[: self.table_examples]
+                )

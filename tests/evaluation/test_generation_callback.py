@@ -1,0 +1,97 @@
+"""``GenerationScores`` on the tiny dataset: with a model that answers like the oracle it logs perfect scores
+for every number of fields; with a tiny untrained BART it runs end to end and logs bounded scores."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import lightning as L
+import pytest
+import torch
+
+from src.callbacks.generation import GenerationScores, fixed_subset
+from src.models.module import LagrangianBart
+from src.physics.lagrangian import build_lagrangian
+from src.tokens.paper import parse_fields_tokens
+
+
+class OracleAnswers(LagrangianBart):
+    """A LagrangianBart whose ``generate_tokens`` reads the input fields and writes the oracle's answer."""
+
+    def generate_tokens(self, batch, max_new_tokens=None, num_beams=1):
+        out = []
+        for ids in batch["input_ids"].tolist():
+            fields = parse_fields_tokens(self.scheme.decode(ids))
+            out.append(self.scheme.target_tokens(build_lagrangian(fields), random.Random(len(out))))
+        return out
+
+
+def _validate(model, dm, callback):
+    trainer = L.Trainer(
+        accelerator="cpu",
+        logger=False,
+        callbacks=[callback],
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        limit_val_batches=1,
+    )
+    trainer.validate(model, datamodule=dm, verbose=False)
+    return trainer.callback_metrics
+
+
+def test_fixed_subset_is_the_same_every_time_and_sorted():
+    a = fixed_subset(100, 10, seed=3)
+    assert a == fixed_subset(100, 10, seed=3) == sorted(a) and len(set(a)) == 10
+    assert fixed_subset(5, 10, seed=0) == [0, 1, 2, 3, 4]
+
+
+def test_oracle_answers_score_one_overall_and_per_field_count(tiny_datamodule, tiny_arch):
+    dm = tiny_datamodule
+    model = OracleAnswers(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme)
+    callback = GenerationScores(num_examples=8, batch_size=3)
+    metrics = _validate(model, dm, callback)
+    assert float(metrics["val/S_lagrangian"]) == 1.0 and float(metrics["val/perfect"]) == 1.0
+    per_nf = [k for k in metrics if k.startswith("val/S_lagrangian/nf=")]
+    assert per_nf and all(float(metrics[k]) == 1.0 for k in per_nf)
+    assert float(metrics["val/validity_rate"]) == 1.0 and float(metrics["val/truncated_rate"]) == 0.0
+
+
+def test_untrained_tiny_bart_runs_and_logs_bounded_scores(tiny_datamodule, tiny_arch):
+    torch.manual_seed(0)
+    dm = tiny_datamodule
+    model = LagrangianBart(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme, max_new_tokens=24)
+    callback = GenerationScores(num_examples=4, batch_size=4)
+    metrics = _validate(model, dm, callback)
+    assert 0.0 <= float(metrics["val/S_contraction"]) <= 1.0
+    assert float(metrics["val/S_lagrangian"]) <= 1.0
+    assert set(callback.last) >= {"val/S_lagrangian", "val/P_length", "val/S_object", "val/validity_rate"}
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError):
+        GenerationScores(every_n_epochs=0)
+
+
+def test_wandb_table_of_generations_is_written(tiny_datamodule, tiny_arch, tmp_path):
+    from lightning.pytorch.loggers import WandbLogger
+
+    dm = tiny_datamodule
+    model = OracleAnswers(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme)
+    logger = WandbLogger(save_dir=str(tmp_path), project="test", offline=True)
+    trainer = L.Trainer(
+        accelerator="cpu",
+        logger=logger,
+        callbacks=[GenerationScores(num_examples=3, batch_size=3, table_examples=2)],
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        limit_val_batches=1,
+    )
+    trainer.validate(model, datamodule=dm, verbose=False)
+    logger.experiment.finish()
+    tables = list(tmp_path.rglob("val/generations*.table.json"))
+    assert len(tables) == 1
+    content = json.loads(tables[0].read_text())
+    assert content["columns"][:4] == ["epoch", "row", "n_fields", "input"] and len(content["data"]) == 2
