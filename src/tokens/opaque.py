@@ -29,18 +29,24 @@ def field_word(f: Field) -> str:
 
 
 class OpaqueReader:
-    """Reads ``<field word> [DAGGER]``; the word must be an input field's."""
+    """Reads ``<field word> [DAGGER]``; the word must be an input field's.
 
-    def __init__(self, fields: list[Field]):
+    ``[UNK]`` is read as the input field outside the vocabulary ``known`` when there is exactly one such
+    field (the model can only have meant that one); otherwise it is an unreadable object.
+    """
+
+    def __init__(self, fields: list[Field], known: set[str] | None = None):
         self.index: dict[str, int] = {}
         for k, f in enumerate(fields):
             self.index.setdefault(field_word(f), k)
+        unseen = sorted({k for w, k in self.index.items() if known is not None and w not in known})
+        self.unknown = unseen[0] if len(unseen) == 1 else None
 
     def starts(self, token: str) -> bool:
         return token == UNK or OPAQUE_WORD.fullmatch(token) is not None
 
     def read(self, tokens: list[str], i: int) -> tuple[Factor, int]:
-        k = self.index.get(tokens[i])
+        k = self.unknown if tokens[i] == UNK else self.index.get(tokens[i])
         if k is None:
             raise TermError(f"{tokens[i]} is not an input field")
         dagger = i + 1 < len(tokens) and tokens[i + 1] == "DAGGER"
@@ -74,4 +80,4 @@ class OpaqueScheme(WordScheme):
         return lambda factor: [field_word(fields[factor.field]), *(["DAGGER"] if factor.conjugate else [])]
 
     def reader(self, fields: list[Field]) -> OpaqueReader:
-        return OpaqueReader(fields)
+        return OpaqueReader(fields, known=set(self.field_words))

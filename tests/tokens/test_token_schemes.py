@@ -1,9 +1,12 @@
 """Every token scheme: fixed paper ids, round trips over seeded samples, batching, saving and loading."""
 
 import random
+from functools import cache
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from src.physics.fields import Field, parse_fields
 from src.physics.lagrangian import build_lagrangian
@@ -13,6 +16,11 @@ from src.tokens.base import LABEL_PAD, PAD_ID
 from src.tokens.paper import canonical_order, render_lagrangian, render_terms
 from src.tokens.stats import random_fields
 from src.tokens.vocab import PAPER_VOCAB
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
 
 OOD_FIELDS = [
     "FIELD SPIN 0 SU3 6 SU2 4 U1 12/7 FIELD SPIN 1/2 SU3 8 SU2 5 HEL -1/2",
@@ -99,6 +107,7 @@ def sample_lagrangians(seed: int = 0, per_size: int = 4) -> list[Lagrangian]:
     return [grammar_lagrangian(fields, rng) for fields in field_lists]
 
 
+@cache  # the oracle's Lagrangians are shared, read-only, by the parametrized tests
 def oracle_lagrangians(seed: int = 0, per_size: int = 3, basis: str = "independent") -> list[Lagrangian]:
     rng = random.Random(seed)
     field_lists = [random_fields(rng, n) for n in range(1, 7) for _ in range(per_size)]
@@ -253,3 +262,42 @@ def test_paper_canonical_target_ignores_the_given_term_order_and_rng():
 def test_unknown_scheme_name_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown token scheme"):
         build_scheme("bpe")
+
+
+def test_opaque_reads_unk_as_the_one_input_field_outside_the_vocabulary():
+    scheme = build_scheme("opaque").fit([parse_fields("FIELD SPIN 0 SU2 2 U1 1/2")])
+    fields = parse_fields("FIELD SPIN 0 SU2 2 U1 1/2 FIELD SPIN 0 SU3 8")
+    (pt,) = scheme.parse_target(words("+ [UNK] DAGGER ID0 [UNK] ID1 CONTRACTIONS SU3 ID0 ID1"), fields).terms
+    assert pt.valid and pt.term.factors == (Factor(1, True), Factor(1))
+    two_unseen = fields + parse_fields("FIELD SPIN 0 SU3 3")
+    (pt,) = scheme.parse_target(
+        words("+ [UNK] DAGGER ID0 [UNK] ID1 CONTRACTIONS SU3 ID0 ID1"), two_unseen
+    ).terms
+    assert not pt.valid and pt.term is None
+
+
+def test_unreadable_field_refs_term_is_respelled_in_paper_words_for_scoring():
+    scheme = build_scheme("field_refs")
+    fields = parse_fields("FIELD SPIN 0 SU2 2 U1 1")
+    parsed = scheme.parse_target(words("+ F0 DAGGER ID7 F0 ID2 CONTRACTIONS SU2 ID7"), fields)
+    assert parsed.terms[0].term is None
+    text = " ".join(scheme.to_paper_tokens(parsed, fields))
+    assert text == "+ FIELD SPIN 0 SU2 2 U1 - 1 DAGGER ID0 FIELD SPIN 0 SU2 2 U1 1 ID1 CONTRACTIONS SU2 ID0"
+
+
+SCHEME_WORDS = st.sampled_from(
+    list(PAPER_VOCAB) + ["F0", "F1", "F9", "F12", "S(1,2,1/2)", "L(3,1,1)", "S(1,1,0)", "[NUM]", "x"]
+)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMES))
+@settings(max_examples=150, deadline=None)
+@given(sequence=st.lists(SCHEME_WORDS, max_size=50))
+def test_every_scheme_parser_never_raises(name, sequence):
+    fields = parse_fields("FIELD SPIN 0 SU2 2 U1 1/2 FIELD SPIN 1/2 SU3 3 HEL -1/2 FIELD SPIN 0")
+    scheme = build_scheme(name)
+    if name == "opaque":
+        scheme.fit([fields[:1]])
+    parsed = scheme.parse_target(sequence, fields)
+    scheme.to_paper_tokens(parsed, fields)
+    assert all(t.valid == (t.reason is None) for t in parsed.terms)
