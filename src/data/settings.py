@@ -27,9 +27,9 @@ DEFAULT_OOD = {
     },
     "ood_reps": {
         "enabled": True,
-        "size": 1000,
+        "size": 500,
         "min_fields": 1,
-        "max_fields": 4,
+        "max_fields": 3,
         "ood_share": 0.3,
         "su3": ["6", "-6", "8"],
         "su2": [4, 5],

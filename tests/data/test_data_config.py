@@ -1,0 +1,56 @@
+"""Bad data settings give one clear line (exit 2 at the command line), and every data config composes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from data_helpers import compose_data
+
+from src.data.settings import settings_from_config
+from src.data.vocabulary import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"max_fields": 0}, "data.max_fields must be >= 1"),
+        ({"n_lagrangians": -5}, "data.n_lagrangians must be >= 1"),
+        ({"vocabulary": {"su3": ["1", "7"]}}, "unknown representation '7'"),
+        ({"vocabulary": {"su2": [1, 9]}}, "unknown representation 9"),
+        ({"basis": "redundant"}, "data.basis must be one of"),
+        ({"shard": 3, "num_shards": 2}, "data.shard must be < data.num_shards"),
+        ({"val_fraction": 1.5}, "data.val_fraction must lie in [0, 1]"),
+    ],
+)
+def test_bad_setting_names_the_key(change, words):
+    with pytest.raises(ConfigError, match=None) as err:
+        settings_from_config({**compose_data("tiny"), **change})
+    assert words in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["sampled", "uniform", "quickstart", "tiny", "paper_csv"])
+def test_every_data_config_composes_and_validates(name):
+    data = compose_data(name, ["data.csv_path=/some/file.csv"] if name == "paper_csv" else [])
+    settings = settings_from_config(data)
+    assert settings.name == name
+    assert data["datamodule"]["_target_"] == "src.data.datamodule.LagrangianDataModule"
+    assert data["datamodule"]["generate"]["n_lagrangians"] == data["n_lagrangians"]
+
+
+def test_cli_bad_values_exit_2_with_one_line(tmp_path):
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "src.generate", "data=tiny", f"paths.data_dir={tmp_path}"]
+    for override, words in [("data.max_fields=0", "max_fields"), ("data.vocabulary.su3=[1,7]", "'7'")]:
+        proc = subprocess.run(
+            [*cmd, override], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
+        )
+        assert proc.returncode == 2
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0] and "Traceback" not in proc.stderr
+    assert not any(tmp_path.iterdir())

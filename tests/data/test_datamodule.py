@@ -1,0 +1,107 @@
+"""The DataModule: tokenized batches with -100 label padding, row mapping, length buckets."""
+
+from __future__ import annotations
+
+import random
+
+import torch
+from data_helpers import compose_data
+
+from src.data.batching import LengthBucketBatchSampler, padding_fraction
+from src.data.datamodule import LagrangianDataModule
+from src.data.rows import fields_from_row
+from src.tokens import build_scheme
+
+
+def make_dm(data_dir, **kw) -> LagrangianDataModule:
+    return LagrangianDataModule(str(data_dir), build_scheme("paper"), batch_size=8, **kw)
+
+
+def test_batches_have_padded_inputs_and_labels_padded_with_minus_100(tiny_dir):
+    dm = make_dm(tiny_dir)
+    dm.setup("fit")
+    batch = next(iter(dm.train_dataloader()))
+    assert set(batch) >= {"input_ids", "attention_mask", "labels", "row"}
+    assert batch["input_ids"].shape == batch["attention_mask"].shape
+    assert (batch["input_ids"][batch["attention_mask"] == 0] == 2).all()
+    assert (batch["labels"] == -100).any() or batch["labels"].shape[0] == 1
+    assert not (batch["labels"] == 2).any()
+
+
+def test_row_entry_maps_a_batch_back_to_its_table_row(tiny_dir):
+    dm = make_dm(tiny_dir)
+    dm.setup("fit")
+    table = dm.table("val")
+    scheme = dm.scheme
+    for batch in dm.val_dataloader():
+        for ids, row in zip(batch["input_ids"], batch["row"].tolist()):
+            words = scheme.decode(ids)
+            assert words == scheme.source_tokens(fields_from_row(table.iloc[row]))
+
+
+def test_every_training_row_is_seen_once_per_epoch(tiny_dir):
+    dm = make_dm(tiny_dir)
+    dm.setup("fit")
+    rows = torch.cat([b["row"] for b in dm.train_dataloader()]).tolist()
+    assert sorted(rows) == list(range(len(dm.table("train"))))
+
+
+def test_test_dataloader_gives_one_loader_per_split(tiny_dir):
+    dm = make_dm(tiny_dir, eval_splits=["ood_fields", "ood_hypercharge"])
+    dm.setup("test")
+    assert dm.test_split_names == ["test", "ood_fields", "ood_hypercharge"]
+    loaders = dm.test_dataloader()
+    assert [len(loader.dataset) for loader in loaders] == [len(dm.table(s)) for s in dm.test_split_names]
+
+
+def test_ood_hypercharge_inputs_keep_their_spelling(tiny_dir):
+    dm = make_dm(tiny_dir, eval_splits=["ood_hypercharge"])
+    dm.setup("test")
+    loader = dm.test_dataloader()[1]
+    table = dm.table("ood_hypercharge")
+    for batch in loader:
+        for ids, labels, row in zip(batch["input_ids"], batch["labels"], batch["row"].tolist()):
+            assert " ".join(dm.scheme.decode(ids)) == table.iloc[row]["fields"]
+            target = dm.scheme.decode([t for t in labels.tolist() if t != -100])
+            assert len(target) == table.iloc[row]["n_tokens"]
+
+
+def test_missing_data_is_generated_from_the_generate_settings(tmp_path):
+    gen = compose_data("tiny")
+    gen.pop("datamodule")
+    gen["ood"]["ood_reps"]["enabled"] = False
+    dm = make_dm(tmp_path / "fresh", generate=gen, limit_train=10)
+    dm.setup("fit")
+    assert (tmp_path / "fresh" / "meta.json").exists()
+    assert len(dm.table("train")) == 10
+
+
+def test_length_buckets_pad_less_than_plain_batches():
+    rng = random.Random(0)
+    lengths = [rng.randint(20, 1500) for _ in range(2000)]
+    bucketed = LengthBucketBatchSampler(lengths, 32, shuffle=True, bucket=True, seed=0).batches()
+    plain = LengthBucketBatchSampler(lengths, 32, shuffle=True, bucket=False, seed=0).batches()
+    assert sorted(i for b in bucketed for i in b) == list(range(2000))
+    assert padding_fraction(lengths, bucketed) < 0.1 < padding_fraction(lengths, plain)
+
+
+def test_bucketed_order_changes_with_the_epoch_but_not_with_the_run():
+    lengths = list(range(500))
+    a = LengthBucketBatchSampler(lengths, 16, seed=3)
+    b = LengthBucketBatchSampler(lengths, 16, seed=3)
+    first = a.batches()
+    assert first == b.batches()
+    a.set_epoch(1)
+    assert a.batches() != first
+
+
+def test_every_token_scheme_yields_batches(tiny_dir):
+    from src.tokens import SCHEMES
+
+    for name in SCHEMES:
+        dm = LagrangianDataModule(str(tiny_dir), build_scheme(name), batch_size=16, eval_splits=["ood_reps"])
+        dm.setup()
+        batch = next(iter(dm.test_dataloader()[1]))
+        assert batch["labels"].shape[0] == batch["input_ids"].shape[0] > 0, name
+        if name == "numeric_u1":
+            assert batch["u1_values"].shape == batch["input_ids"].shape

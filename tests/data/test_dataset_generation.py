@@ -1,0 +1,98 @@
+"""Generation: byte-identical reruns, worker/shard independence, disjoint splits, atomic writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from data_helpers import tiny_settings
+
+from src.data import tables
+from src.data.generation import generate_dataset
+from src.data.splits import MAIN_SPLITS
+
+
+def file_bytes(directory: Path) -> dict[str, bytes]:
+    """Every output file except meta.json (the only one holding timings)."""
+    return {
+        p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file() and p.name != "meta.json"
+    }
+
+
+def test_same_config_gives_byte_identical_files(tiny_dir, tmp_path):
+    generate_dataset(tiny_settings(), tmp_path, progress=False)
+    first, second = file_bytes(tiny_dir), file_bytes(tmp_path)
+    assert first.keys() == second.keys() and "train.parquet" in first
+    assert first == second
+
+
+def test_workers_and_shards_do_not_change_the_bytes(tiny_dir, tmp_path):
+    generate_dataset(tiny_settings(num_workers=2), tmp_path / "parallel", progress=False)
+    for shard in range(3):
+        generate_dataset(tiny_settings(shard=shard, num_shards=3), tmp_path / "sharded", progress=False)
+    generate_dataset(tiny_settings(merge=True, num_shards=3), tmp_path / "sharded", progress=False)
+    expected = file_bytes(tiny_dir)
+    assert file_bytes(tmp_path / "parallel") == expected
+    assert file_bytes(tmp_path / "sharded") == expected
+
+
+def test_a_different_seed_gives_different_data(tiny_dir, tmp_path):
+    generate_dataset(tiny_settings(seed=1), tmp_path, progress=False)
+    assert (tmp_path / "train.parquet").read_bytes() != (tiny_dir / "train.parquet").read_bytes()
+
+
+def test_no_field_multiset_is_in_two_splits(tiny_dir):
+    keys = {}
+    for path in tiny_dir.glob("*.parquet"):
+        keys[path.stem] = pq.read_table(path, columns=["key"]).column("key").to_pylist()
+    for split, ks in keys.items():
+        assert len(ks) == len(set(ks)), f"duplicate multiset inside {split}"
+    names = sorted(keys)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not set(keys[a]) & set(keys[b]), f"{a} and {b} share a field multiset"
+
+
+def test_meta_records_counts_rejects_and_code_version(tiny_dir):
+    meta = json.loads((tiny_dir / "meta.json").read_text())
+    rows = sum(meta["counts"][s] for s in MAIN_SPLITS)
+    assert rows == tiny_settings().n_lagrangians
+    assert meta["code_version"]["git_sha"] and meta["lagrangians_per_s"] > 0
+    assert meta["generation"]["seed"] == 0 and isinstance(meta["rejects"], dict)
+
+
+def test_a_failed_write_leaves_no_partial_file_and_a_rerun_completes(tiny_dir, tmp_path, monkeypatch):
+    real_write = pq.write_table
+    calls = []
+
+    def write_then_die(table, where, **kw):
+        calls.append(where)
+        if len(calls) == 2:  # die half-way through the second table
+            Path(where).write_bytes(b"PAR1 half a file")
+            raise KeyboardInterrupt("killed")
+        return real_write(table, where, **kw)
+
+    monkeypatch.setattr(tables.pq, "write_table", write_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        generate_dataset(tiny_settings(), tmp_path, progress=False)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert len(left) == 1 and left[0].endswith(".parquet"), left  # only the one finished table, no temp
+    assert not (tmp_path / "meta.json").exists()
+    monkeypatch.setattr(tables.pq, "write_table", real_write)
+    generate_dataset(tiny_settings(), tmp_path, progress=False)
+    assert file_bytes(tmp_path) == file_bytes(tiny_dir)
+
+
+def test_a_complete_dataset_is_not_regenerated(tiny_dir):
+    before = (tiny_dir / "meta.json").read_bytes()
+    generate_dataset(tiny_settings(), tiny_dir, progress=False)
+    assert (tiny_dir / "meta.json").read_bytes() == before
+
+
+def test_stale_temporaries_of_dead_runs_are_removed(tmp_path):
+    stale = tmp_path / f".train.parquet{tables.TMP_MARK}999999999"
+    stale.write_bytes(b"half")
+    assert tables.remove_stale_temporaries(tmp_path) == 1
+    assert not stale.exists()

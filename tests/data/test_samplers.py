@@ -1,0 +1,134 @@
+"""Samplers: vocabulary respected, no repeated fields, planted trilinears confirmed by the oracle."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from fractions import Fraction
+
+import pytest
+
+from src.data.generation import candidate_row, make_sampler
+from src.data.samplers import HyperchargeOODSampler, RepsOODSampler, UniformSampler
+from src.data.settings import settings_from_config
+from src.data.spelling import respell_tokens
+from src.data.vocabulary import FieldVocabulary
+from src.physics.lagrangian import build_lagrangian
+
+VOCAB = FieldVocabulary()
+
+
+def draws(sampler, n=300, seed=0):
+    rejects = Counter()
+    return [sampler.sample(random.Random(f"{seed}:{i}"), rejects) for i in range(n)], rejects
+
+
+def test_uniform_fields_stay_in_the_training_vocabulary():
+    samples, _ = draws(UniformSampler(VOCAB, max_fields=6))
+    for s in samples:
+        for f in s.fields:
+            assert f.su3.name in VOCAB.su3 and f.su2.n in VOCAB.su2
+            assert abs(f.u1.numerator) <= 9 and f.u1.denominator <= 9
+
+
+def test_uniform_field_count_covers_one_to_max():
+    samples, _ = draws(UniformSampler(VOCAB, max_fields=4), n=400)
+    counts = Counter(len(s.fields) for s in samples)
+    assert set(counts) == {1, 2, 3, 4}
+    assert min(counts.values()) > 60  # about 100 each
+
+
+def test_no_two_input_fields_share_quantum_numbers():
+    samples, rejects = draws(UniformSampler(FieldVocabulary(su3=("1",), su2=(1,), max_numerator=2), 4), n=200)
+    for s in samples:
+        assert len({f.quantum_numbers() for f in s.fields}) == len(s.fields)
+    assert rejects["duplicate_field"] > 0  # a 27-field vocabulary forces repeats to be redrawn
+
+
+def test_same_rng_seed_gives_the_same_sample():
+    sampler = make_sampler(settings_from_config({}), "main")
+    a = sampler.sample(random.Random("x"), Counter())
+    b = sampler.sample(random.Random("x"), Counter())
+    assert a == b
+
+
+def test_every_planted_trilinear_is_in_the_oracle_lagrangian():
+    settings = settings_from_config({})
+    sampler = make_sampler(settings, "main")
+    rejects = Counter()
+    planted = 0
+    for i in range(150):
+        sample = sampler.sample(random.Random(f"p:{i}"), rejects)
+        if not sample.planted:
+            continue
+        planted += 1
+        lag = build_lagrangian(sample.fields)
+        kinds = {
+            t.kind
+            for t in lag.terms
+            if {f.field for f in t.factors} == set(sample.planted) and t.n_fields == 3
+        }
+        assert sample.planted_kind in kinds
+    assert planted > 100
+
+
+def test_sampled_set_has_more_trilinears_than_uniform():
+    """Measured: the share of Lagrangians with at least one scalar trilinear or Yukawa."""
+    share = {}
+    for sampler_name in ("sampled", "uniform"):
+        settings = settings_from_config({"sampler": sampler_name})
+        sampler = make_sampler(settings, "main")
+        rows = [candidate_row(settings, "main", sampler, i, Counter()) for i in range(200)]
+        rows = [r for r in rows if r]
+        share[sampler_name] = sum(r["n_trilinear"] > 0 for r in rows) / len(rows)
+    assert share["sampled"] > 0.8
+    assert share["sampled"] > share["uniform"] + 0.2, share
+
+
+def test_sampled_set_weights_toward_fewer_fields():
+    samples, _ = draws(make_sampler(settings_from_config({}), "main"), n=600)
+    counts = Counter(len(s.fields) for s in samples)
+    assert counts[3] > counts[4] > counts[6]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ood_hypercharge_rows_carry_an_unreduced_or_two_digit_charge(seed):
+    samples, _ = draws(HyperchargeOODSampler(VOCAB, max_fields=3), n=100, seed=seed)
+    for s in samples:
+        assert s.spelling
+        for value, (num, den) in s.spelling.items():
+            assert value == Fraction(num, den)
+            assert (num, den) != (value.numerator, value.denominator) or max(num, den) > 9
+
+
+def test_respelling_reaches_every_occurrence_of_a_charge():
+    words = [
+        "FIELD",
+        "SPIN",
+        "0",
+        "U1",
+        "-",
+        "1",
+        "/",
+        "2",
+        "DAGGER",
+        "ID1",
+        "FIELD",
+        "SPIN",
+        "0",
+        "U1",
+        "1",
+        "/",
+        "2",
+        "ID2",
+        "U1",
+        "3",
+    ]
+    out = " ".join(respell_tokens(words, {Fraction(1, 2): (2, 4)}))
+    assert out == "FIELD SPIN 0 U1 - 2 / 4 DAGGER ID1 FIELD SPIN 0 U1 2 / 4 ID2 U1 3"
+
+
+def test_ood_reps_rows_have_an_out_of_vocabulary_representation():
+    samples, _ = draws(RepsOODSampler(VOCAB, max_fields=3), n=100)
+    for s in samples:
+        assert any(f.su3.name in ("6", "-6", "8") or f.su2.n in (4, 5) for f in s.fields)
