@@ -144,6 +144,8 @@ class TokenScheme(ABC):
         from . import build_scheme  # the registry imports the concrete schemes, which import this module
 
         path = Path(path)
+        if not (path / SCHEME_FILE).is_file():
+            raise FileNotFoundError(f"{path}: no {SCHEME_FILE}, so not a saved token scheme")
         meta = json.loads((path / SCHEME_FILE).read_text())
         scheme = build_scheme(meta["name"], **meta.get("options", {}))
         saved = PreTrainedTokenizerFast.from_pretrained(str(path))

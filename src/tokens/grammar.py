@@ -411,6 +411,8 @@ def parse_term(
 def parse_terms(tokens, fields: list[Field], reader: FieldReader, verify: bool = True) -> ParsedLagrangian:
     """A whole output -> ParsedLagrangian. ``truncated`` when the last term was cut mid-way."""
     try:
+        if isinstance(tokens, str):  # a whole line of words
+            tokens = tokens.split()
         words, _ = strip_specials([str(t) for t in tokens])
         parsed = [parse_term(t, fields, reader, verify) for t in split_terms(words, reader)]
     except Exception as e:  # pragma: no cover - defensive

@@ -301,3 +301,8 @@ def test_every_scheme_parser_never_raises(name, sequence):
     parsed = scheme.parse_target(sequence, fields)
     scheme.to_paper_tokens(parsed, fields)
     assert all(t.valid == (t.reason is None) for t in parsed.terms)
+
+
+def test_loading_a_directory_without_scheme_json_names_the_problem(tmp_path):
+    with pytest.raises(FileNotFoundError, match="scheme.json"):
+        load_scheme(tmp_path)
