@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from src.physics.fields import Field
+from src.tokens.base import ParsedLagrangian
 
 from .paper_score import LagrangianScore, score_lagrangian
 from .validity import ValidityReport, report_from_parsed
@@ -42,20 +43,22 @@ def score_prediction(
     scheme=None,
     max_new_tokens: int | None = None,
     seed: int = 0,
+    verified: bool = False,
 ) -> ExampleResult:
     """Score one prediction (``scheme``'s words, without specials) against a paper-format target.
 
     ``scheme`` None means the paper format. Truncated: the parser saw the output stop inside a term, or the
-    output filled ``max_new_tokens`` (no room was left for [EOS]).
+    output filled ``max_new_tokens`` (no room was left for [EOS]). ``verified``: score only the predicted
+    terms that the parser and the oracle accept (the verified decoding of issue 7); validity is still that
+    of the whole prediction.
     """
-    name = getattr(scheme, "name", "paper")
     if scheme is None:
         from src.tokens.paper import parse_lagrangian
 
         parsed = parse_lagrangian(list(prediction), fields)
     else:
         parsed = scheme.parse_target(list(prediction), fields)
-    paper_words = list(prediction) if name in PAPER_WORD_SCHEMES else scheme.to_paper_tokens(parsed, fields)
+    paper_words = _paper_words(prediction, parsed, fields, scheme, verified)
     cut = max_new_tokens is not None and len(prediction) >= max_new_tokens
     return ExampleResult(
         score=score_lagrangian(target, paper_words, seed=seed),
@@ -63,3 +66,15 @@ def score_prediction(
         truncated=bool(parsed.truncated or cut),
         prediction_paper=paper_words,
     )
+
+
+def _paper_words(prediction, parsed: ParsedLagrangian, fields, scheme, verified: bool) -> list[str]:
+    """The words to score: raw paper words, or the scheme's output re-rendered; only valid terms if
+    ``verified``."""
+    raw = getattr(scheme, "name", "paper") in PAPER_WORD_SCHEMES
+    if not verified:
+        return list(prediction) if raw else scheme.to_paper_tokens(parsed, fields)
+    kept = [t for t in parsed.terms if t.valid]
+    if raw:
+        return [w for t in kept for w in t.tokens]
+    return scheme.to_paper_tokens(ParsedLagrangian(kept, parsed.truncated), fields)

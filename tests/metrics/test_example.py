@@ -42,3 +42,14 @@ def test_diff_lists_missing_extra_and_invalid_terms(oracle):
     assert diff["missing"] == " ".join(target[:n_first])  # the first term, as the target writes it
     assert diff["extra"] == " ".join(mass)
     assert diff["invalid"].startswith(" ".join(mass)) and result.truncated
+
+
+def test_verified_scoring_drops_the_terms_the_oracle_rejects(oracle):
+    lag, target = oracle
+    words = tokens.render_lagrangian(lag, random.Random(1))
+    bogus_text = "+ FIELD SPIN 0 SU3 3 DAGGER ID1 FIELD SPIN 0 SU3 - 3 ID2 CONTRACTIONS SU3 ID1 ID2"
+    bogus = bogus_text.split(" ")
+    plain = score_prediction(target, words + bogus, FIELDS)
+    verified = score_prediction(target, words + bogus, FIELDS, verified=True)
+    assert plain.score.P_length > 0 and not plain.score.perfect
+    assert verified.score.perfect and verified.validity.bins["grammar"] == 1
