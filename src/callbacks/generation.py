@@ -82,6 +82,47 @@ def table_rows(epoch: int, rows: list[dict], indices: list[int], results: list[E
     return out
 
 
+def generate_rows(
+    pl_module,
+    dm,
+    split: str,
+    rows: list[dict],
+    indices: list[int],
+    batch_size: int,
+    max_new_tokens: int,
+    num_beams: int,
+) -> list[list[str]]:
+    """The module's predictions (scheme words) for dataset rows, batched with the shortest inputs together."""
+    scheme = dm.scheme
+    encoded = [dm.encode_row(row, split, i) for row, i in zip(rows, indices)]
+    order = sorted(range(len(rows)), key=lambda k: len(encoded[k]["input_ids"]))
+    predictions: list[list[str]] = [[] for _ in rows]
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        batch = scheme.collate(
+            [{k: v for k, v in encoded[k].items() if k not in ("row", "labels")} for k in chunk]
+        )
+        batch = {k: v.to(pl_module.device) if torch.is_tensor(v) else v for k, v in batch.items()}
+        words = pl_module.generate_tokens(batch, max_new_tokens=max_new_tokens, num_beams=num_beams)
+        for k, w in zip(chunk, words):
+            predictions[k] = list(w)
+    return predictions
+
+
+def score_rows(
+    scheme, rows: list[dict], predictions: list[list[str]], max_new_tokens: int | None, verified: bool = False
+) -> list[ExampleResult]:
+    """Score each prediction against its row's paper-format ``lagrangian`` for the row's fields."""
+    from src.data.rows import fields_from_row
+
+    return [
+        score_prediction(
+            row["lagrangian"], pred, fields_from_row(row), scheme, max_new_tokens, verified=verified
+        )
+        for row, pred in zip(rows, predictions)
+    ]
+
+
 class GenerationScores(L.Callback):
     """Decode ``num_examples`` fixed validation rows every ``every_n_epochs`` and log their scores."""
 
@@ -129,27 +170,12 @@ class GenerationScores(L.Callback):
         self._log_table(trainer, table_rows(trainer.current_epoch, rows, indices, results))
 
     def score_rows(self, dm, pl_module, rows: list[dict], indices: list[int]) -> list[ExampleResult]:
-        """Generate for ``rows`` (in batches, shortest inputs together) and score every prediction."""
-        from src.data.rows import fields_from_row
-
-        scheme = dm.scheme
+        """Generate for ``rows`` and score every prediction."""
         limit = self.max_new_tokens or int(pl_module.hparams.get("max_new_tokens", 1024))
-        encoded = [dm.encode_row(row, self.split, i) for row, i in zip(rows, indices)]
-        order = sorted(range(len(rows)), key=lambda k: len(encoded[k]["input_ids"]))
-        predictions: list[list[str] | None] = [None] * len(rows)
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            batch = scheme.collate(
-                [{k: v for k, v in encoded[k].items() if k not in ("row", "labels")} for k in chunk]
-            )
-            batch = {k: v.to(pl_module.device) if torch.is_tensor(v) else v for k, v in batch.items()}
-            words = pl_module.generate_tokens(batch, max_new_tokens=limit, num_beams=self.num_beams)
-            for k, w in zip(chunk, words):
-                predictions[k] = list(w)
-        return [
-            score_prediction(row["lagrangian"], pred, fields_from_row(row), scheme, max_new_tokens=limit)
-            for row, pred in zip(rows, predictions)
-        ]
+        predictions = generate_rows(
+            pl_module, dm, self.split, rows, indices, self.batch_size, limit, self.num_beams
+        )
+        return score_rows(dm.scheme, rows, predictions, limit)
 
     def _log_table(self, trainer: L.Trainer, data: list[list]) -> None:
         from lightning.pytorch.loggers import WandbLogger
