@@ -15,6 +15,7 @@ unsharded run whenever the oversampled pool already holds N distinct keys).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import multiprocessing as mp
@@ -39,6 +40,7 @@ from .splits import MAIN_SPLITS, split_of
 from .tables import read_rows, remove_stale_temporaries, write_rows, write_text
 from .vocabulary import ConfigError
 
+WARM_CHUNKS = 2  # chunks computed in the parent before forking the workers
 MAX_POOL_FACTOR = 20  # give up extending the main pool after 20 N candidates (vocabulary exhausted)
 
 
@@ -164,14 +166,16 @@ def compute_ranges(
     out: dict[str, list[dict]] = {}
     rejects: Counter = Counter()
     bar = tqdm(total=total, unit="cand", disable=not progress, dynamic_ncols=True, desc=settings.name)
-    if settings.num_workers <= 1 or len(chunks) <= 1:
-        _init_worker(settings)
+    _init_worker(settings)
+    if settings.num_workers <= 1 or len(chunks) <= WARM_CHUNKS:
         results = map(_run_chunk, chunks)
         pool = None
     else:
+        # The first chunks run here: the oracle's caches warm up once, and forked workers inherit them.
+        warm = [_run_chunk(c) for c in chunks[:WARM_CHUNKS]]
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         pool = mp.get_context(method).Pool(settings.num_workers, _init_worker, (settings,))
-        results = pool.imap(_run_chunk, chunks)
+        results = itertools.chain(warm, pool.imap(_run_chunk, chunks[WARM_CHUNKS:]))
     try:
         for (stream, a, b), (rows, rej) in zip(chunks, results):
             out.setdefault(stream, []).extend(rows)

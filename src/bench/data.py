@@ -1,0 +1,95 @@
+"""``python -m src.bench data [--n N] [--workers W] [--sampler sampled|uniform] [--json PATH]``.
+
+Measures, on this machine: Lagrangians per second of dataset generation (the main set only, every process
+starting with a cold oracle cache), the time for the paper-sized sampled set (286,000 rows; extrapolated
+linearly from N unless N is that large, and labelled so), and the padding fraction of training batches of 32
+with and without length buckets (paper-format target lengths of the generated rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+
+from src.bench.machine import describe
+
+PAPER_SIZE = 286_000
+
+
+def _settings(n: int, workers: int, sampler: str):
+    from src.data.settings import settings_from_config
+
+    off = {"enabled": False}
+    return settings_from_config(
+        {
+            "name": f"bench_{sampler}",
+            "sampler": sampler,
+            "n_lagrangians": n,
+            "num_workers": workers,
+            "card": False,
+            "ood": {"ood_fields": off, "ood_hypercharge": off, "ood_reps": off, "benchmarks": off},
+        }
+    )
+
+
+def padding(lengths: list[int], batch_size: int = 32) -> dict[str, float]:
+    from src.data.batching import LengthBucketBatchSampler, padding_fraction
+
+    out = {}
+    for name, bucket in (("bucketed", True), ("unbucketed", False)):
+        sampler = LengthBucketBatchSampler(lengths, batch_size, shuffle=True, bucket=bucket, seed=0)
+        out[name] = padding_fraction(lengths, sampler.batches())
+    return out
+
+
+def run(n: int, workers: int, sampler: str) -> dict:
+    from src.data.generation import generate_dataset
+    from src.data.tables import read_rows
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        meta = generate_dataset(_settings(n, workers, sampler), tmp, progress=False, force=True)
+        wall = time.perf_counter() - t0
+        lengths = [r["n_tokens"] + 2 for r in read_rows(f"{tmp}/train.parquet")]  # + [SOS], [EOS]
+    rate = n / wall
+    return {
+        "machine": describe(),
+        "sampler": sampler,
+        "n": n,
+        "workers": workers,
+        "wall_s": round(wall, 2),
+        "lagrangians_per_s": round(rate, 1),
+        "candidates": meta["candidates"],
+        "rejects": meta["rejects"],
+        "paper_size_s": round(PAPER_SIZE / rate, 1),
+        "paper_size_measured": n >= PAPER_SIZE,
+        "padding_fraction": {k: round(v, 4) for k, v in padding(lengths).items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m src.bench data", description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=4000, help="Lagrangians to generate (default 4000)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sampler", choices=("sampled", "uniform"), default="sampled")
+    parser.add_argument("--json", help="also write the results here")
+    args = parser.parse_args(argv)
+    if args.n < 1 or args.workers < 1:
+        print("error: --n and --workers must be >= 1")
+        return 2
+    r = run(args.n, args.workers, args.sampler)
+    how = "measured" if r["paper_size_measured"] else f"extrapolated from N={r['n']}"
+    print(f"machine: {r['machine']}")
+    print(
+        f"generation ({r['sampler']}, {r['workers']} processes): {r['n']} Lagrangians in {r['wall_s']} s "
+        f"= {r['lagrangians_per_s']} Lagrangians/s"
+    )
+    print(f"paper-sized set ({PAPER_SIZE}): {r['paper_size_s'] / 60:.1f} min ({how})")
+    pf = r["padding_fraction"]
+    print(f"padding fraction, batches of 32: bucketed {pf['bucketed']:.3f}, unbucketed {pf['unbucketed']:.3f}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(r, f, indent=2)
+    return 0
