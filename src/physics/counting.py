@@ -134,9 +134,15 @@ def singlet_count(occurrences: Sequence[tuple[Field, bool]], identities: Sequenc
 def group_singlet_count(keys: Sequence[RepKey], group_index: int) -> int:
     """Singlets of one group in the plain tensor product of the factors (statistics ignored)."""
     _, n = GROUP_SPECS[group_index]
+    return diagram_singlet_count(tuple(key[1 + group_index] for key in keys), n)
+
+
+@cache
+def diagram_singlet_count(diagrams: tuple[tuple[int, ...], ...], n: int) -> int:
+    """Multiplicity of the SU(n) singlet in the tensor product of the irreps with these Young diagrams."""
     char: Character = {(0,) * n: Fraction(1)}
-    for key in keys:
-        weights = Counter(diagram_weights(key[1 + group_index], n))
+    for diagram in diagrams:
+        weights = Counter(diagram_weights(diagram, n))
         char = _multiply(char, {w: Fraction(m) for w, m in weights.items()})
     boxes = sum(next(iter(char)))
     if boxes % n:

@@ -222,31 +222,40 @@ def pattern_tensor(
     mixed = [f for f, d in enumerate(diagrams) if d and _is_mixed(d)]
     entry_of = {ch: e for e, sub in enumerate(eps_subs) for ch in sub}
     choices = [_distinct_assignments(diagrams[f], [entry_of[ch] for ch in occurrences[f]]) for f in mixed]
-    result = None
-    for assignment in itertools.product(*choices):
-        perms = dict(zip(mixed, assignment))
-        operands, subs = [], []
-        for sub in eps_subs:
-            operands.append(levi_civita(n))
-            subs.append(sub)
+    out_subs = "".join(free[f] for f, d in enumerate(diagrams) if d)
+
+    def contract(perms: dict[int, tuple[int, ...]], probe: bool) -> np.ndarray:
+        operands: list[np.ndarray] = [levi_civita(n)] * len(eps_subs)
+        subs = list(eps_subs)
         for f, d in enumerate(diagrams):
             if not d:
                 continue
             occ = occurrences[f]
-            order = perms.get(f, tuple(range(len(occ))))
             box_letters = [""] * len(occ)
-            for k, box in enumerate(order):
+            for k, box in enumerate(perms.get(f, range(len(occ)))):
                 box_letters[box] = occ[k]
-            operands.append(embedding(d, n))
-            subs.append(free[f] + "".join(box_letters))
-        out_subs = "".join(free[f] for f, d in enumerate(diagrams) if d)
-        t = np.einsum(",".join(subs) + "->" + out_subs, *operands, optimize="greedy")
-        t = np.asarray(t).reshape(dims)
-        if result is None:
-            result = t
-        if np.abs(t).max(initial=0.0) > 1e-9:
-            return t
-    return np.zeros(dims) if result is None else result
+            # a probe contracts each factor with a fixed random vector: a scalar, cheap to test for zero
+            operands.append(_probe_vector(d, n, f) if probe else embedding(d, n))
+            subs.append(("" if probe else free[f]) + "".join(box_letters))
+        target = "" if probe else out_subs
+        return np.asarray(np.einsum(",".join(subs) + "->" + target, *operands, optimize="greedy"))
+
+    for assignment in itertools.product(*choices):
+        perms = dict(zip(mixed, assignment))
+        if abs(float(contract(perms, probe=True))) > 1e-10:
+            return contract(perms, probe=False).reshape(dims)
+    return np.zeros(dims)
+
+
+@cache
+def _probe_vector(diagram: tuple[int, ...], n: int, slot: int) -> np.ndarray:
+    """A fixed generic element of the irrep for one factor slot, as a tensor over its boxes (seeded).
+
+    Distinct slots get distinct vectors: equal vectors would kill forms antisymmetric in two slots.
+    """
+    emb = embedding(diagram, n)
+    rng = np.random.default_rng([sum(diagram), len(diagram), n, slot])
+    return np.tensordot(rng.standard_normal(len(emb)), emb, axes=1)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -310,21 +319,61 @@ def _greedy_independent(gram: np.ndarray, candidates: Sequence[int], scale: np.n
 # Structures of a signature
 
 
-@cache
-def group_patterns(keys: tuple[RepKey, ...], group_index: int) -> tuple[tuple, np.ndarray]:
-    """Non-vanishing ε-patterns of one group for the factor reps ``keys`` and their tensors (stacked)."""
+def group_patterns(
+    keys: tuple[RepKey, ...], group_index: int, reduced: bool = False
+) -> tuple[tuple, np.ndarray]:
+    """Non-vanishing ε-patterns of one group for the factor reps ``keys`` and their tensors (stacked).
+
+    ``reduced``: only a linearly independent subset (before symmetrization), in pattern order.
+    """
     _, n = GROUP_SPECS[group_index]
-    diagrams = [group_diagram(k, group_index) for k in keys]
+    diagrams = tuple(group_diagram(k, group_index) for k in keys)
+    return _reduced_patterns(diagrams, n) if reduced else _diagram_patterns(diagrams, n)
+
+
+@cache
+def _diagram_patterns(diagrams: tuple[tuple[int, ...], ...], n: int) -> tuple[tuple, np.ndarray]:
     boxes = tuple(sum(d) for d in diagrams)
     limits = tuple(len(d) for d in diagrams)
     if not any(boxes):
-        return ((),), np.ones((1,) + tuple(1 for _ in keys))
+        return ((),), np.ones((1,) + tuple(1 for _ in diagrams))
     patterns, tensors = [], []
     for pattern in epsilon_patterns(boxes, limits, n):
         t = pattern_tensor(pattern, diagrams, n)
         if np.abs(t).max(initial=0.0) > 1e-9:
             patterns.append(pattern)
             tensors.append(t)
+    if not tensors:
+        return (), np.zeros((0,))
+    return tuple(patterns), np.stack(tensors)
+
+
+@cache
+def _reduced_patterns(diagrams: tuple[tuple[int, ...], ...], n: int) -> tuple[tuple, np.ndarray]:
+    """A linearly independent spanning subset of one group's patterns, first ones in pattern order.
+
+    Enumeration stops once the rank reaches the dimension of the group's invariant space (the singlet
+    multiplicity of the plain tensor product, from weights), since later patterns lie in the span. The
+    symmetrization and final rank stay explicit; tests check that the full enumeration reaches that rank.
+    """
+    from .counting import diagram_singlet_count  # counting imports this module
+
+    boxes = tuple(sum(d) for d in diagrams)
+    if not any(boxes):
+        return _diagram_patterns(diagrams, n)
+    target = diagram_singlet_count(diagrams, n)
+    patterns: list[tuple] = []
+    tensors: list[np.ndarray] = []
+    basis = np.zeros((0, int(np.prod([diagram_dimension(d, n) if d else 1 for d in diagrams]))))
+    for pattern in epsilon_patterns(boxes, tuple(len(d) for d in diagrams), n):
+        if len(patterns) == target:
+            break
+        t = pattern_tensor(pattern, diagrams, n)
+        v = t.reshape(-1) - basis.T @ (basis @ t.reshape(-1))  # Gram-Schmidt against kept patterns
+        if np.linalg.norm(v) > 1e-7 * max(np.linalg.norm(t), 1e-300):
+            patterns.append(pattern)
+            tensors.append(t)
+            basis = np.vstack([basis, v / np.linalg.norm(v)])
     if not tensors:
         return (), np.zeros((0,))
     return tuple(patterns), np.stack(tensors)
@@ -346,11 +395,10 @@ def signature_structures(signature: tuple, basis: str = "independent") -> tuple[
     """
     keys, labels = signature
     fermionic = tuple(k[0] for k in keys)
-    per_group = [group_patterns(keys, g) for g in range(len(GROUP_SPECS))]
+    reduced = basis == "independent"
+    per_group = [group_patterns(keys, g, reduced) for g in range(len(GROUP_SPECS))]
     if any(len(p) == 0 for p, _ in per_group):
         return ()
-    if basis == "independent":
-        per_group = [_reduce_group(p, t) for p, t in per_group]
     perms = _identity_permutations(labels, fermionic)
     gram = None
     for perm, sign in perms:
@@ -429,5 +477,13 @@ def structure_tensors(signature: tuple, structure: tuple) -> list[np.ndarray]:
 
 def clear_caches() -> None:
     """Forget every cached signature (for cold-cache benchmarks)."""
-    for fn in (rep_key, embedding, epsilon_patterns, group_patterns, signature_structures, levi_civita):
+    caches = (
+        rep_key,
+        embedding,
+        epsilon_patterns,
+        _diagram_patterns,
+        _reduced_patterns,
+        signature_structures,
+    )
+    for fn in caches:
         fn.cache_clear()
