@@ -1,0 +1,290 @@
+"""Evaluate a trained model on dataset splits with the paper's scores (issue 7, item 4).
+
+    python -m src.evaluate ckpt=PATH [splits=[test,ood_fields,ood_hypercharge,ood_reps,benchmarks]]
+        [decode.num_beams=1] [decode.verified=true] [decode.max_new_tokens=1024]
+        [data_dir=DIR] [limit=N] [batch_size=16] [out_dir=DIR] [wandb=true]
+
+``ckpt``: a ``best_model`` folder (``save_pretrained``) or a Lightning ``.ckpt`` of a run (its tokenizer is
+read from the run's ``best_model``). ``data_dir`` defaults to the training run's dataset (``run_info.json``).
+Writes to ``out_dir`` (default ``<run>/eval/<time>``): ``predictions.parquet`` (one row per example),
+``summary.csv`` (split × number of fields, plus ``all``) and ``summary.md`` (S_lagrangian and the perfect
+fraction as split × number of fields tables); logs the same to W&B (offline without credentials).
+``decode.verified=true`` also scores only the predicted terms the oracle verifies (columns ``verified/...``).
+User mistakes exit with code 2 and one line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from omegaconf import MISSING, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from src.metrics import SCORE_KEYS
+from src.metrics.example import ExampleResult
+
+PRETRAINED_META = "lagrangian_bart.json"
+
+
+class UsageError(Exception):
+    """A mistake in the command line or its paths; printed in one line, exit code 2."""
+
+
+@dataclass
+class DecodeConfig:
+    num_beams: int = 1
+    verified: bool = False
+    max_new_tokens: int = 1024
+
+
+@dataclass
+class EvalConfig:
+    ckpt: str = MISSING
+    splits: list[str] = field(default_factory=lambda: ["test"])
+    decode: DecodeConfig = field(default_factory=DecodeConfig)
+    data_dir: str | None = None
+    limit: int | None = None  # the first N rows of each split
+    batch_size: int = 16
+    out_dir: str | None = None
+    wandb: bool = True
+    project: str = "lagrangian-transformers"
+
+
+def parse_config(argv: list[str]) -> EvalConfig:
+    """``key=value`` overrides (Hydra syntax) on the typed defaults; unknown keys and bad values refused."""
+    for arg in argv:
+        if "=" not in arg:
+            raise UsageError(f"expected key=value, got {arg!r}")
+    try:
+        cfg = OmegaConf.merge(OmegaConf.structured(EvalConfig), OmegaConf.from_dotlist(argv))
+        OmegaConf.to_container(cfg, throw_on_missing=True)
+    except OmegaConfBaseException as e:
+        key = getattr(e, "full_key", None)
+        raise UsageError(f"{key}: {str(e).splitlines()[0]}" if key else str(e).splitlines()[0]) from None
+    if cfg.decode.num_beams < 1 or cfg.batch_size < 1 or cfg.decode.max_new_tokens < 1:
+        raise UsageError("decode.num_beams, decode.max_new_tokens and batch_size must be at least 1")
+    return cfg
+
+
+# --- model and data ------------------------------------------------------------------------------------
+def run_dir_of(ckpt: Path) -> Path | None:
+    """The training run folder holding ``ckpt`` (``<run>/best_model`` or ``<run>/checkpoints/x.ckpt``)."""
+    for parent in (ckpt.parent, ckpt.parent.parent):
+        if (parent / "run_info.json").is_file() or (parent / "best_model").is_dir():
+            return parent
+    return None
+
+
+def load_model(ckpt: Path):
+    """A ``LagrangianBart`` with its token scheme, in eval mode, from a best_model folder or a .ckpt."""
+    from src.models.module import LagrangianBart
+
+    if ckpt.is_dir():
+        if not (ckpt / PRETRAINED_META).is_file():
+            raise UsageError(f"ckpt={ckpt} is a folder without {PRETRAINED_META} (not a saved model)")
+        return LagrangianBart.load_pretrained(ckpt)
+    if not ckpt.is_file():
+        raise UsageError(f"ckpt={ckpt} does not exist")
+    run = run_dir_of(ckpt)
+    scheme_dir = run / "best_model" if run else None
+    if scheme_dir is None or not scheme_dir.is_dir():
+        raise UsageError(f"no best_model folder beside {ckpt} to read the tokenizer from")
+    from src.tokens import load_scheme
+
+    module = LagrangianBart.load_from_checkpoint(
+        str(ckpt), map_location="cpu", scheme=load_scheme(scheme_dir)
+    )
+    return module.eval()
+
+
+def default_data_dir(ckpt: Path) -> Path:
+    run = run_dir_of(ckpt)
+    info = run / "run_info.json" if run else None
+    if info is None or not info.is_file():
+        raise UsageError(f"cannot tell which dataset {ckpt} was trained on: pass data_dir=DIR")
+    try:
+        return Path(json.loads(info.read_text())["config"]["data"]["datamodule"]["data_dir"])
+    except (KeyError, TypeError, json.JSONDecodeError):
+        raise UsageError(f"{info} names no data.datamodule.data_dir: pass data_dir=DIR") from None
+
+
+# --- scoring -------------------------------------------------------------------------------------------
+def example_record(split: str, index: int, row: dict, plain: ExampleResult, verified: ExampleResult | None):
+    """One row of predictions.parquet."""
+    s = plain.score
+    diff = plain.diff()
+    rec = {
+        "split": split,
+        "row": index,
+        "n_fields": int(row["n_fields"]),
+        "fields": row["fields"],
+        "target": row["lagrangian"],
+        "prediction": " ".join(plain.prediction_paper),
+        **{k: float(getattr(s, k)) for k in SCORE_KEYS},
+        "n_true": s.n_true,
+        "n_pred": s.n_pred,
+        "n_correct": s.n_correct,
+        "n_valid_terms": plain.validity.n_valid,
+        "n_pred_terms": plain.validity.n_terms,
+        "truncated": plain.truncated,
+        **diff,
+    }
+    if verified is not None:
+        rec.update({f"verified/{k}": float(getattr(verified.score, k)) for k in SCORE_KEYS})
+    return rec
+
+
+def summary_rows(records: list[dict]) -> list[dict]:
+    """Means per split and number of fields (and ``all``): scores, validity of predicted terms, truncation."""
+    import pandas as pd
+
+    df = pd.DataFrame(records)
+    metric_cols = [c for c in df.columns if c.split("/")[-1] in SCORE_KEYS]
+    out = []
+    for split, part in df.groupby("split", sort=False):
+        groups = [(str(nf), g) for nf, g in part.groupby("n_fields")] + [("all", part)]
+        for nf, g in groups:
+            row = {"split": split, "n_fields": nf, "n": len(g)}
+            row.update({c: float(g[c].mean()) for c in metric_cols})
+            terms = int(g["n_pred_terms"].sum())
+            row["validity_rate"] = float(g["n_valid_terms"].sum() / terms) if terms else float("nan")
+            row["truncated_rate"] = float(g["truncated"].mean())
+            out.append(row)
+    return out
+
+
+def markdown_table(summary: list[dict], metric: str) -> str:
+    """``metric`` as a split × number-of-fields markdown table (the ``all`` column last)."""
+    splits = list(dict.fromkeys(r["split"] for r in summary))
+    nfs = sorted({r["n_fields"] for r in summary if r["n_fields"] != "all"}, key=int) + ["all"]
+    value = {(r["split"], r["n_fields"]): r[metric] for r in summary}
+    lines = [f"| split | {' | '.join(f'nf={n}' if n != 'all' else 'all' for n in nfs)} |"]
+    lines.append("|" + "---|" * (len(nfs) + 1))
+    for s in splits:
+        cells = [f"{value[(s, n)]:.3f}" if (s, n) in value else "" for n in nfs]
+        lines.append(f"| {s} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+def evaluate_split(model, dm, split: str, cfg: EvalConfig) -> list[dict]:
+    from src.callbacks.generation import generate_rows, score_rows
+
+    table = dm.table(split)
+    n = len(table) if cfg.limit is None else min(len(table), int(cfg.limit))
+    rows = [table.iloc[i].to_dict() for i in range(n)]
+    indices = list(range(n))
+    d = cfg.decode
+    preds = generate_rows(model, dm, split, rows, indices, cfg.batch_size, d.max_new_tokens, d.num_beams)
+    plain = score_rows(dm.scheme, rows, preds, d.max_new_tokens)
+    verified = (
+        score_rows(dm.scheme, rows, preds, d.max_new_tokens, verified=True) if d.verified else [None] * n
+    )
+    return [example_record(split, i, r, p, v) for i, r, p, v in zip(indices, rows, plain, verified)]
+
+
+# --- outputs -------------------------------------------------------------------------------------------
+def write_outputs(out_dir: Path, records: list[dict], summary: list[dict], verified: bool) -> dict[str, Path]:
+    import pandas as pd
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {k: out_dir / name for k, name in (("pred", "predictions.parquet"), ("csv", "summary.csv"))}
+    pd.DataFrame(records).to_parquet(paths["pred"], index=False)
+    pd.DataFrame(summary).to_csv(paths["csv"], index=False)
+    sections = [("S_lagrangian", "Mean S_Lagrangian"), ("perfect", "Fraction of perfect Lagrangians")]
+    if verified:
+        sections += [("verified/S_lagrangian", "Mean S_Lagrangian, verified terms only")]
+    md = "\n\n".join(f"### {title}\n\n{markdown_table(summary, key)}" for key, title in sections)
+    paths["md"] = out_dir / "summary.md"
+    paths["md"].write_text(md + "\n")
+    return paths
+
+
+def log_wandb(cfg: EvalConfig, out_dir: Path, records: list[dict], summary: list[dict]) -> str | None:
+    """The summary and the per-example predictions as W&B tables, plus eval/<split>/<metric> scalars."""
+    import wandb
+
+    from src.models.loggers import wandb_mode
+
+    mode = wandb_mode()
+    if mode == "disabled":
+        return None
+    run = wandb.init(project=cfg.project, job_type="eval", dir=str(out_dir), mode=mode, config=_plain(cfg))
+    try:
+        cols = list(summary[0])
+        run.log({"eval/summary": wandb.Table(columns=cols, data=[[r[c] for c in cols] for r in summary])})
+        pcols = list(records[0])
+        run.log(
+            {"eval/predictions": wandb.Table(columns=pcols, data=[[r[c] for c in pcols] for r in records])}
+        )
+        run.log(
+            {f"eval/{r['split']}/{k}": r[k] for r in summary if r["n_fields"] == "all" for k in SCORE_KEYS}
+        )
+        return str(Path(run.dir).parent) if getattr(run, "dir", None) else None
+    finally:
+        run.finish()
+
+
+def _plain(cfg) -> dict:
+    return OmegaConf.to_container(OmegaConf.structured(cfg) if not OmegaConf.is_config(cfg) else cfg)
+
+
+def evaluate(cfg: EvalConfig) -> dict:
+    """Decode every split, score, write the files, log to W&B; return the paths and the ``all`` scores."""
+    import torch
+
+    from src.data.datamodule import LagrangianDataModule
+
+    ckpt = Path(cfg.ckpt)
+    if not ckpt.exists():
+        raise UsageError(f"ckpt={ckpt} does not exist")
+    data_dir = Path(cfg.data_dir) if cfg.data_dir else default_data_dir(ckpt)
+    for split in cfg.splits:
+        if not (data_dir / f"{split}.parquet").is_file():
+            raise UsageError(f"split {split!r} not found: {data_dir / (split + '.parquet')} is missing")
+    model = load_model(ckpt)
+    if torch.cuda.is_available():
+        model = model.cuda()
+    dm = LagrangianDataModule(data_dir=str(data_dir), scheme=model.scheme, eval_splits=[])
+    records = [rec for split in cfg.splits for rec in evaluate_split(model, dm, split, cfg)]
+    if not records:
+        raise UsageError(f"the splits {list(cfg.splits)} hold no rows")
+    summary = summary_rows(records)
+    run = run_dir_of(ckpt)
+    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S_%f")
+    out_dir = Path(cfg.out_dir) if cfg.out_dir else (run or Path("outputs")) / "eval" / stamp
+    paths = write_outputs(out_dir, records, summary, cfg.decode.verified)
+    wandb_dir = log_wandb(cfg, out_dir, records, summary) if cfg.wandb else None
+    overall = {
+        r["split"]: {k: v for k, v in r.items() if k != "split"} for r in summary if r["n_fields"] == "all"
+    }
+    return {
+        "out_dir": str(out_dir),
+        **{k: str(p) for k, p in paths.items()},
+        "wandb": wandb_dir,
+        "all": overall,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # stderr stays for errors
+    try:
+        result = evaluate(parse_config(argv))
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""``python -m src.evaluate`` on a tiny saved model and the tiny dataset: files, tables, user errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+from src.evaluate import UsageError, main, markdown_table, parse_config
+from src.models.module import LagrangianBart
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def saved_model(tiny_datamodule, tiny_arch, tmp_path):
+    torch.manual_seed(0)
+    dm = tiny_datamodule
+    model = LagrangianBart(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme, max_new_tokens=32)
+    return model.save_pretrained(tmp_path / "run" / "best_model")
+
+
+def test_evaluate_writes_predictions_summary_and_markdown(saved_model, tiny_datamodule, tmp_path, capsys):
+    out = tmp_path / "eval"
+    args = [f"ckpt={saved_model}", f"data_dir={tiny_datamodule.data_dir}", f"out_dir={out}"]
+    args += [
+        "splits=[test,ood_fields]",
+        "limit=3",
+        "decode.max_new_tokens=16",
+        "decode.verified=true",
+        "wandb=false",
+    ]
+    assert main(args) == 0
+    preds = pd.read_parquet(out / "predictions.parquet")
+    assert len(preds) == 6 and set(preds["split"]) == {"test", "ood_fields"}
+    assert {"S_lagrangian", "verified/S_lagrangian", "missing", "extra", "invalid"} <= set(preds.columns)
+    summary = pd.read_csv(out / "summary.csv")
+    alls = summary[summary["n_fields"] == "all"]
+    assert list(alls["split"]) == ["test", "ood_fields"] and list(alls["n"]) == [3, 3]
+    md = (out / "summary.md").read_text()
+    assert "| test |" in md and "| ood_fields |" in md and "verified" in md
+    assert '"summary.md"' not in capsys.readouterr().err
+
+
+def test_markdown_table_is_split_by_field_count():
+    summary = [
+        {"split": "test", "n_fields": "1", "S_lagrangian": 1.0},
+        {"split": "test", "n_fields": "2", "S_lagrangian": 0.5},
+        {"split": "test", "n_fields": "all", "S_lagrangian": 0.75},
+        {"split": "ood", "n_fields": "7", "S_lagrangian": 0.25},
+        {"split": "ood", "n_fields": "all", "S_lagrangian": 0.25},
+    ]
+    lines = markdown_table(summary, "S_lagrangian").splitlines()
+    assert lines[0] == "| split | nf=1 | nf=2 | nf=7 | all |"
+    assert lines[2] == "| test | 1.000 | 0.500 |  | 0.750 |"
+    assert lines[3] == "| ood |  |  | 0.250 | 0.250 |"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([], "ckpt"),
+        (["ckpt=x", "decode.num_beams=zero"], "num_beams"),
+        (["ckpt=x", "nonsense=1"], "nonsense"),
+        (["ckpt=x", "batch_size=0"], "batch_size"),
+        (["ckpt"], "key=value"),
+    ],
+)
+def test_bad_command_lines_are_refused(args, message):
+    with pytest.raises(UsageError, match=message):
+        parse_config(args)
+
+
+@pytest.mark.slow  # two interpreter start-ups with torch: about 10 s here
+def test_cli_user_errors_exit_2_with_one_line(tmp_path, saved_model):
+    cases = [
+        [f"ckpt={tmp_path / 'nowhere'}"],
+        [f"ckpt={saved_model}", f"data_dir={tmp_path}", "wandb=false"],  # no split files there
+    ]
+    for args in cases:
+        out = subprocess.run(
+            [sys.executable, "-m", "src.evaluate", *args], cwd=ROOT, capture_output=True, text=True
+        )
+        assert out.returncode == 2, out.stderr
+        assert out.stderr.startswith("error:") and out.stderr.strip().count("\n") == 0
+
+
+def test_a_model_outside_a_run_needs_data_dir(saved_model, capsys):
+    assert main([f"ckpt={saved_model}"]) == 2
+    assert "pass data_dir=DIR" in capsys.readouterr().err
+
+
+def test_evaluation_is_logged_to_an_offline_wandb_run(saved_model, tiny_datamodule, tmp_path, capsys):
+    out = tmp_path / "eval"
+    args = [f"ckpt={saved_model}", f"data_dir={tiny_datamodule.data_dir}", f"out_dir={out}", "limit=2"]
+    assert main([*args, "decode.max_new_tokens=8", "wandb=true"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    run_folder = Path(result["wandb"])
+    assert run_folder.is_dir() and run_folder.name.startswith("offline-run-")
+    assert list(run_folder.rglob("eval/summary*.table.json"))
