@@ -1,7 +1,8 @@
 """``python -m src.bench data [--n N] [--workers W] [--sampler sampled|uniform] [--json PATH]``.
 
-Measures, on this machine: Lagrangians per second of dataset generation (the main set only, every process
-starting with a cold oracle cache), the time for the paper-sized sampled set (286,000 rows; extrapolated
+Measures, on this machine: Lagrangians per second of dataset generation (the main set only, the oracle's
+cache cold at the start), the CPU time it took (so that the time on idle cores can be told apart from
+the wall time on a shared machine), the time for the paper-sized sampled set (286,000 rows; extrapolated
 linearly from N unless N is that large, and labelled so), and the padding fraction of training batches of 32
 with and without length buckets (paper-format target lengths of the generated rows).
 """
@@ -34,6 +35,14 @@ def _settings(n: int, workers: int, sampler: str):
     )
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children (the pool's workers)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def padding(lengths: list[int], batch_size: int = 32) -> dict[str, float]:
     from src.data.batching import LengthBucketBatchSampler, padding_fraction
 
@@ -49,9 +58,9 @@ def run(n: int, workers: int, sampler: str) -> dict:
     from src.data.tables import read_rows
 
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
+        cpu0, t0 = _cpu_seconds(), time.perf_counter()
         meta = generate_dataset(_settings(n, workers, sampler), tmp, progress=False, force=True)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _cpu_seconds() - cpu0
         lengths = [r["n_tokens"] + 2 for r in read_rows(f"{tmp}/train.parquet")]  # + [SOS], [EOS]
     rate = n / wall
     return {
@@ -64,6 +73,9 @@ def run(n: int, workers: int, sampler: str) -> dict:
         "candidates": meta["candidates"],
         "rejects": meta["rejects"],
         "paper_size_s": round(PAPER_SIZE / rate, 1),
+        "cpu_s": round(cpu, 2),
+        # What the wall time would be with `workers` otherwise idle cores: CPU time spread over them.
+        "paper_size_idle_s": round(PAPER_SIZE / n * cpu / workers, 1),
         "paper_size_measured": n >= PAPER_SIZE,
         "padding_fraction": {k: round(v, 4) for k, v in padding(lengths).items()},
     }
@@ -86,9 +98,15 @@ def main(argv: list[str] | None = None) -> int:
         f"generation ({r['sampler']}, {r['workers']} processes): {r['n']} Lagrangians in {r['wall_s']} s "
         f"= {r['lagrangians_per_s']} Lagrangians/s"
     )
-    print(f"paper-sized set ({PAPER_SIZE}): {r['paper_size_s'] / 60:.1f} min ({how})")
+    print(f"paper-sized set ({PAPER_SIZE}): {r['paper_size_s'] / 60:.1f} min wall ({how})")
+    print(
+        f"  CPU time {r['cpu_s']} s for N={r['n']}: {r['paper_size_idle_s'] / 60:.1f} min on "
+        f"{r['workers']} idle cores (CPU time / cores; other jobs on this machine inflate the wall time)"
+    )
     pf = r["padding_fraction"]
-    print(f"padding fraction, batches of 32: bucketed {pf['bucketed']:.3f}, unbucketed {pf['unbucketed']:.3f}")
+    print(
+        f"padding fraction, batches of 32: bucketed {pf['bucketed']:.3f}, unbucketed {pf['unbucketed']:.3f}"
+    )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(r, f, indent=2)

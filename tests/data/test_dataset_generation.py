@@ -96,3 +96,38 @@ def test_stale_temporaries_of_dead_runs_are_removed(tmp_path):
     stale.write_bytes(b"half")
     assert tables.remove_stale_temporaries(tmp_path) == 1
     assert not stale.exists()
+
+
+@pytest.mark.slow
+def test_killed_generation_leaves_only_whole_files_and_a_rerun_completes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[2]
+    cmd = [
+        sys.executable,
+        "-m",
+        "src.generate",
+        "data=tiny",
+        "data.n_lagrangians=3000",
+        "data.chunk_size=64",
+        "data.card=true",
+        f"paths.data_dir={tmp_path}",
+        "progress=false",
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    out = tmp_path / "tiny"
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(4.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    for p in out.glob("*.parquet") if out.exists() else []:
+        pq.read_table(p)  # every finished file is whole
+    assert not (out / "meta.json").exists(), "the run finished before it could be killed"
+    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert (out / "meta.json").exists()
+    assert not [p for p in out.iterdir() if tables.TMP_MARK in p.name]
