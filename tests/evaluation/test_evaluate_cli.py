@@ -103,3 +103,37 @@ def test_evaluation_is_logged_to_an_offline_wandb_run(saved_model, tiny_datamodu
     run_folder = Path(result["wandb"])
     assert run_folder.is_dir() and run_folder.name.startswith("offline-run-")
     assert list(run_folder.rglob("eval/summary*.table.json"))
+
+
+def test_a_lightning_checkpoint_is_evaluated_with_the_runs_tokenizer(
+    tiny_datamodule, tiny_arch, tmp_path, capsys
+):
+    import lightning as L
+
+    torch.manual_seed(0)
+    dm = tiny_datamodule
+    model = LagrangianBart(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme, max_new_tokens=8)
+    trainer = L.Trainer(
+        max_steps=1,
+        limit_train_batches=1,
+        limit_val_batches=0,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
+    dm.setup("fit")
+    trainer.fit(model, datamodule=dm)
+    ckpt = tmp_path / "run" / "checkpoints" / "last.ckpt"
+    trainer.save_checkpoint(ckpt)
+    model.save_pretrained(tmp_path / "run" / "best_model")
+    args = [
+        f"ckpt={ckpt}",
+        f"data_dir={dm.data_dir}",
+        "limit=2",
+        "wandb=false",
+        f"out_dir={tmp_path / 'eval'}",
+    ]
+    assert main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["all"]["test"]["n"] == 2
