@@ -137,8 +137,12 @@ def settings_from_config(cfg) -> DataSettings:
     try:
         from omegaconf import DictConfig, OmegaConf
 
-        if isinstance(cfg, DictConfig):
-            cfg = OmegaConf.to_container(cfg, resolve=False)
+        if isinstance(cfg, DictConfig):  # resolve everything but the training-side datamodule node
+            cfg = {
+                k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
+                for k in cfg
+                if k not in IGNORED_KEYS
+            }
     except ImportError:  # omegaconf is a hard dependency; this only keeps the module importable alone
         pass
     cfg = {k: v for k, v in dict(cfg or {}).items() if k not in IGNORED_KEYS}

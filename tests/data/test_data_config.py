@@ -54,3 +54,12 @@ def test_cli_bad_values_exit_2_with_one_line(tmp_path):
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and words in lines[0] and "Traceback" not in proc.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_interpolated_dataset_name_is_resolved_from_the_composed_config():
+    from data_helpers import CONF
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
+        cfg = compose("generate", overrides=["data=tiny", "data.name=tiny_f${data.max_fields}"])
+    assert settings_from_config(cfg.data).name == "tiny_f2"
