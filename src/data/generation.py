@@ -316,7 +316,8 @@ def generate_shard(settings: DataSettings, out_dir: Path, progress: bool = True)
     rows, rejects = compute_ranges(settings, tasks, progress)
     for s, _, _ in tasks:
         write_rows(shard_dir(out_dir) / shard_name(s, i, n), rows.get(s, []))
-    info = {"shard": i, "num_shards": n, "rejects": dict(sorted(rejects.items()))}
+    info = {"shard": i, "num_shards": n, "generation": settings.generation_json()}
+    info["rejects"] = dict(sorted(rejects.items()))
     info["elapsed_s"] = round(time.perf_counter() - t0, 3)
     info["candidates"] = sum(b - a for _, a, b in tasks)
     write_text(shard_dir(out_dir) / f"meta-{i:04d}-of-{n:04d}.json", json.dumps(info, indent=2) + "\n")
@@ -333,6 +334,8 @@ def merge_shards(settings: DataSettings, out_dir: Path) -> tuple[dict[str, list[
         if not meta.exists():
             raise ConfigError(f"data.merge: shard {i} of {n} is missing ({meta} not found); run it first")
         info = json.loads(meta.read_text())
+        if info.get("generation") != settings.generation_json():
+            raise ConfigError(f"data.merge: shard {i} of {n} was generated with other settings; rerun it")
         rejects.update(info["rejects"])
         elapsed += info["elapsed_s"]
         candidates += info["candidates"]
