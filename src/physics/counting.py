@@ -20,14 +20,13 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Sequence
-from fractions import Fraction
 from functools import cache
 
 from .fields import Field
 from .groups import diagram_weights
 from .invariants import GROUP_SPECS, RepKey, rep_key
 
-Character = dict[tuple[int, ...], Fraction]
+Character = dict[tuple[int, ...], int]
 
 
 @cache
@@ -59,46 +58,50 @@ def _adams(char: Character, i: int) -> Character:
 
 @cache
 def power_character(key: RepKey, k: int, antisymmetric: bool) -> tuple:
-    """Character of Sym^k (or Λ^k) of a factor's representation, by Newton's identities."""
-    base = {w: Fraction(m) for w, m in factor_character(key)}
+    """Character of Sym^k (or Λ^k) of a factor's representation, by Newton's identities (exact integers)."""
+    base = dict(factor_character(key))
     width = len(next(iter(base)))
-    h: list[Character] = [{(0,) * width: Fraction(1)}]
+    h: list[Character] = [{(0,) * width: 1}]
     for j in range(1, k + 1):
         acc: dict = {}
         for i in range(1, j + 1):
             sign = (-1) ** (i - 1) if antisymmetric else 1
             for w, m in _multiply(_adams(base, i), h[j - i]).items():
                 acc[w] = acc.get(w, 0) + sign * m
-        h.append({w: m / j for w, m in acc.items() if m})
+        assert all(m % j == 0 for m in acc.values())
+        h.append({w: m // j for w, m in acc.items() if m})
     return tuple(sorted(h[k].items()))
 
 
-def _singlet_multiplicity(char: Character) -> int:
-    """Weyl alternating sum for the trivial rep of every group of GROUP_SPECS at once."""
-    if not char:
-        return 0
-    some = next(iter(char))
-    offsets, total = [], 0
-    rects, rhos, weyls = [], [], []
+def _weyl_targets(boxes: Sequence[int]) -> list[tuple[tuple[int, ...], int]]:
+    """(weight, sign) pairs of the alternating sum mult_0 = Σ_w sgn(w) m(w(λ+ρ) − ρ) for the trivial rep.
+
+    λ is the rectangle (B/N, ..., B/N) of each group (a power of det, trivial on SU(N)).
+    """
+    per_group = []
+    for (_, n), b in zip(GROUP_SPECS, boxes):
+        rho = tuple(range(n - 1, -1, -1))
+        shifted = [b // n + r for r in rho]
+        options = []
+        for w in itertools.permutations(range(n)):
+            options.append((tuple(shifted[w[j]] - rho[j] for j in range(n)), _sign(w)))
+        per_group.append(options)
+    out = []
+    for combo in itertools.product(*per_group):
+        weight, sign = (), 1
+        for part, s in combo:
+            weight += part
+            sign *= s
+        out.append((weight, sign))
+    return out
+
+
+def _group_boxes(weight: tuple[int, ...]) -> list[int]:
+    out, start = [], 0
     for _, n in GROUP_SPECS:
-        boxes = sum(some[total : total + n])
-        if boxes % n:
-            return 0
-        rects.append((boxes // n,) * n)
-        rhos.append(tuple(range(n - 1, -1, -1)))
-        weyls.append(list(itertools.permutations(range(n))))
-        offsets.append(total)
-        total += n
-    result = Fraction(0)
-    for ws in itertools.product(*weyls):
-        weight, sign = [], 1
-        for w, rect, rho in zip(ws, rects, rhos):
-            shifted = [rect[j] + rho[j] for j in range(len(rho))]
-            weight += [shifted[w[j]] - rho[j] for j in range(len(rho))]
-            sign *= _sign(w)
-        result += sign * char.get(tuple(weight), 0)
-    assert result.denominator == 1
-    return int(result)
+        out.append(sum(weight[start : start + n]))
+        start += n
+    return out
 
 
 def _sign(perm: Sequence[int]) -> int:
@@ -108,11 +111,21 @@ def _sign(perm: Sequence[int]) -> int:
 
 @cache
 def _count_from_powers(powers: tuple[tuple[RepKey, int], ...]) -> int:
-    char: Character | None = None
-    for key, k in powers:
-        part = dict(power_character(key, k, antisymmetric=key[0]))
-        char = part if char is None else _multiply(char, part)
-    return _singlet_multiplicity(char or {})
+    """Singlets of ⊗ Sym/Λ powers. The last factor is not multiplied out: only the alternating sum's
+    weights are looked up, mult(t) = Σ_w m_last(w) m_rest(t − w)."""
+    parts = [dict(power_character(key, k, antisymmetric=key[0])) for key, k in powers]
+    boxes = [sum(x) for x in zip(*(_group_boxes(next(iter(p))) for p in parts))]
+    if any(b % n for b, (_, n) in zip(boxes, GROUP_SPECS)):
+        return 0
+    rest: Character = {tuple(0 for _ in next(iter(parts[0]))): 1}
+    for part in parts[:-1]:
+        rest = _multiply(rest, part)
+    last = parts[-1]
+    total = 0
+    for target, sign in _weyl_targets(boxes):
+        for w, m in last.items():
+            total += sign * m * rest.get(tuple(t - x for t, x in zip(target, w)), 0)
+    return total
 
 
 def singlet_count(occurrences: Sequence[tuple[Field, bool]], identities: Sequence | None = None) -> int:
@@ -140,16 +153,15 @@ def group_singlet_count(keys: Sequence[RepKey], group_index: int) -> int:
 @cache
 def diagram_singlet_count(diagrams: tuple[tuple[int, ...], ...], n: int) -> int:
     """Multiplicity of the SU(n) singlet in the tensor product of the irreps with these Young diagrams."""
-    char: Character = {(0,) * n: Fraction(1)}
+    char: Character = {(0,) * n: 1}
     for diagram in diagrams:
-        weights = Counter(diagram_weights(diagram, n))
-        char = _multiply(char, {w: Fraction(m) for w, m in weights.items()})
+        char = _multiply(char, dict(Counter(diagram_weights(diagram, n))))
     boxes = sum(next(iter(char)))
     if boxes % n:
         return 0
     rect = (boxes // n,) * n
     rho = tuple(range(n - 1, -1, -1))
-    total = Fraction(0)
+    total = 0
     for w in itertools.permutations(range(n)):
         shifted = [rect[j] + rho[j] for j in range(n)]
         total += _sign(w) * char.get(tuple(shifted[w[j]] - rho[j] for j in range(n)), 0)
