@@ -14,7 +14,7 @@ import json
 import tempfile
 import time
 
-from src.bench.machine import describe
+from src.bench.machine import describe, peak_rss_mib
 
 PAPER_SIZE = 286_000
 
@@ -78,6 +78,7 @@ def run(n: int, workers: int, sampler: str) -> dict:
         "paper_size_idle_s": round(PAPER_SIZE / n * cpu / workers, 1),
         "paper_size_measured": n >= PAPER_SIZE,
         "padding_fraction": {k: round(v, 4) for k, v in padding(lengths).items()},
+        "peak_rss_mib_main_process": round(peak_rss_mib(), 1),
     }
 
 
