@@ -9,7 +9,8 @@ read from the run's ``best_model``). ``data_dir`` defaults to the training run's
 Writes to ``out_dir`` (default ``<run>/eval/<time>``): ``predictions.parquet`` (one row per example),
 ``summary.csv`` (split × number of fields, plus ``all``) and ``summary.md`` (S_lagrangian and the perfect
 fraction as split × number of fields tables); logs the same to W&B (offline without credentials).
-``decode.verified=true`` also scores only the predicted terms the oracle verifies (columns ``verified/...``).
+``decode.verified=true`` also scores only the predicted terms the oracle verifies (columns ``verified/...``);
+columns ``exact/...`` hold the scores under exact term matching (see ``src.metrics.paper_score``).
 User mistakes exit with code 2 and one line.
 """
 
@@ -133,6 +134,8 @@ def example_record(split: str, index: int, row: dict, plain: ExampleResult, veri
         "truncated": plain.truncated,
         **diff,
     }
+    if plain.exact is not None:
+        rec.update({f"exact/{k}": float(getattr(plain.exact, k)) for k in SCORE_KEYS})
     if verified is not None:
         rec.update({f"verified/{k}": float(getattr(verified.score, k)) for k in SCORE_KEYS})
     return rec

@@ -1,6 +1,6 @@
 """Score predicted Lagrangians against targets with the paper's order-invariant metric (paper.md §6).
 
-    python -m src.score TARGETS PREDICTIONS [--by-line] [--seed N]
+    python -m src.score TARGETS PREDICTIONS [--by-line] [--seed N] [--matching paper|exact]
 
 TARGETS and PREDICTIONS are text files with one Lagrangian per line in the paper's token format
 ([SOS]/[EOS]/[PAD] optional). Prints one JSON object: the means over lines of S_lagrangian, S_contraction,
@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from src.metrics import mean_scores, score_lagrangian
+from src.metrics.paper_score import MATCHINGS
 
 
 class UsageError(Exception):
@@ -34,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("predictions", metavar="PREDICTIONS", help="file: one predicted Lagrangian per line")
     p.add_argument("--by-line", action="store_true", help="also print the scores of every line")
     p.add_argument("--seed", type=int, default=0, help="seed of the relabelling of duplicate predicted terms")
+    p.add_argument(
+        "--matching",
+        choices=MATCHINGS,
+        default="paper",
+        help="paper: the paper's ID-agnostic rule (default); exact: exact term equivalence",
+    )
     return p
 
 
@@ -48,7 +55,9 @@ def read_lines(path: str, role: str) -> list[str]:
         raise UsageError(f"{role} file {path} is not UTF-8 text (byte {e.start})") from None
 
 
-def score_files(targets: list[str], predictions: list[str], by_line: bool = False, seed: int = 0) -> dict:
+def score_files(
+    targets: list[str], predictions: list[str], by_line: bool = False, seed: int = 0, matching: str = "paper"
+) -> dict:
     """The JSON object of the CLI for two lists of Lagrangian lines of equal length."""
     if len(targets) != len(predictions):
         raise UsageError(f"TARGETS has {len(targets)} lines but PREDICTIONS has {len(predictions)}")
@@ -57,7 +66,7 @@ def score_files(targets: list[str], predictions: list[str], by_line: bool = Fals
     for i, line in enumerate(targets, start=1):
         if not line.split():
             raise UsageError(f"line {i} of TARGETS is empty")
-    scores = [score_lagrangian(t, p, seed=seed) for t, p in zip(targets, predictions)]
+    scores = [score_lagrangian(t, p, seed=seed, matching=matching) for t, p in zip(targets, predictions)]
     out = mean_scores(scores)
     if by_line:
         keep = (
@@ -79,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         targets = read_lines(args.targets, "TARGETS")
         predictions = read_lines(args.predictions, "PREDICTIONS")
-        result = score_files(targets, predictions, by_line=args.by_line, seed=args.seed)
+        result = score_files(targets, predictions, args.by_line, args.seed, args.matching)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -52,6 +52,8 @@ def summarize(results: list[ExampleResult], n_fields: list[int], prefix: str) ->
     out = {f"{prefix}/{k}": v for k, v in mean_scores(scores).items() if k != "n"}
     for nf, means in mean_scores_by(scores, n_fields).items():
         out.update({f"{prefix}/{k}/nf={nf}": means[k] for k in SCORE_KEYS})
+    exact = mean_scores([r.exact for r in results if r.exact is not None])
+    out.update({f"{prefix}/exact/{k}": exact[k] for k in ("S_lagrangian", "perfect") if exact["n"]})
     validity = sum((r.validity for r in results), ValidityReport())
     out[f"{prefix}/validity_rate"] = validity.rate
     out[f"{prefix}/truncated_rate"] = sum(r.truncated for r in results) / max(len(results), 1)

@@ -25,6 +25,7 @@ class ExampleResult:
     validity: ValidityReport
     truncated: bool
     prediction_paper: list[str]  # the prediction in the paper's format (what was scored)
+    exact: LagrangianScore | None = None  # the same prediction under exact matching (paper_score docstring)
 
     def diff(self) -> dict[str, str]:
         """Per-term diff as text, one term per line: missing (true, unmatched), extra (predicted, unmatched),
@@ -65,6 +66,7 @@ def score_prediction(
         validity=report_from_parsed(parsed),
         truncated=bool(parsed.truncated or cut),
         prediction_paper=paper_words,
+        exact=score_lagrangian(target, paper_words, seed=seed, matching="exact"),
     )
 
 

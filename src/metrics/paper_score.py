@@ -20,6 +20,13 @@ predicted term is credited to at most one true term (in the order of the sorted 
 predicted terms get fresh random IDs from a seeded rng, as in the paper; matching ignores IDs, so this only
 keeps the listed terms distinct.
 
+``matching="exact"`` (not in the paper) replaces the ID-agnostic signature by exact equivalence
+(``token_terms.same_structure``: some mapping of objects onto equal objects maps entry onto entry). The
+paper's signature forgets which copy of a repeated object sits in which entry, so it can credit a
+predicted term with a different contraction pattern; and when two true terms share a signature it falls
+back on object positions, so object order inside a term starts to matter. The exact rule has neither
+problem and never uses positions.
+
 Example::
 
     >>> s = score_lagrangian("+ FIELD SPIN 0 ID1 FIELD SPIN 0 DAGGER ID2 CONTRACTIONS",
@@ -37,6 +44,7 @@ from dataclasses import asdict, dataclass, field
 from .token_terms import ID_TOKENS, TokenTerm, is_id, same_contractions, same_objects, split_terms
 
 SCORE_KEYS = ("S_lagrangian", "S_contraction", "P_length", "S_object", "perfect")
+MATCHINGS = ("paper", "exact")
 _ALL_IDS = tuple(sorted(ID_TOKENS))
 
 
@@ -91,7 +99,7 @@ def relabel_duplicates(terms: list[TokenTerm], rng: random.Random, tries: int = 
 
 
 def _full_matches(
-    true_terms: list[TokenTerm], pred_terms: list[TokenTerm]
+    true_terms: list[TokenTerm], pred_terms: list[TokenTerm], exact: bool = False
 ) -> tuple[list[list[int]], set[int]]:
     """Per true term the predicted indices that fully match it, and the true indices with an object match."""
     cands: list[list[int]] = []
@@ -102,9 +110,9 @@ def _full_matches(
             if len(tt) != len(pt) or not same_objects(tt, pt):
                 continue
             object_hits.add(t)
-            if tt.good_contraction and same_contractions(tt, pt):
+            if tt.good_contraction and same_contractions(tt, pt, exact=exact):
                 hits.append(p)
-        if len(hits) > 1:  # ambiguity: contracted objects must also sit at the same positions
+        if len(hits) > 1 and not exact:  # ambiguity: contracted objects must also sit at the same positions
             hits = [p for p in hits if same_contractions(tt, pred_terms[p], positional=True)]
         cands.append(hits)
     return cands, object_hits
@@ -126,10 +134,15 @@ def _resolve(true_terms: list[TokenTerm], cands: list[list[int]]) -> list[int | 
     return chosen
 
 
-def score_terms(true_terms: list[TokenTerm], pred_terms: list[TokenTerm], seed: int = 0) -> LagrangianScore:
-    """Score already split terms (see the module docstring). ``seed`` drives the relabelling of duplicates."""
+def score_terms(
+    true_terms: list[TokenTerm], pred_terms: list[TokenTerm], seed: int = 0, matching: str = "paper"
+) -> LagrangianScore:
+    """Score already split terms (see the module docstring). ``seed`` drives the relabelling of duplicates;
+    ``matching`` is ``paper`` or ``exact``."""
+    if matching not in MATCHINGS:
+        raise ValueError(f"matching must be one of {MATCHINGS}, not {matching!r}")
     pred_terms = relabel_duplicates(list(pred_terms), random.Random(seed))
-    cands, object_hits = _full_matches(true_terms, pred_terms)
+    cands, object_hits = _full_matches(true_terms, pred_terms, exact=matching == "exact")
     chosen = _resolve(true_terms, cands)
     n_true, n_pred = len(true_terms), len(pred_terms)
     n_correct = sum(p is not None for p in chosen)
@@ -160,6 +173,8 @@ def to_terms(tokens: list[str] | str) -> list[TokenTerm]:
     return [TokenTerm(tuple(t)) for t in split_terms(tokens)]
 
 
-def score_lagrangian(target: list[str] | str, prediction: list[str] | str, seed: int = 0) -> LagrangianScore:
+def score_lagrangian(
+    target: list[str] | str, prediction: list[str] | str, seed: int = 0, matching: str = "paper"
+) -> LagrangianScore:
     """Score one predicted Lagrangian against its target, both in the paper's token format."""
-    return score_terms(to_terms(target), to_terms(prediction), seed=seed)
+    return score_terms(to_terms(target), to_terms(prediction), seed=seed, matching=matching)

@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -182,6 +183,17 @@ class TokenTerm:
         return {g: sorted(sorted(self.labelled[i][part] for i in e) for e in es) for g, es in entries.items()}
 
     @cached_property
+    def structure(self) -> tuple[list[tuple[str, ...]], dict[str, list[tuple[int, ...]]]] | None:
+        """(ID-less objects by position, {group: entries as tuples of positions}); None when unreadable."""
+        entries = self.block_entries
+        if entries is None:
+            return None
+        by_pos = sorted(self.labelled.values())
+        return [obj for _, obj in by_pos], {
+            g: [tuple(self.labelled[i][0] for i in e) for e in es] for g, es in entries.items()
+        }
+
+    @cached_property
     def good_contraction(self) -> bool:
         """The paper's test on a true term: a block exists where groups/spinors/derivatives need one, and
         every block ID labels an object of the term."""
@@ -194,15 +206,47 @@ def same_objects(a: TokenTerm, b: TokenTerm) -> bool:
     return a.object_key == b.object_key
 
 
-def same_contractions(a: TokenTerm, b: TokenTerm, positional: bool = False) -> bool:
+def _entry_key(entries: dict[str, list[tuple[int, ...]]], relabel) -> dict[str, list[tuple[int, ...]]]:
+    return {g: sorted(tuple(sorted(relabel[i] for i in e)) for e in es) for g, es in entries.items()}
+
+
+def same_structure(a: TokenTerm, b: TokenTerm, max_maps: int = 40320) -> bool:
+    """Exact equivalence of two readable blocks: some bijection of a's objects onto equal objects of b maps
+    every ε/δ entry of a onto one of b (entries as multisets, since an ε only changes sign under reordering).
+
+    Unlike the paper's ID-agnostic signature this keeps track of *which* copy of a repeated object sits in
+    each entry, so (S1 S1†)(S2 S2†) in SU3 with (S1 S2†)(S2 S1†) in SU2 differs from the all-diagonal term.
+    """
+    sa, sb = a.structure, b.structure
+    if sa is None or sb is None or sorted(sa[0]) != sorted(sb[0]):
+        return False
+    (objs_a, ent_a), (objs_b, ent_b) = sa, sb
+    target = _entry_key(ent_b, range(len(objs_b)))
+    classes = sorted(set(objs_a))
+    slots_a = [[i for i, o in enumerate(objs_a) if o == c] for c in classes]
+    slots_b = [[i for i, o in enumerate(objs_b) if o == c] for c in classes]
+    maps = itertools.product(*(itertools.permutations(sb_) for sb_ in slots_b))
+    for choice in itertools.islice(maps, max_maps):
+        relabel = {}
+        for src, dst in zip(slots_a, choice):
+            relabel.update(zip(src, dst))
+        if _entry_key(ent_a, relabel) == target:
+            return True
+    return False
+
+
+def same_contractions(a: TokenTerm, b: TokenTerm, positional: bool = False, exact: bool = False) -> bool:
     """paper.md §6 step 5: both blocks absent -> same; one absent -> different; both bare -> same;
-    one bare -> different; otherwise compare the ID-agnostic signatures (unreadable never equals anything)."""
+    one bare -> different; otherwise compare the ID-agnostic signatures (unreadable never equals anything).
+    ``exact``: compare with ``same_structure`` instead (not the paper's rule; see ``paper_score``)."""
     if a.has_block != b.has_block:
         return False
     if not a.has_block:
         return True
     if a.bare_block or b.bare_block:
         return a.bare_block and b.bare_block
+    if exact:
+        return same_structure(a, b)
     sa, sb = a.contraction_signature(), b.contraction_signature()
     if sa is None or sb is None or sa != sb:
         return False

@@ -59,6 +59,17 @@ FERMION_MASS = (
 )
 
 
+S = "FIELD SPIN 0 SU3 3 SU2 2 U1 1"
+S_BAR = "FIELD SPIN 0 SU3 - 3 SU2 2 U1 - 1 DAGGER"
+# S S S† S†: colour pairs (S1 S1†)(S2 S2†); isospin pairs either the same way or crossed
+DIAGONAL = (
+    f"+ {S} ID1 {S} ID2 {S_BAR} ID3 {S_BAR} ID4 CONTRACTIONS SU3 ID1 ID3 SU3 ID2 ID4 SU2 ID1 ID3 SU2 ID2 ID4"
+)
+CROSSED = (
+    f"+ {S} ID1 {S} ID2 {S_BAR} ID3 {S_BAR} ID4 CONTRACTIONS SU3 ID1 ID3 SU3 ID2 ID4 SU2 ID1 ID4 SU2 ID2 ID3"
+)
+
+
 def relabel_ids(tokens: list[str], rng: random.Random) -> list[str]:
     """Map the IDs of one term injectively onto random IDs (what a fresh rendering of the term would do)."""
     ids = list(dict.fromkeys(w for w in tokens if w in ID_TOKENS))

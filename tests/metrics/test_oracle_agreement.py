@@ -41,6 +41,16 @@ def test_oracle_lagrangians_rerendered_and_permuted_score_one(basis):
         assert score_lagrangian(target, pred).perfect, target
 
 
+@pytest.mark.parametrize("basis", ["independent", "expanded"])
+def test_exact_matching_ignores_object_order_inside_terms_too(basis):
+    rng = random.Random(12)
+    for k in range(25):
+        lag = lagrangian.build_lagrangian(random_fields(rng), basis=basis)
+        target = " ".join(paper.render_lagrangian(lag, random.Random(k)))
+        pred = rewrite(target, random.Random(2000 + k), objects=True)
+        assert score_lagrangian(target, pred, matching="exact").perfect, target
+
+
 def test_token_classes_agree_with_oracle_kinds():
     rng = random.Random(5)
     for _ in range(25):

@@ -5,7 +5,18 @@ from __future__ import annotations
 import random
 
 import pytest
-from metric_examples import FERMION_MASS, HIGGS, SINGLET, SU3_QUARTIC, relabel_ids, rewrite
+from metric_examples import (
+    CROSSED,
+    DIAGONAL,
+    FERMION_MASS,
+    HIGGS,
+    S_BAR,
+    SINGLET,
+    SU3_QUARTIC,
+    S,
+    relabel_ids,
+    rewrite,
+)
 
 from src.metrics import score_lagrangian, split_terms
 from src.metrics.token_terms import TokenTerm, same_contractions
@@ -173,3 +184,34 @@ def test_scoring_never_raises_on_garbage():
         pred = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 80)))
         s = score_lagrangian(HIGGS, pred)
         assert s.S_contraction <= 1.0 and s.n_correct <= s.n_correct_objects
+
+
+def test_paper_signature_cannot_tell_crossed_from_diagonal_pairings():
+    # per group, both read [[S, S†], [S, S†]]: the paper's rule credits the wrong contraction pattern
+    assert score_lagrangian(DIAGONAL, CROSSED).perfect
+
+
+def test_exact_matching_tells_crossed_from_diagonal_pairings():
+    s = score_lagrangian(DIAGONAL, CROSSED, matching="exact")
+    assert (s.S_object, s.S_contraction) == (1.0, 0.0)
+    # swapping the two S† copies maps the crossed term onto itself written another way: still the same term
+    relabelled = CROSSED.replace("SU2 ID1 ID4 SU2 ID2 ID3", "SU2 ID2 ID3 SU2 ID4 ID1")
+    assert score_lagrangian(CROSSED, relabelled, matching="exact").perfect
+
+
+def test_exact_matching_needs_no_positions_when_two_true_terms_share_a_signature():
+    # both true terms share the paper signature, so the paper falls back on positions: the prediction with
+    # its objects reordered loses its match there, but not under exact matching
+    true = f"{DIAGONAL} {CROSSED}"
+    block = "CONTRACTIONS SU3 ID1 ID3 SU3 ID2 ID4 SU2 ID1 ID3 SU2 ID2 ID4"
+    reordered = f"+ {S} ID1 {S_BAR} ID3 {S} ID2 {S_BAR} ID4 {block}"  # the diagonal term, objects interleaved
+    pred = f"{reordered} {CROSSED}"
+    assert score_lagrangian(true, pred, matching="exact").perfect
+    assert not score_lagrangian(true, pred).perfect
+
+
+def test_exact_matching_keeps_the_invariances(paper_lagrangian):
+    pred = rewrite(paper_lagrangian, random.Random(9))
+    assert score_lagrangian(paper_lagrangian, pred, matching="exact").perfect
+    with pytest.raises(ValueError):
+        score_lagrangian(paper_lagrangian, pred, matching="fuzzy")

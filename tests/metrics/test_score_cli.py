@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from metric_examples import FERMION_MASS, HIGGS, SINGLET, SU3_QUARTIC, rewrite
+from metric_examples import CROSSED, DIAGONAL, FERMION_MASS, HIGGS, SINGLET, SU3_QUARTIC, rewrite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,3 +65,15 @@ def test_empty_target_line_and_bad_arguments_exit_2(tmp_path):
     assert (out.returncode, out.stderr.strip()) == (2, "error: line 2 of TARGETS is empty")
     out = _run(tmp_path / "t.txt")
     assert out.returncode == 2 and out.stderr.strip().count("\n") == 0
+
+
+def test_exact_matching_is_selectable(tmp_path, capsys):
+    from src.score import main
+
+    t, p = _write(tmp_path / "t.txt", [DIAGONAL]), _write(tmp_path / "p.txt", [CROSSED])
+    assert main([str(t), str(p)]) == 0
+    assert json.loads(capsys.readouterr().out)["S_lagrangian"] == 1.0
+    assert main([str(t), str(p), "--matching", "exact"]) == 0
+    assert json.loads(capsys.readouterr().out)["S_lagrangian"] == 0.0
+    assert main([str(t), str(p), "--matching", "fuzzy"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
