@@ -232,14 +232,7 @@ def _verify_epsilon(term: Term, keys: list, occ: list) -> Verdict:
         verdict = _index_verdict({name: boxes}, {name: used})
         if verdict is not OK:
             return verdict
-    tensors = []
-    for g, (label, size) in enumerate(GROUP_SPECS):
-        diagrams = [k[1 + g] for k in keys]
-        if not any(diagrams):
-            tensors.append(np.ones((1,) + (1,) * n))
-            continue
-        t = pattern_tensor(sorted(entries[label]), diagrams, size)
-        tensors.append(t[None])
+    tensors = [t[None] for t in _group_tensors(entries, keys)]
     if _projected_norm(term, occ, keys, tensors) <= REL_TOL * np.prod([np.sum(t**2) for t in tensors]):
         return _fail("vanishes", "the contraction is identically zero")
     return OK
@@ -260,3 +253,33 @@ def _projected_norm(term: Term, occ: list, keys: list, tensors: list[np.ndarray]
             value *= float(np.sum(t * moved))
         total += value
     return total / len(perms)
+
+
+def _group_tensors(entries: dict[str, list[tuple]], keys: list) -> list[np.ndarray]:
+    """Per GROUP_SPECS group: the ε-pattern's coefficient tensor, one axis per factor."""
+    out = []
+    for g, (label, size) in enumerate(GROUP_SPECS):
+        diagrams = [k[1 + g] for k in keys]
+        if not any(diagrams):
+            out.append(np.ones((1,) * len(keys)))
+        else:
+            out.append(pattern_tensor(sorted(entries[label]), diagrams, size))
+    return out
+
+
+def term_tensors(term: Term, fields: Sequence[Field]) -> list[np.ndarray]:
+    """Coefficient tensors of a matter term, one per group of GROUP_SPECS, one axis per factor.
+
+    ε entries are used as given; a 2-field term written with δ entries gets the ε form of its unique
+    invariant. The term is the contraction of these tensors with the factors' components (before any
+    (anti)symmetrization over identical factors). Kinetic and gauge kinetic terms are not covered.
+    """
+    occ = [(fields[f.field], f.conjugate and not fields[f.field].is_real) for f in term.factors]
+    keys = [rep_key(f, c) for f, c in occ]
+    contractions = term.contractions
+    if len(occ) == 2 and all(len(c.slots) == 2 for c in contractions):
+        identities = [_identity(term, k, occ) for k in range(2)]
+        structures = factor_contractions(occ, identities)
+        contractions = structures[0] if structures else contractions
+    entries, _ = _split_lorentz(Term(term.kind, term.factors, contractions), keys)
+    return _group_tensors(entries, keys)
