@@ -162,13 +162,18 @@ class GenerationScores(L.Callback):
         if not self._due(trainer):
             return
         dm = trainer.datamodule
+        if dm is None or not hasattr(dm, "table"):
+            raise RuntimeError(
+                "GenerationScores needs a LagrangianDataModule (trainer.fit(..., datamodule=dm))"
+            )
         table = dm.table(self.split)
         indices = fixed_subset(len(table), self.num_examples, self.seed)
         rows = [table.iloc[i].to_dict() for i in indices]
         results = self.score_rows(dm, pl_module, rows, indices)
         self.last = summarize(results, [int(r["n_fields"]) for r in rows], self.prefix)
         for key, value in self.last.items():
-            pl_module.log(key, float(value), on_epoch=True, on_step=False, batch_size=len(rows))
+            if not math.isnan(value):  # e.g. no predicted term to validate
+                pl_module.log(key, float(value), on_epoch=True, on_step=False, batch_size=len(rows))
         self._log_table(trainer, table_rows(trainer.current_epoch, rows, indices, results))
 
     def score_rows(self, dm, pl_module, rows: list[dict], indices: list[int]) -> list[ExampleResult]:
