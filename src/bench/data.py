@@ -13,6 +13,7 @@ import argparse
 import json
 import tempfile
 import time
+from pathlib import Path
 
 from src.bench.machine import describe, peak_rss_mib
 
@@ -20,19 +21,21 @@ PAPER_SIZE = 286_000
 
 
 def _settings(n: int, workers: int, sampler: str):
+    """The shipped ``conf/data/<sampler>.yaml`` defaults, resized, without OOD sets and card."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
     from src.data.settings import settings_from_config
 
-    off = {"enabled": False}
-    return settings_from_config(
-        {
-            "name": f"bench_{sampler}",
-            "sampler": sampler,
-            "n_lagrangians": n,
-            "num_workers": workers,
-            "card": False,
-            "ood": {"ood_fields": off, "ood_hypercharge": off, "ood_reps": off, "benchmarks": off},
-        }
-    )
+    conf = Path(__file__).resolve().parents[2] / "conf"
+    with initialize_config_dir(version_base="1.3", config_dir=str(conf)):
+        cfg = compose("generate", overrides=[f"data={sampler}"])
+    data = OmegaConf.to_container(cfg.data, resolve=True)
+    data.pop("datamodule")
+    data.update(name=f"bench_{sampler}", n_lagrangians=n, num_workers=workers, card=False)
+    for split in ("ood_fields", "ood_hypercharge", "ood_reps", "benchmarks"):
+        data["ood"][split]["enabled"] = False
+    return settings_from_config(data)
 
 
 def _cpu_seconds() -> float:
@@ -70,6 +73,7 @@ def run(n: int, workers: int, sampler: str) -> dict:
         "workers": workers,
         "wall_s": round(wall, 2),
         "lagrangians_per_s": round(rate, 1),
+        "max_target_tokens": meta["config"]["max_target_tokens"],
         "candidates": meta["candidates"],
         "rejects": meta["rejects"],
         "paper_size_s": round(PAPER_SIZE / rate, 1),
@@ -103,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  CPU time {r['cpu_s']} s for N={r['n']}: {r['paper_size_idle_s'] / 60:.1f} min on "
         f"{r['workers']} idle cores (CPU time / cores; other jobs on this machine inflate the wall time)"
+    )
+    print(
+        f"candidates drawn: {r['candidates']} (redrawn over {r['max_target_tokens']} tokens: "
+        f"{r['rejects'].get('too_many_tokens', 0)}); peak memory of the main process "
+        f"{r['peak_rss_mib_main_process']:.0f} MiB"
     )
     pf = r["padding_fraction"]
     print(

@@ -123,7 +123,8 @@ def candidate_row(settings: DataSettings, stream: str, sampler, index: int, reje
         rejects["planted_trilinear_not_invariant"] += 1
         return None
     row = make_row(index, sample.fields, lag, rng, sample.spelling, sample.planted_kind)
-    if settings.max_target_tokens and row["n_tokens"] > settings.max_target_tokens:
+    # Only the in-distribution set is capped: OOD sets probe exactly the lengths a model never saw.
+    if stream == "main" and settings.max_target_tokens and row["n_tokens"] > settings.max_target_tokens:
         rejects["too_many_tokens"] += 1
         return None
     return row

@@ -131,3 +131,13 @@ def test_killed_generation_leaves_only_whole_files_and_a_rerun_completes(tmp_pat
     assert done.returncode == 0, done.stderr
     assert (out / "meta.json").exists()
     assert not [p for p in out.iterdir() if tables.TMP_MARK in p.name]
+
+
+def test_main_splits_respect_the_token_cap_and_ood_splits_do_not_need_to(tmp_path):
+    generate_dataset(tiny_settings(max_target_tokens=300), tmp_path, progress=False)
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    assert meta["rejects"]["too_many_tokens"] > 0
+    for split in MAIN_SPLITS:
+        lengths = pq.read_table(tmp_path / f"{split}.parquet").column("n_tokens").to_pylist()
+        assert max(lengths) <= 300
+    assert sum(meta["counts"][s] for s in MAIN_SPLITS) == tiny_settings().n_lagrangians
