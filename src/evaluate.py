@@ -189,6 +189,42 @@ def evaluate_split(model, dm, split: str, cfg: EvalConfig) -> list[dict]:
     return [example_record(split, i, r, p, v) for i, r, p, v in zip(indices, rows, plain, verified)]
 
 
+# --- one field list against the oracle (for ``python -m src.lagrangian FIELDS --checkpoint PATH``) -------
+def compare_with_oracle(
+    model, fields, max_new_tokens: int = 1024, num_beams: int = 1, basis: str = "independent"
+):
+    """The model's Lagrangian for ``fields`` scored against the oracle's: (ExampleResult, printable diff)."""
+    import torch
+
+    from src.metrics.example import score_prediction
+    from src.physics.lagrangian import build_lagrangian
+    from src.tokens.paper import render_lagrangian
+
+    scheme = model.scheme
+    batch = scheme.collate([scheme.encode(list(fields), None)])
+    batch = {k: v.to(model.device) if torch.is_tensor(v) else v for k, v in batch.items()}
+    words = model.generate_tokens(batch, max_new_tokens=max_new_tokens, num_beams=num_beams)[0]
+    target = render_lagrangian(build_lagrangian(list(fields), basis=basis), None)
+    result = score_prediction(target, words, list(fields), scheme, max_new_tokens)
+    return result, format_comparison(result)
+
+
+def format_comparison(result: ExampleResult) -> str:
+    """Scores, then terms: ``=`` in both, ``-`` oracle only, ``+`` model only, ``!`` invalid (with why)."""
+    s = result.score
+    head = (
+        f"S_lagrangian={s.S_lagrangian:.3f} S_contraction={s.S_contraction:.3f} P_length={s.P_length:.3f} "
+        f"S_object={s.S_object:.3f} terms: oracle {s.n_true}, model {s.n_pred}, matched {s.n_correct}"
+        + (" (output truncated)" if result.truncated else "")
+    )
+    lines = [head]
+    lines += [f"= {pred}" for _, pred in s.matched]
+    lines += [f"- {true}" for true in s.missing]
+    lines += [f"+ {pred}" for pred in s.extra]
+    lines += [f"! {text}  <- {kind}: {reason}" for text, kind, reason in result.validity.invalid]
+    return "\n".join(lines)
+
+
 # --- outputs -------------------------------------------------------------------------------------------
 def write_outputs(out_dir: Path, records: list[dict], summary: list[dict], verified: bool) -> dict[str, Path]:
     import pandas as pd

@@ -137,3 +137,18 @@ def test_a_lightning_checkpoint_is_evaluated_with_the_runs_tokenizer(
     assert main(args) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["all"]["test"]["n"] == 2
+
+
+def test_comparison_with_the_oracle_lists_every_term(tiny_datamodule, tiny_arch):
+    from eval_helpers import OracleAnswers
+
+    from src.evaluate import compare_with_oracle
+    from src.physics.fields import parse_fields
+
+    dm = tiny_datamodule
+    model = OracleAnswers(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme)
+    fields = parse_fields("H: S(1,2,1/2); e: R(1,1,-1)")
+    result, text = compare_with_oracle(model, fields)
+    lines = text.splitlines()
+    assert result.score.perfect and lines[0].startswith("S_lagrangian=1.000")
+    assert len(lines) == 1 + result.score.n_true and all(line.startswith("= ") for line in lines[1:])

@@ -4,27 +4,14 @@ for every number of fields; with a tiny untrained BART it runs end to end and lo
 from __future__ import annotations
 
 import json
-import random
 
 import lightning as L
 import pytest
 import torch
+from eval_helpers import OracleAnswers
 
 from src.callbacks.generation import GenerationScores, fixed_subset
 from src.models.module import LagrangianBart
-from src.physics.lagrangian import build_lagrangian
-from src.tokens.paper import parse_fields_tokens
-
-
-class OracleAnswers(LagrangianBart):
-    """A LagrangianBart whose ``generate_tokens`` reads the input fields and writes the oracle's answer."""
-
-    def generate_tokens(self, batch, max_new_tokens=None, num_beams=1):
-        out = []
-        for ids in batch["input_ids"].tolist():
-            fields = parse_fields_tokens(self.scheme.decode(ids))
-            out.append(self.scheme.target_tokens(build_lagrangian(fields), random.Random(len(out))))
-        return out
 
 
 def _validate(model, dm, callback):
