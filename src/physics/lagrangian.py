@@ -88,7 +88,7 @@ def candidate_multisets(infos: Sequence[FactorInfo]) -> list[tuple[int, ...]]:
                 continue  # a Lorentz singlet needs two left (or two right) spinor indices
             if q[a] + q[b] == 0:
                 out.append((a, b))
-            out += [(a, b, c) for c in s_table.get(-q[a] - q[b], [])]
+            out += [tuple(sorted((a, b, c))) for c in s_table.get(-q[a] - q[b], [])]
     return [m for m in out if _passes(infos, m)]
 
 
