@@ -27,6 +27,14 @@ def run(cfg: DictConfig) -> dict:
     if "counts" in meta:
         counts = ", ".join(f"{k} {v}" for k, v in meta["counts"].items())
         print(f"wrote {out_dir}: {counts}; {meta.get('lagrangians_per_s')} Lagrangians/s")
+        short = meta["rejects"].get("short_of_target")
+        if short:
+            hint = (
+                "raise data.oversample and rerun the shards"
+                if settings.merge
+                else "the vocabulary is exhausted"
+            )
+            print(f"warning: {short} rows short of data.n_lagrangians ({hint})", file=sys.stderr)
     else:
         print(f"wrote shard {meta['shard']} of {meta['num_shards']} under {out_dir}/shards")
     return meta

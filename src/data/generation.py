@@ -217,16 +217,21 @@ def count_unique(rows: list[dict]) -> int:
 
 
 def generate_pool(settings: DataSettings, progress: bool) -> tuple[dict[str, list[dict]], Counter, int]:
-    """All candidate rows of every stream, extending a stream's pool while it has too few distinct keys."""
+    """Candidate rows of every stream: N candidates first, then more while a stream has too few distinct keys.
+
+    Each extension is sized from the yield so far (distinct keys per candidate), so little is computed
+    beyond the N-th distinct key; the rows selected are the same whatever the rounds were.
+    """
     streams = enabled_streams(settings)
-    sizes = {s: pool_size(settings, s) for s in streams}
+    sizes = {s: stream_target(settings, s) for s in streams}
     rows, rejects = compute_ranges(settings, [(s, 0, sizes[s]) for s in streams], progress)
     for s in streams:
         rows.setdefault(s, [])
         target = stream_target(settings, s)
         while count_unique(rows[s]) < target and sizes[s] < MAX_POOL_FACTOR * max(target, 1):
-            missing = target - count_unique(rows[s])
-            extra = max(settings.chunk_size, math.ceil(2 * missing * settings.oversample))
+            have = count_unique(rows[s])
+            rate = max(have / sizes[s], 0.05)  # distinct rows per candidate so far
+            extra = max(settings.chunk_size, math.ceil((target - have) / rate * 1.05))
             more, rej = compute_ranges(settings, [(s, sizes[s], sizes[s] + extra)], progress)
             rows[s].extend(more.get(s, []))
             rejects.update(rej)
