@@ -33,7 +33,11 @@ def _paper_parser() -> Parser:
 
 
 def reason_kind(reason: str) -> str:
-    """A reason with its specifics (positions, quoted words, numbers) blanked, so reasons can be counted."""
+    """A countable reason: the oracle's code when the reason starts with one (``u1_not_conserved (…)``),
+    otherwise the text with its specifics (positions, quoted words, numbers) blanked."""
+    code = re.match(r"([a-z][a-z0-9_]*)(?: \(|$)", reason)
+    if code:
+        return code.group(1)
     text = re.sub(r"'[^']*'", "'…'", reason)
     text = re.sub(r"\bat \d+\b", "", text)
     text = re.sub(r"-?\d+(/\d+)?", "N", text)

@@ -61,6 +61,27 @@ def test_reason_kinds_forget_positions_words_and_numbers():
     b = reason_kind("expected an ID after FIELD, found 'U1' at 3")
     assert a == b == "expected an ID after FIELD, found '…'"
     assert reason_kind("U(1) charge sums to 3/2") == reason_kind("U(1) charge sums to -1")
+    assert reason_kind("u1_not_conserved (U(1) charges sum to 2)") == "u1_not_conserved"
+
+
+T, T_BAR = "FIELD SPIN 0 SU3 3", "FIELD SPIN 0 SU3 - 3 DAGGER"
+H, H_BAR = "FIELD SPIN 0 SU2 2 U1 1 / 2", "FIELD SPIN 0 SU2 2 U1 - 1 / 2 DAGGER"
+TRIPLET_AND_HIGGS = parse_fields("T: S(3,1,0); H: S(1,2,1/2)")
+
+
+@needs_verifier
+@pytest.mark.parametrize(
+    "term, kind",
+    [
+        (f"+ {H} ID1 {H} ID2 CONTRACTIONS SU2 ID1 ID2", "u1_not_conserved"),
+        (f"+ {T} ID1 {H} ID2 {H_BAR} ID3 CONTRACTIONS SU2 ID2 ID3", "not_su3_singlet"),
+        (f"+ {T} ID1 {T_BAR} ID2 {H} ID3 {H_BAR} ID4 CONTRACTIONS SU2 ID3 ID4", "dangling_index"),
+        (f"+ {T} ID1 {T} ID2 {T} ID3 CONTRACTIONS SU3 ID1 ID2 ID3", "vanishes"),
+    ],
+)
+def test_each_kind_of_physics_error_is_counted_under_its_code(term, kind):
+    report = validity(term, TRIPLET_AND_HIGGS)
+    assert report.bins["physics"] == 1 and list(report.reasons) == [("physics", kind)]
 
 
 def test_summary_lists_rate_bins_and_top_reasons():
