@@ -17,7 +17,7 @@ from src.bench.machine import describe, peak_rss_mib
 from src.physics.fields import HALF, Field
 from src.physics.groups import SU2Rep, SU3Rep
 from src.physics.invariants import clear_caches
-from src.physics.lagrangian import build_lagrangian
+from src.physics.lagrangian import _field_factors, build_lagrangian
 
 
 def paper_like_field(rng: random.Random) -> Field:
@@ -59,6 +59,7 @@ def main(argv: list[str]) -> int:
     rng = random.Random(args.seed)
     lists = [paper_like_fields(rng, args.max_fields) for _ in range(args.n)]
     clear_caches()
+    _field_factors.cache_clear()
     cold, terms = _rate(lists, args.basis)
     warm, _ = _rate(lists, args.basis)
     print(f"[bench oracle] machine: {describe()}")

@@ -440,6 +440,7 @@ def signature_count(signature: tuple) -> int:
 # From field occurrences to contractions
 
 
+@cache
 def contractions_of(structure: tuple, order: tuple[int, ...]) -> tuple[Contraction, ...]:
     """Map a canonical structure to term slots (``order[q]`` = slot at canonical position q).
 
@@ -484,6 +485,8 @@ def clear_caches() -> None:
         _diagram_patterns,
         _reduced_patterns,
         signature_structures,
+        contractions_of,
+        _probe_vector,
     )
     for fn in caches:
         fn.cache_clear()

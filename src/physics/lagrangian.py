@@ -19,6 +19,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from .fields import Field
 from .invariants import factor_contractions
@@ -43,16 +44,22 @@ class FactorInfo:
 def _factors(fields: Sequence[Field]) -> list[FactorInfo]:
     """All factors, sorted by (field, conjugate); a real scalar has no separate conjugate."""
     scale = math.lcm(*(f.u1.denominator for f in fields)) if fields else 1
+    return [
+        FactorInfo(Factor(i, conj), f, *rest)
+        for i, f in enumerate(fields)
+        for conj, *rest in _field_factors(f, scale)
+    ]
+
+
+@cache
+def _field_factors(f: Field, scale: int) -> tuple[tuple, ...]:
+    """(conjugate, scaled charge, fermion, left, triality, SU(2) boxes) of a field's factors (cached)."""
     out = []
-    for i, f in enumerate(fields):
-        for conj in (False, True) if not f.is_real else (False,):
-            g = f.conjugate() if conj else f
-            charge = int(g.u1 * scale)
-            left = g.is_fermion and g.lorentz.left == 1
-            out.append(
-                FactorInfo(Factor(i, conj), f, charge, f.is_fermion, left, g.su3.triality, g.su2.n - 1)
-            )
-    return out
+    for conj in (False, True) if not f.is_real else (False,):
+        g = f.conjugate() if conj else f
+        left = g.is_fermion and g.lorentz.left == 1
+        out.append((conj, int(g.u1 * scale), f.is_fermion, left, g.su3.triality, g.su2.n - 1))
+    return tuple(out)
 
 
 def _by_charge(infos: Sequence[FactorInfo], members: Sequence[int]) -> dict[int, list[int]]:
