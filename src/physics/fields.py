@@ -214,7 +214,7 @@ _ITEM = re.compile(r"^\s*(?:(?P<name>[A-Za-z_][\w']*)\s*:\s*)?(?P<kind>[SLR])\s*
 
 
 def parse_short_fields(text: str) -> list[Field]:
-    """Parse ``H: S(1,2,1/2); Q: L(3,2,1/6); u: R(3,1,2/3)``. Names are optional; separators ';' or newlines."""
+    """Parse ``H: S(1,2,1/2); Q: L(3,2,1/6); u: R(3,1,2/3)``. Names optional; separators ';' or newlines."""
     if not text.strip():
         raise FieldError("empty field list")
     fields: list[Field] = []
@@ -231,7 +231,9 @@ def parse_short_fields(text: str) -> list[Field]:
             )
         args = [a.strip() for a in m["args"].split(",")]
         if len(args) != 3:
-            raise FieldError(f"field {raw.strip()!r} needs three quantum numbers (su3,su2,u1)", pos, "character")
+            raise FieldError(
+                f"field {raw.strip()!r} needs three quantum numbers (su3,su2,u1)", pos, "character"
+            )
         try:
             su3 = SU3Rep.from_name(args[0])
             su2 = SU2Rep.from_name(args[1])

@@ -44,7 +44,9 @@ def semistandard_tableaux(diagram: YoungDiagram, n: int) -> tuple[tuple[tuple[in
 
     def place(k: int) -> None:
         if k == len(boxes):
-            results.append(tuple(tuple(filling[(r, c)] for c in range(diagram[r])) for r in range(len(diagram))))
+            results.append(
+                tuple(tuple(filling[(r, c)] for c in range(diagram[r])) for r in range(len(diagram)))
+            )
             return
         r, c = boxes[k]
         lo = 0
@@ -63,7 +65,7 @@ def semistandard_tableaux(diagram: YoungDiagram, n: int) -> tuple[tuple[tuple[in
 
 @cache
 def diagram_weights(diagram: YoungDiagram, n: int) -> tuple[tuple[int, ...], ...]:
-    """Content vectors (how many times each of 0..n-1 occurs) of all semistandard tableaux: the GL(n) weights."""
+    """Content vectors (how often each of 0..n-1 occurs) of all semistandard tableaux: the GL(n) weights."""
     out = []
     for t in semistandard_tableaux(diagram, n):
         content = [0] * n
@@ -118,7 +120,7 @@ class SU3Rep:
 
     @property
     def name(self) -> str:
-        """"3", "-3", "8", ...: the dimension, negative for the conjugate of a complex irrep with q > p."""
+        """ "3", "-3", "8", ...: the dimension, negative for the conjugate of a complex irrep with q > p."""
         return f"-{self.dim}" if self.q > self.p else str(self.dim)
 
     @classmethod
@@ -191,7 +193,10 @@ class SU2Rep:
 
 @dataclass(frozen=True, order=True)
 class LorentzRep:
-    """(j_l, j_r) as numbers of boxes in the SU(2)_l and SU(2)_r Young diagrams: scalar (0,0), left (1,0), right (0,1)."""
+    """(j_l, j_r) as box counts of the SU(2)_l and SU(2)_r Young diagrams.
+
+    Scalar (0,0), left Weyl (1,0), right Weyl (0,1).
+    """
 
     left: int
     right: int

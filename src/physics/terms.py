@@ -40,7 +40,7 @@ class Factor:
 
 @dataclass(frozen=True, order=True)
 class Contraction:
-    """One invariant tensor: ``group`` in GROUPS; ``slots`` index into the term's factors (repeats allowed)."""
+    """One invariant tensor: ``group`` in GROUPS; ``slots`` index the term's factors (repeats allowed)."""
 
     group: str
     slots: tuple[int, ...]
@@ -94,7 +94,7 @@ class Term:
 
 @dataclass
 class Lagrangian:
-    """Fields in input order plus terms in the canonical order: interactions, kinetic, gauge kinetic, masses."""
+    """Fields in input order plus terms in canonical order: interactions, kinetic, gauge kinetic, masses."""
 
     fields: list[Field]
     terms: list[Term] = field(default_factory=list)
