@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 
 from src.physics.fields import Field, FieldError, parse_fields
@@ -190,8 +191,14 @@ def _fields(args) -> list[Field]:
     return parse_fields(" ".join(args.fields))
 
 
+def _protect_numbers(argv: list[str]) -> list[str]:
+    """Unquoted syntax-1 input has words like ``-1/2``; a leading space keeps argparse from reading them as
+    options (field parsing ignores the space)."""
+    return [" " + a if re.match(r"-\d", a) else a for a in argv]
+
+
 def run(argv: list[str]) -> str:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_protect_numbers(argv))
     if args.list_models:
         return "\n".join(f"{n:20s} {model_description(n)}" for n in MODEL_NAMES)
     lag = build_lagrangian(_fields(args), args.basis)

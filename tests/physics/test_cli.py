@@ -105,3 +105,9 @@ def test_bad_input_from_a_real_process_has_no_traceback():
         [sys.executable, "-m", "src.lagrangian", "H: S(1,2,1/0)"], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_unquoted_paper_syntax_with_negative_numbers_is_read_as_fields(capsys):
+    argv = ["FIELD", "SPIN", "1/2", "SU2", "2", "U1", "-1/2", "HEL", "-1/2", "FIELD", "SPIN", "0", "SU2", "2"]
+    rc, out, _ = _run(capsys, *argv, "U1", "1/2")
+    assert rc == 0 and "F0: L(1,2,-1/2); F1: S(1,2,1/2)" in out
