@@ -115,14 +115,15 @@ def score_rows(
     scheme, rows: list[dict], predictions: list[list[str]], max_new_tokens: int | None, verified: bool = False
 ) -> list[ExampleResult]:
     """Score each prediction against its row's paper-format ``lagrangian`` for the row's fields."""
-    from src.data.rows import fields_from_row
+    from src.data.rows import fields_from_row, row_spelling
 
-    return [
-        score_prediction(
-            row["lagrangian"], pred, fields_from_row(row), scheme, max_new_tokens, verified=verified
+    out = []
+    for row, pred in zip(rows, predictions):
+        fields, spelling = fields_from_row(row), row_spelling(row)
+        out.append(
+            score_prediction(row["lagrangian"], pred, fields, scheme, max_new_tokens, 0, verified, spelling)
         )
-        for row, pred in zip(rows, predictions)
-    ]
+    return out
 
 
 class GenerationScores(L.Callback):

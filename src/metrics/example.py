@@ -45,13 +45,15 @@ def score_prediction(
     max_new_tokens: int | None = None,
     seed: int = 0,
     verified: bool = False,
+    spelling: dict | None = None,
 ) -> ExampleResult:
     """Score one prediction (``scheme``'s words, without specials) against a paper-format target.
 
     ``scheme`` None means the paper format. Truncated: the parser saw the output stop inside a term, or the
     output filled ``max_new_tokens`` (no room was left for [EOS]). ``verified``: score only the predicted
     terms that the parser and the oracle accept (the verified decoding of issue 7); validity is still that
-    of the whole prediction.
+    of the whole prediction. ``spelling``: the row's out-of-distribution charge spellings (``U1 2 / 4``),
+    applied to re-rendered words so that they are written like the target; raw paper words stay as written.
     """
     if scheme is None:
         from src.tokens.paper import parse_lagrangian
@@ -60,6 +62,10 @@ def score_prediction(
     else:
         parsed = scheme.parse_target(list(prediction), fields)
     paper_words = _paper_words(prediction, parsed, fields, scheme, verified)
+    if spelling and getattr(scheme, "name", "paper") not in PAPER_WORD_SCHEMES:
+        from src.data.spelling import respell_tokens
+
+        paper_words = respell_tokens(paper_words, spelling)
     cut = max_new_tokens is not None and len(prediction) >= max_new_tokens
     return ExampleResult(
         score=score_lagrangian(target, paper_words, seed=seed),

@@ -4,6 +4,7 @@ for every number of fields; with a tiny untrained BART it runs end to end and lo
 from __future__ import annotations
 
 import json
+import random
 
 import lightning as L
 import pytest
@@ -82,3 +83,25 @@ def test_wandb_table_of_generations_is_written(tiny_datamodule, tiny_arch, tmp_p
     assert len(tables) == 1
     content = json.loads(tables[0].read_text())
     assert content["columns"][:4] == ["epoch", "row", "n_fields", "input"] and len(content["data"]) == 2
+
+
+def test_rescored_schemes_are_written_with_the_rows_charge_spelling(tiny_datamodule, tiny_arch):
+    from eval_helpers import LookupAnswers
+
+    from src.callbacks.generation import generate_rows, score_rows
+    from src.data.datamodule import LagrangianDataModule
+    from src.data.rows import lagrangian_from_row, row_spelling
+    from src.tokens import build_scheme
+
+    dm = LagrangianDataModule(data_dir=str(tiny_datamodule.data_dir), scheme=build_scheme("field_refs"))
+    table = dm.table("ood_hypercharge")
+    rows = [table.iloc[i].to_dict() for i in range(len(table))]
+    assert any(row_spelling(r) for r in rows)  # the split really holds unreduced / two-digit spellings
+    model = LookupAnswers(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme)
+    model.answers = {}
+    for i, row in enumerate(rows):
+        ids = dm.encode_row(row, "ood_hypercharge", i)["input_ids"]
+        model.answers[tuple(ids)] = dm.scheme.target_tokens(lagrangian_from_row(row), random.Random(i))
+    preds = generate_rows(model, dm, "ood_hypercharge", rows, list(range(len(rows))), 4, 64, 1)
+    results = score_rows(dm.scheme, rows, preds, None)
+    assert all(r.score.perfect for r in results)
