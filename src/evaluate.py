@@ -4,8 +4,9 @@
         [decode.num_beams=1] [decode.verified=true] [decode.max_new_tokens=1024]
         [data_dir=DIR] [limit=N] [batch_size=16] [out_dir=DIR] [wandb=true]
 
-``ckpt``: a ``best_model`` folder (``save_pretrained``) or a Lightning ``.ckpt`` of a run (its tokenizer is
-read from the run's ``best_model``). ``data_dir`` defaults to the training run's dataset (``run_info.json``).
+``splits`` defaults to every one of those the dataset has. ``ckpt``: a ``best_model`` folder
+(``save_pretrained``) or a Lightning ``.ckpt`` of a run (its tokenizer is read from the run's
+``best_model``). ``data_dir`` defaults to the training run's dataset (``run_info.json``).
 Writes to ``out_dir`` (default ``<run>/eval/<time>``): ``predictions.parquet`` (one row per example),
 ``summary.csv`` (split × number of fields, plus ``all``) and ``summary.md`` (S_lagrangian and the perfect
 fraction as split × number of fields tables); logs the same to W&B (offline without credentials).
@@ -29,6 +30,7 @@ from src.metrics import SCORE_KEYS
 from src.metrics.example import ExampleResult
 
 PRETRAINED_META = "lagrangian_bart.json"
+DEFAULT_SPLITS = ("test", "ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
 
 
 class UsageError(Exception):
@@ -45,7 +47,7 @@ class DecodeConfig:
 @dataclass
 class EvalConfig:
     ckpt: str = MISSING
-    splits: list[str] = field(default_factory=lambda: ["test"])
+    splits: list[str] | None = None  # None: every split of DEFAULT_SPLITS the dataset has
     decode: DecodeConfig = field(default_factory=DecodeConfig)
     data_dir: str | None = None
     limit: int | None = None  # the first N rows of each split
@@ -100,6 +102,13 @@ def load_model(ckpt: Path):
         str(ckpt), map_location="cpu", scheme=load_scheme(scheme_dir)
     )
     return module.eval()
+
+
+def available_splits(data_dir: Path) -> list[str]:
+    found = [s for s in DEFAULT_SPLITS if (data_dir / f"{s}.parquet").is_file()]
+    if not found:
+        raise UsageError(f"{data_dir} holds none of the splits {', '.join(DEFAULT_SPLITS)} (.parquet)")
+    return found
 
 
 def default_data_dir(ckpt: Path) -> Path:
@@ -281,16 +290,17 @@ def evaluate(cfg: EvalConfig) -> dict:
     if not ckpt.exists():
         raise UsageError(f"ckpt={ckpt} does not exist")
     data_dir = Path(cfg.data_dir) if cfg.data_dir else default_data_dir(ckpt)
-    for split in cfg.splits:
+    splits = list(cfg.splits) if cfg.splits is not None else available_splits(data_dir)
+    for split in splits:
         if not (data_dir / f"{split}.parquet").is_file():
             raise UsageError(f"split {split!r} not found: {data_dir / (split + '.parquet')} is missing")
     model = load_model(ckpt)
     if torch.cuda.is_available():
         model = model.cuda()
     dm = LagrangianDataModule(data_dir=str(data_dir), scheme=model.scheme, eval_splits=[])
-    records = [rec for split in cfg.splits for rec in evaluate_split(model, dm, split, cfg)]
+    records = [rec for split in splits for rec in evaluate_split(model, dm, split, cfg)]
     if not records:
-        raise UsageError(f"the splits {list(cfg.splits)} hold no rows")
+        raise UsageError(f"the splits {splits} hold no rows")
     summary = summary_rows(records)
     run = run_dir_of(ckpt)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S_%f")
