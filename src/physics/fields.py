@@ -220,6 +220,7 @@ def parse_short_fields(text: str) -> list[Field]:
     fields: list[Field] = []
     offset = 0
     for raw in re.split(r"[;\n]", text):
+        start = offset
         pos = offset + (len(raw) - len(raw.lstrip()))
         offset += len(raw) + 1
         if not raw.strip():
@@ -234,12 +235,20 @@ def parse_short_fields(text: str) -> list[Field]:
             raise FieldError(
                 f"field {raw.strip()!r} needs three quantum numbers (su3,su2,u1)", pos, "character"
             )
+        # character offset of each quantum number, so errors point at the offending one
+        arg_pos, cursor = [], start + m.start("args")
+        for part in m["args"].split(","):
+            arg_pos.append(cursor + len(part) - len(part.lstrip()))
+            cursor += len(part) + 1
         try:
             su3 = SU3Rep.from_name(args[0])
+        except ValueError as e:
+            raise FieldError(f"{e} in {raw.strip()!r}", arg_pos[0], "character") from None
+        try:
             su2 = SU2Rep.from_name(args[1])
         except ValueError as e:
-            raise FieldError(f"{e} in {raw.strip()!r}", pos, "character") from None
-        u1 = _parse_fraction(args[2], pos, "character")
+            raise FieldError(f"{e} in {raw.strip()!r}", arg_pos[1], "character") from None
+        u1 = _parse_fraction(args[2], arg_pos[2], "character")
         kind = m["kind"]
         spin = Fraction(0) if kind == "S" else HALF
         hel = None if kind == "S" else (-HALF if kind == "L" else HALF)

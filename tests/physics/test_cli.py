@@ -111,3 +111,8 @@ def test_unquoted_paper_syntax_with_negative_numbers_is_read_as_fields(capsys):
     argv = ["FIELD", "SPIN", "1/2", "SU2", "2", "U1", "-1/2", "HEL", "-1/2", "FIELD", "SPIN", "0", "SU2", "2"]
     rc, out, _ = _run(capsys, *argv, "U1", "1/2")
     assert rc == 0 and "F0: L(1,2,-1/2); F1: S(1,2,1/2)" in out
+
+
+def test_error_points_at_the_offending_quantum_number(capsys):
+    err = _run(capsys, "H: S(1,2,1); Q: L(3,7,1)")[2]
+    assert "'7'" in err and "at character 20" in err
