@@ -123,3 +123,9 @@ def test_quark_pair_with_s1_leptoquark_is_symmetric():
 def test_quark_pair_with_s3_leptoquark_is_antisymmetric():
     counts = multiset_counts("Q: L(3,2,1/6); S3: S(-3,3,1/3)")
     assert not any(k.startswith("Q Q") or k.startswith("Q† Q†") for k in counts)
+
+
+def test_majorana_mass_needs_a_symmetric_singlet_of_a_real_representation():
+    assert multiset_counts("F: L(8,1,0)") == {"F F": 1, "F† F†": 1}
+    assert multiset_counts("F: L(1,5,0)") == {"F F": 1, "F† F†": 1}
+    assert interaction_count("F: L(1,4,0)") == 0  # pseudo-real: its singlet is antisymmetric
