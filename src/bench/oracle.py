@@ -19,10 +19,16 @@ from src.physics.groups import SU2Rep, SU3Rep
 from src.physics.invariants import clear_caches
 from src.physics.lagrangian import _field_factors, build_lagrangian
 
+SMALL_CHARGES = (0, Fraction(1, 2), Fraction(-1, 2), 1, -1)
 
-def paper_like_field(rng: random.Random) -> Field:
+
+def paper_like_field(rng: random.Random, small_charges: bool = False) -> Field:
+    """One field; ``small_charges``: Y from {0, ±1/2, ±1} (many more neutral multisets, a stress test)."""
     kind = rng.choice("SLR")
-    charge = Fraction(rng.randint(-9, 9), rng.randint(1, 9))
+    if small_charges:
+        charge = Fraction(rng.choice(SMALL_CHARGES))
+    else:
+        charge = Fraction(rng.randint(-9, 9), rng.randint(1, 9))
     return Field(
         spin=Fraction(0) if kind == "S" else HALF,
         su3=SU3Rep.from_name(rng.choice(("1", "3", "-3"))),
@@ -32,12 +38,12 @@ def paper_like_field(rng: random.Random) -> Field:
     )
 
 
-def paper_like_fields(rng: random.Random, max_fields: int = 6) -> list[Field]:
+def paper_like_fields(rng: random.Random, max_fields: int = 6, small_charges: bool = False) -> list[Field]:
     """1..max_fields fields with pairwise distinct quantum numbers (the paper never repeats a field)."""
     n = rng.randint(1, max_fields)
     out: list[Field] = []
     while len(out) < n:
-        f = paper_like_field(rng)
+        f = paper_like_field(rng, small_charges)
         if f not in out:
             out.append(f)
     return out
@@ -55,15 +61,19 @@ def main(argv: list[str]) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-fields", type=int, default=6)
     p.add_argument("--basis", default="independent", choices=("independent", "expanded"))
+    p.add_argument("--small-charges", action="store_true", help="Y in {0, ±1/2, ±1}: many more interactions")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
-    lists = [paper_like_fields(rng, args.max_fields) for _ in range(args.n)]
+    lists = [paper_like_fields(rng, args.max_fields, args.small_charges) for _ in range(args.n)]
     clear_caches()
     _field_factors.cache_clear()
     cold, terms = _rate(lists, args.basis)
     warm, _ = _rate(lists, args.basis)
     print(f"[bench oracle] machine: {describe()}")
-    print(f"[bench oracle] {args.n} field lists (1-{args.max_fields} fields, paper-like), basis={args.basis}")
+    print(
+        f"[bench oracle] {args.n} field lists (1-{args.max_fields} fields, paper-like"
+        f"{', small charges' if args.small_charges else ''}), basis={args.basis}"
+    )
     print(f"[bench oracle] terms per Lagrangian: {terms / args.n:.1f}")
     print(f"[bench oracle] cold cache: {cold:.0f} Lagrangians/s (single process)")
     print(f"[bench oracle] warm cache: {warm:.0f} Lagrangians/s (single process), {warm / cold:.2f}x cold")
