@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from metric_examples import (
     CROSSED,
     DIAGONAL,
@@ -215,3 +217,28 @@ def test_exact_matching_keeps_the_invariances(paper_lagrangian):
     assert score_lagrangian(paper_lagrangian, pred, matching="exact").perfect
     with pytest.raises(ValueError):
         score_lagrangian(paper_lagrangian, pred, matching="fuzzy")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_scores_stay_in_range_under_random_token_edits(data):
+    """Deleting, duplicating and replacing random words of a real Lagrangian never breaks the bounds."""
+    words = HIGGS.split() + SINGLET.split()
+    vocab = sorted(set(words) | {"i", "SIGMA_BAR", "[EOS]", "[UNK]"})
+    for _ in range(data.draw(st.integers(0, 12))):
+        k = data.draw(st.integers(0, len(words) - 1))
+        op = data.draw(st.sampled_from(["delete", "duplicate", "replace"]))
+        if op == "delete":
+            del words[k]
+        elif op == "duplicate":
+            words.insert(k, words[k])
+        else:
+            words[k] = data.draw(st.sampled_from(vocab))
+        if not words:
+            break
+    for matching in ("paper", "exact"):
+        s = score_lagrangian(HIGGS + " " + SINGLET, words, matching=matching)
+        assert 0.0 <= s.S_contraction <= s.S_object <= 1.0 and s.P_length >= 0.0
+        assert s.n_correct == len(s.matched) and len(s.missing) == s.n_true - s.n_correct
+        assert len(s.extra) == s.n_pred - s.n_correct
+        assert not s.perfect or (s.n_pred == s.n_true == s.n_correct)
