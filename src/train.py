@@ -133,6 +133,28 @@ def wandb_run_folder(loggers: list) -> str | None:
     return None
 
 
+def final_scores(model, dm, cfg: DictConfig) -> dict[str, dict[str, float]]:
+    """Decode a fixed subset of val and of every test split with the (best) model; the paper's scores.
+
+    Uses the evaluation's own pieces (src.callbacks.generation), so these numbers and the callback's agree.
+    """
+    from src.callbacks.generation import fixed_subset, generate_rows, score_rows, summarize
+
+    limit = cfg.final_eval.limit
+    if limit == 0:
+        return {}
+    out = {}
+    max_new = int(cfg.decode.max_new_tokens)
+    for split in ["val", *dm.test_split_names]:
+        table = dm.table(split)
+        indices = fixed_subset(len(table), len(table) if limit is None else int(limit), int(cfg.seed))
+        rows = [table.iloc[i].to_dict() for i in indices]
+        preds = generate_rows(model, dm, split, rows, indices, int(cfg.final_eval.batch_size), max_new, 1)
+        results = score_rows(dm.scheme, rows, preds, max_new)
+        out[split] = summarize(results, [int(r["n_fields"]) for r in rows], f"final/{split}")
+    return out
+
+
 def _scores(results: list[dict]) -> dict:
     merged: dict = {}
     for r in results or []:
@@ -175,6 +197,11 @@ def train(cfg: DictConfig) -> dict:
         if cfg.test_after_fit
         else {}
     )
+    scored = final_scores(model, dm, cfg)  # the model now holds the best checkpoint's weights
+    for split, metrics in scored.items():
+        (val if split == "val" else test).update(metrics)
+        for lg in loggers:
+            lg.log_metrics(metrics, step=trainer.global_step)
     summary = {
         "validation": val,
         "test": test,
