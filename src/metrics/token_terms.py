@@ -189,8 +189,9 @@ class TokenTerm:
         if entries is None:
             return None
         by_pos = sorted(self.labelled.values())
+        rank = {pos: k for k, (pos, _) in enumerate(by_pos)}  # contiguous even when an ID was reused
         return [obj for _, obj in by_pos], {
-            g: [tuple(self.labelled[i][0] for i in e) for e in es] for g, es in entries.items()
+            g: [tuple(rank[self.labelled[i][0]] for i in e) for e in es] for g, es in entries.items()
         }
 
     @cached_property

@@ -242,3 +242,9 @@ def test_scores_stay_in_range_under_random_token_edits(data):
         assert s.n_correct == len(s.matched) and len(s.missing) == s.n_true - s.n_correct
         assert len(s.extra) == s.n_pred - s.n_correct
         assert not s.perfect or (s.n_pred == s.n_true == s.n_correct)
+
+
+def test_exact_matching_survives_reused_ids_on_both_sides():
+    reused = "+ FIELD SPIN 0 SU2 2 ID1 FIELD SPIN 0 SU2 2 ID1 FIELD SPIN 0 SU2 2 ID3 CONTRACTIONS SU2 ID1 ID3"
+    s = score_lagrangian(reused, reused, matching="exact")
+    assert (s.n_correct_objects, s.n_correct) == (1, 1)
