@@ -41,7 +41,7 @@ import random
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from .token_terms import ID_TOKENS, TokenTerm, is_id, same_contractions, same_objects, split_terms
+from .token_terms import ID_TOKENS, TokenTerm, is_id, same_contractions, split_terms
 
 SCORE_KEYS = ("S_lagrangian", "S_contraction", "P_length", "S_object", "perfect")
 MATCHINGS = ("paper", "exact")
@@ -102,13 +102,15 @@ def _full_matches(
     true_terms: list[TokenTerm], pred_terms: list[TokenTerm], exact: bool = False
 ) -> tuple[list[list[int]], set[int]]:
     """Per true term the predicted indices that fully match it, and the true indices with an object match."""
+    by_key: dict[tuple, list[int]] = {}  # candidates share the length and the ID-less objects
+    for p, pt in enumerate(pred_terms):
+        by_key.setdefault((len(pt), pt.object_key), []).append(p)
     cands: list[list[int]] = []
     object_hits: set[int] = set()
     for t, tt in enumerate(true_terms):
         hits = []
-        for p, pt in enumerate(pred_terms):
-            if len(tt) != len(pt) or not same_objects(tt, pt):
-                continue
+        for p in by_key.get((len(tt), tt.object_key), []):
+            pt = pred_terms[p]
             object_hits.add(t)
             if tt.good_contraction and same_contractions(tt, pt, exact=exact):
                 hits.append(p)

@@ -176,11 +176,18 @@ class TokenTerm:
         With ``positional`` each ID is replaced by the position of its object among the ID-carrying objects
         instead (the paper's ``check_pos`` compares both signatures). None when the block cannot be read.
         """
+        return self._signatures[1 if positional else 0]
+
+    @cached_property
+    def _signatures(self) -> tuple[dict | None, dict | None]:
+        """(object signature, positional signature), computed once per term."""
         entries = self.block_entries
         if entries is None:
-            return None
-        part = 0 if positional else 1
-        return {g: sorted(sorted(self.labelled[i][part] for i in e) for e in es) for g, es in entries.items()}
+            return None, None
+        return tuple(
+            {g: sorted(sorted(self.labelled[i][part] for i in e) for e in es) for g, es in entries.items()}
+            for part in (1, 0)
+        )
 
     @cached_property
     def structure(self) -> tuple[list[tuple[str, ...]], dict[str, list[tuple[int, ...]]]] | None:
