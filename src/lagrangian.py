@@ -4,8 +4,13 @@
                              [--basis independent|expanded] [--seed N] [--standalone]
     python -m src.lagrangian --model sm            python -m src.lagrangian --list-models
     python -m src.lagrangian --model-file my_model.yaml
+    python -m src.lagrangian FIELDS --checkpoint PATH [--num-beams N] [--max-new-tokens N]
+                             [--format text|json]
 
-FIELDS use either input syntax of physics.md §1. Bad input: exit code 2 and one line naming the problem.
+FIELDS use either input syntax of physics.md §1. ``--checkpoint``: a trained model (a ``best_model/``
+folder or a Lightning ``.ckpt`` of a run) writes its Lagrangian for FIELDS, shown beside the oracle's with
+a term-by-term diff (matched / missing / extra / invalid with the oracle's reason) and the paper's scores.
+Bad input: exit code 2 and one line naming the problem.
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--basis", default="independent", choices=BASES)
     p.add_argument("--seed", type=int, default=None, help="draw paper-format IDs from random.Random(seed)")
     p.add_argument("--standalone", action="store_true", help="latex: a full compilable document")
+    p.add_argument("--checkpoint", help="a trained model (best_model/ folder or .ckpt) to compare")
+    p.add_argument("--num-beams", type=int, default=1, help="--checkpoint: beams (1 = greedy)")
+    p.add_argument("--max-new-tokens", type=int, default=1024, help="--checkpoint: generation limit")
     return p
 
 
@@ -197,11 +205,80 @@ def _protect_numbers(argv: list[str]) -> list[str]:
     return [" " + a if re.match(r"-\d", a) else a for a in argv]
 
 
+# ---------------------------------------------------------------------------------------------------------
+# A trained model against the oracle
+
+
+def load_checkpoint(path: str):
+    """The trained ``LagrangianBart`` at ``path``; any failure to read it is the user's one-line error."""
+    from pathlib import Path
+
+    from transformers.utils import logging as hf_logging
+
+    from src.evaluate import UsageError as EvalUsageError
+    from src.evaluate import load_model
+
+    hf_logging.disable_progress_bar()  # stderr is for errors only
+    try:
+        return load_model(Path(path))
+    except EvalUsageError as e:
+        raise UsageError(str(e).replace("ckpt=", "--checkpoint ")) from None
+    except Exception as e:  # corrupt weights, bad JSON, wrong pickle: all "this is not a usable model"
+        detail = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        kind = "not a saved model folder or Lightning checkpoint"
+        raise UsageError(f"cannot load --checkpoint {path} ({kind}): {type(e).__name__}: {detail}") from None
+
+
+def comparison_json(lag: Lagrangian, result, checkpoint: str) -> str:
+    """The model-vs-oracle comparison as JSON: scores, both Lagrangians term by term, the diff."""
+    from src.metrics.token_terms import split_terms
+
+    s = result.score
+    oracle = _paper_tokens(lag, None) or []
+    data = {
+        "checkpoint": checkpoint,
+        "fields": json.loads(render_json(lag, None))["fields"],
+        "basis": lag.basis,
+        "scores": s.scores(),
+        "n_oracle_terms": s.n_true,
+        "n_model_terms": s.n_pred,
+        "n_matched": s.n_correct,
+        "truncated": result.truncated,
+        "oracle": [" ".join(t) for t in oracle],
+        "model": [" ".join(t) for t in split_terms(result.prediction_paper)],
+        "matched": [{"oracle": t, "model": p} for t, p in s.matched],
+        "missing": list(s.missing),
+        "extra": list(s.extra),
+        "invalid": [{"term": t, "kind": k, "reason": r} for t, k, r in result.validity.invalid],
+    }
+    return json.dumps(data, indent=1)
+
+
+def compare_checkpoint(args, lag: Lagrangian) -> str:
+    """Generate with the model at ``args.checkpoint``; diff its Lagrangian against the oracle's ``lag``."""
+    from src.evaluate import compare_with_oracle
+
+    if args.format not in ("text", "json"):
+        raise UsageError(f"--checkpoint prints text or json, not --format {args.format}")
+    if args.num_beams < 1 or args.max_new_tokens < 1:
+        raise UsageError("--num-beams and --max-new-tokens must be at least 1")
+    model = load_checkpoint(args.checkpoint)
+    result, diff = compare_with_oracle(
+        model, lag.fields, max_new_tokens=args.max_new_tokens, num_beams=args.num_beams, basis=lag.basis
+    )
+    if args.format == "json":
+        return comparison_json(lag, result, args.checkpoint)
+    legend = "(= matched, - oracle only, + model only, ! invalid: the oracle's reason)"
+    return "\n".join([render_text(lag), "", f"Model {args.checkpoint} against the oracle {legend}:", diff])
+
+
 def run(argv: list[str]) -> str:
     args = _parser().parse_args(_protect_numbers(argv))
     if args.list_models:
         return "\n".join(f"{n:20s} {model_description(n)}" for n in MODEL_NAMES)
     lag = build_lagrangian(_fields(args), args.basis)
+    if args.checkpoint is not None:
+        return compare_checkpoint(args, lag)
     if args.format == "text":
         return render_text(lag)
     if args.format == "latex":
