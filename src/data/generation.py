@@ -15,6 +15,7 @@ unsharded run whenever the oversampled pool already holds N distinct keys).
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import math
@@ -175,6 +176,8 @@ def compute_ranges(
         # The first chunks run here: the oracle's caches warm up once, and forked workers inherit them.
         warm = [_run_chunk(c) for c in chunks[:WARM_CHUNKS]]
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        # Rows already held here stay shared with the forked workers: keep their GC from touching them.
+        gc.freeze()
         pool = mp.get_context(method).Pool(settings.num_workers, _init_worker, (settings,))
         results = itertools.chain(warm, pool.imap(_run_chunk, chunks[WARM_CHUNKS:]))
     try:
@@ -187,6 +190,7 @@ def compute_ranges(
         if pool is not None:
             pool.close()
             pool.join()
+            gc.unfreeze()
     return out, rejects
 
 
