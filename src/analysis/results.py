@@ -1,0 +1,83 @@
+"""Evaluation outputs (``python -m src.evaluate`` writes ``predictions.parquet`` and ``summary.csv``) as
+tables and figures: scores by split and number of fields, and the per-example diffs behind them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from src.metrics import SCORE_KEYS
+
+PREDICTIONS = "predictions.parquet"
+SUMMARY = "summary.csv"
+
+
+def find_eval_dir(path: str | Path) -> Path:
+    """``path`` itself when it holds ``summary.csv``, else the newest folder below it that does (e.g. a run
+    folder, whose evaluations land in ``<run>/eval/<time>``)."""
+    path = Path(path)
+    if (path / SUMMARY).is_file():
+        return path
+    found = sorted(path.rglob(SUMMARY), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise FileNotFoundError(f"no {SUMMARY} in or below {path} (run python -m src.evaluate first)")
+    return found[-1].parent
+
+
+def load_evaluation(eval_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(predictions, summary) of one evaluation folder; ``n_fields`` in the summary stays text (``all``)."""
+    eval_dir = find_eval_dir(eval_dir)
+    summary = pd.read_csv(eval_dir / SUMMARY, dtype={"n_fields": str})
+    predictions = pd.read_parquet(eval_dir / PREDICTIONS)
+    return predictions, summary
+
+
+def overall_scores(summary: pd.DataFrame, keys=SCORE_KEYS) -> pd.DataFrame:
+    """One row per split (its ``all`` row): n, the paper's scores, validity and truncation rates."""
+    extra = [c for c in ("validity_rate", "truncated_rate") if c in summary.columns]
+    cols = ["split", "n", *[k for k in keys if k in summary.columns], *extra]
+    return summary[summary["n_fields"] == "all"][cols].set_index("split")
+
+
+def score_table(summary: pd.DataFrame, metric: str = "S_lagrangian") -> pd.DataFrame:
+    """``metric`` as split × number of fields (columns in numeric order, ``all`` last)."""
+    table = summary.pivot(index="split", columns="n_fields", values=metric)
+    cols = sorted((c for c in table.columns if c != "all"), key=int) + (["all"] if "all" in table else [])
+    splits = list(dict.fromkeys(summary["split"]))
+    return table.loc[splits, cols]
+
+
+def plot_scores_by_fields(summary: pd.DataFrame, metrics=("S_lagrangian", "perfect")):
+    """One panel per metric: its mean against the number of fields, one line per split."""
+    import matplotlib.pyplot as plt
+
+    metrics = [m for m in metrics if m in summary.columns]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    per_nf = summary[summary["n_fields"] != "all"].assign(nf=lambda d: d["n_fields"].astype(int))
+    for ax, metric in zip(axes[0], metrics):
+        for split, part in per_nf.groupby("split", sort=False):
+            part = part.sort_values("nf")
+            ax.plot(part["nf"], part[metric], marker="o", label=split)
+        ax.set(xlabel="number of fields", ylabel=metric, title=metric, ylim=(-0.02, 1.02))
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def worst_examples(predictions: pd.DataFrame, k: int = 5, metric: str = "S_lagrangian") -> pd.DataFrame:
+    """The ``k`` lowest-scoring examples with their term diffs (ties: more fields first)."""
+    cols = [
+        "split",
+        "row",
+        "n_fields",
+        metric,
+        "n_true",
+        "n_pred",
+        "n_correct",
+        "missing",
+        "extra",
+        "invalid",
+    ]
+    ranked = predictions.sort_values([metric, "n_fields"], ascending=[True, False])
+    return ranked[[c for c in cols if c in predictions.columns]].head(k).reset_index(drop=True)
