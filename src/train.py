@@ -134,7 +134,7 @@ def wandb_run_folder(loggers: list) -> str | None:
 
 
 def final_scores(model, dm, cfg: DictConfig) -> dict[str, dict[str, float]]:
-    """Decode a fixed subset of val and of every test split with the (best) model; the paper's scores.
+    """Decode a fixed subset of val and of every test split (or ``final_eval.splits``); the paper's scores.
 
     Uses the evaluation's own pieces (src.callbacks.generation), so these numbers and the callback's agree.
     """
@@ -145,7 +145,8 @@ def final_scores(model, dm, cfg: DictConfig) -> dict[str, dict[str, float]]:
         return {}
     out = {}
     max_new = int(cfg.decode.max_new_tokens)
-    for split in ["val", *dm.test_split_names]:
+    splits = cfg.final_eval.get("splits") or ["val", *dm.test_split_names]
+    for split in splits:
         table = dm.table(split)
         indices = fixed_subset(len(table), len(table) if limit is None else int(limit), int(cfg.seed))
         rows = [table.iloc[i].to_dict() for i in indices]
@@ -199,7 +200,7 @@ def train(cfg: DictConfig) -> dict:
     )
     scored = final_scores(model, dm, cfg)  # the model now holds the best checkpoint's weights
     for split, metrics in scored.items():
-        (val if split == "val" else test).update(metrics)
+        (test if split in dm.test_split_names else val).update(metrics)
         for lg in loggers:
             lg.log_metrics(metrics, step=trainer.global_step)
     summary = {
