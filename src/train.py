@@ -355,6 +355,10 @@ def preflight(argv: list[str]) -> str | None:
 
 
 def main() -> None:
+    import warnings
+
+    # conf/hydra/launcher/submitit_*.yaml share the plugin's schema names on purpose (same keys, our values)
+    warnings.filterwarnings("ignore", message=".*is validated against ConfigStore schema.*")
     argv = sys.argv[1:]
     if not any(
         a in ("--help", "-h", "--hydra-help", "--info", "-i", "--shell-completion", "-sc") for a in argv

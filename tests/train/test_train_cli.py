@@ -50,7 +50,10 @@ def test_tensorboard_logger_fails_clearly_when_the_package_is_missing():
 
 
 def test_a_valid_multirun_command_line_passes_preflight():
-    argv = ["-m", "experiment=field_count_sweep", "data.max_fields=1,2,3,4", "--cfg", "job"]
-    assert split_overrides(argv) == ["experiment=field_count_sweep", "data.max_fields=1,2,3,4"]
+    argv = ["-m", "experiment=field_count_sweep", "data.max_fields=1,2,3,4"]
+    assert split_overrides(["--cfg", "job", *argv]) == [
+        "experiment=field_count_sweep",
+        "data.max_fields=1,2,3,4",
+    ]
     assert first_of_sweeps(split_overrides(argv))[1] == "data.max_fields=1"
     assert preflight(argv) is None
