@@ -57,14 +57,16 @@ def padding(lengths: list[int], batch_size: int = 32) -> dict[str, float]:
 
 
 def run(n: int, workers: int, sampler: str) -> dict:
+    import pyarrow.parquet as pq
+
     from src.data.generation import generate_dataset
-    from src.data.tables import read_rows
 
     with tempfile.TemporaryDirectory() as tmp:
         cpu0, t0 = _cpu_seconds(), time.perf_counter()
         meta = generate_dataset(_settings(n, workers, sampler), tmp, progress=False, force=True)
         wall, cpu = time.perf_counter() - t0, _cpu_seconds() - cpu0
-        lengths = [r["n_tokens"] + 2 for r in read_rows(f"{tmp}/train.parquet")]  # + [SOS], [EOS]
+        tokens = pq.read_table(f"{tmp}/train.parquet", columns=["n_tokens"]).column("n_tokens").to_pylist()
+        lengths = [n + 2 for n in tokens]  # + [SOS], [EOS]
     rate = n / wall
     return {
         "machine": describe(),

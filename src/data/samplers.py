@@ -100,13 +100,25 @@ def su2_can_be_singlet(reps: list[SU2Rep]) -> bool:
 def trilinear_charges(
     rng: random.Random, vocab: FieldVocabulary, rejects: Counter
 ) -> tuple[Fraction, Fraction, Fraction] | None:
-    """(x, y, z), x + y + z = 0, over a common denominator, each in the vocabulary; None = rejected."""
-    if rng.random() < vocab.zero_charge_share:
+    """(x, y, z) with x + y + z = 0, each in the vocabulary; None = rejected.
+
+    How many are zero follows independent zeros of probability s = zero_charge_share, given that two zeros
+    force the third: none ∝ (1-s)^3, one ∝ 3 s (1-s)^2 (then the others are q and -q), all ∝ s^3.
+    Without zeros the three share a random denominator (the workshop code's construction).
+    """
+    s = vocab.zero_charge_share
+    zeros = rng.choices((0, 1, 3), weights=((1 - s) ** 3, 3 * s * (1 - s) ** 2, s**3))[0]
+    if zeros == 3:
         return Fraction(0), Fraction(0), Fraction(0)
-    q = rng.randint(1, vocab.max_denominator)
-    a = rng.randint(-vocab.max_numerator, vocab.max_numerator)
-    b = rng.randint(-vocab.max_numerator, vocab.max_numerator)
-    out = (Fraction(a, q), Fraction(b, q), Fraction(-a - b, q))
+    if zeros == 1:
+        q = rng.choice(vocab.charges)
+        out = [Fraction(0), q, -q]
+        rng.shuffle(out)
+        return out[0], out[1], out[2]
+    d = rng.randint(1, vocab.max_denominator)
+    a = rng.choice([k for k in range(-vocab.max_numerator, vocab.max_numerator + 1) if k])
+    b = rng.choice([k for k in range(-vocab.max_numerator, vocab.max_numerator + 1) if k and k != -a])
+    out = (Fraction(a, d), Fraction(b, d), Fraction(-a - b, d))
     if not all(vocab.allows_charge(x) for x in out):
         rejects["trilinear_u1_out_of_vocabulary"] += 1
         return None

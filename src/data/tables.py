@@ -61,19 +61,24 @@ def rows_to_table(rows: list[dict]) -> pa.Table:
 
 
 def write_rows(path: str | Path, rows: list[dict]) -> None:
-    """Write rows (dicts with every column) as one Parquet file, atomically and reproducibly."""
-    table = rows_to_table(rows)
-    with atomic_path(path) as tmp:
-        pq.write_table(
-            table,
+    """Write rows (dicts with every column) as one Parquet file, atomically and reproducibly.
+
+    One row group per ROW_GROUP_SIZE rows, converted to Arrow one group at a time (memory stays at one group).
+    """
+    with (
+        atomic_path(path) as tmp,
+        pq.ParquetWriter(
             tmp,
+            schema(),
             compression="zstd",
             compression_level=3,
-            row_group_size=ROW_GROUP_SIZE,
             use_dictionary=True,
             write_statistics=True,
             store_schema=False,
-        )
+        ) as writer,
+    ):
+        for start in range(0, max(len(rows), 1), ROW_GROUP_SIZE):
+            writer.write_table(rows_to_table(rows[start : start + ROW_GROUP_SIZE]))
 
 
 def read_rows(path: str | Path) -> list[dict]:

@@ -64,23 +64,22 @@ def test_meta_records_counts_rejects_and_code_version(tiny_dir):
 
 
 def test_a_failed_write_leaves_no_partial_file_and_a_rerun_completes(tiny_dir, tmp_path, monkeypatch):
-    real_write = pq.write_table
+    real = tables.rows_to_table
     calls = []
 
-    def write_then_die(table, where, **kw):
-        calls.append(where)
-        if len(calls) == 2:  # die half-way through the second table
-            Path(where).write_bytes(b"PAR1 half a file")
+    def convert_then_die(rows):
+        calls.append(len(rows))
+        if len(calls) == 2:  # the second table dies after its file was opened and its header written
             raise KeyboardInterrupt("killed")
-        return real_write(table, where, **kw)
+        return real(rows)
 
-    monkeypatch.setattr(tables.pq, "write_table", write_then_die)
+    monkeypatch.setattr(tables, "rows_to_table", convert_then_die)
     with pytest.raises(KeyboardInterrupt):
         generate_dataset(tiny_settings(), tmp_path, progress=False)
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert len(left) == 1 and left[0].endswith(".parquet"), left  # only the one finished table, no temp
+    assert left == ["train.parquet"]  # the finished table only: no temporary, no half file
     assert not (tmp_path / "meta.json").exists()
-    monkeypatch.setattr(tables.pq, "write_table", real_write)
+    monkeypatch.setattr(tables, "rows_to_table", real)
     generate_dataset(tiny_settings(), tmp_path, progress=False)
     assert file_bytes(tmp_path) == file_bytes(tiny_dir)
 
