@@ -6,6 +6,7 @@ compared with the same number for offsets to a random other field)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,30 @@ from src.metrics.embedding import (
     tsne_2d,
 )
 from src.physics.fields import Field
+
+
+def find_model_dir(path: str | Path) -> Path:
+    """``path`` itself when it is a saved model (``best_model/``) or a ``.ckpt``, else the newest saved model
+    below it (e.g. under ``outputs/runs``)."""
+    from src.models.module import PRETRAINED_META
+
+    path = Path(path)
+    if (path / PRETRAINED_META).is_file() or path.suffix == ".ckpt":
+        return path
+    found = sorted(path.rglob(PRETRAINED_META), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise FileNotFoundError(f"no saved model ({PRETRAINED_META}) in or below {path}")
+    return found[-1].parent
+
+
+def load_model(path: str | Path):
+    """The saved model at ``path`` or the newest one below it (``src.evaluate.load_model``), in eval mode."""
+    from transformers.utils import logging as hf_logging
+
+    from src.evaluate import load_model as load
+
+    hf_logging.disable_progress_bar()  # no progress bars in notebook outputs
+    return load(find_model_dir(path))
 
 
 @dataclass
@@ -44,7 +69,21 @@ class EmbeddingAnalysis:
         )
 
     def plot(self, title: str = "encoder state at [SOS]"):
+        """The t-SNE map, one panel per quantum number (a matplotlib Figure)."""
         return plot_embedding(self.points, self.labels(), title)
+
+    def png(self, title: str = "encoder state at [SOS]", dpi: int = 100) -> bytes:
+        """The t-SNE map as PNG bytes. Notebooks show these (``IPython.display.Image``) because
+        ``plot_embedding`` switches matplotlib to Agg, after which an inline figure would not display."""
+        import io
+
+        import matplotlib.pyplot as plt
+
+        fig = self.plot(title)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+        plt.close(fig)
+        return buf.getvalue()
 
 
 def analyse_embeddings(
