@@ -81,3 +81,57 @@ def worst_examples(predictions: pd.DataFrame, k: int = 5, metric: str = "S_lagra
     ]
     ranked = predictions.sort_values([metric, "n_fields"], ascending=[True, False])
     return ranked[[c for c in cols if c in predictions.columns]].head(k).reset_index(drop=True)
+
+
+def class_table(predictions: pd.DataFrame) -> pd.DataFrame:
+    """Precision, recall and F1 per term class (micro-averaged, ``src.metrics.term_class``) for each split,
+    from each example's target and scored prediction (re-scored with the paper's matching, seed 0)."""
+    from src.metrics import score_lagrangian
+    from src.metrics.term_class import class_report
+
+    frames = []
+    for split, part in predictions.groupby("split", sort=False):
+        scores = [score_lagrangian(t, p) for t, p in zip(part["target"], part["prediction"])]
+        report = pd.DataFrame(class_report(scores)).T
+        frames.append(report.assign(split=split).rename_axis("term_class").reset_index())
+    cols = ["split", "term_class", "precision", "recall", "f1", "n_correct", "n_true", "n_pred"]
+    table = pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+    return table.astype({c: int for c in ("n_correct", "n_true", "n_pred")})
+
+
+def invalid_reasons(predictions: pd.DataFrame) -> pd.DataFrame:
+    """Invalid predicted terms counted per split, bin (grammar, incomplete, physics) and reason kind, from
+    the ``invalid`` column (one ``term  <- bin: reason`` per line)."""
+    from src.metrics.validity import reason_kind
+
+    rows = []
+    for split, text in zip(predictions["split"], predictions["invalid"]):
+        for line in filter(None, (text or "").splitlines()):
+            _, _, why = line.rpartition("  <- ")
+            kind, _, reason = why.partition(": ")
+            rows.append({"split": split, "bin": kind, "reason": reason_kind(reason)})
+    cols = ["split", "bin", "reason"]
+    if not rows:
+        return pd.DataFrame(columns=[*cols, "count"])
+    df = pd.DataFrame(rows)
+    return df.value_counts(cols).rename("count").reset_index()
+
+
+def plot_class_f1(table: pd.DataFrame):
+    """F1 per term class, grouped bars per split (classes without true or predicted terms are blank)."""
+    import matplotlib.pyplot as plt
+
+    pivot = table.pivot(index="term_class", columns="split", values="f1")
+    pivot = pivot.loc[[c for c in dict.fromkeys(table["term_class"]) if c in pivot.index]]
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    width = 0.8 / max(len(pivot.columns), 1)
+    for j, split in enumerate(dict.fromkeys(table["split"])):
+        ax.bar(
+            [i + j * width for i in range(len(pivot))], pivot[split].astype(float), width=width, label=split
+        )
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(pivot))])
+    ax.set_xticklabels([c.replace("_", "\n") for c in pivot.index], fontsize=7)
+    ax.set(ylabel="F1", ylim=(0, 1.02), title="F1 per term class")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -72,7 +72,7 @@ def test_an_empty_folder_is_reported(tmp_path):
         dataset.load_splits(tmp_path)
 
 
-def _record(split: str, nf: int, s: float) -> dict:
+def _record(split: str, nf: int, s: float, **extra) -> dict:
     return {
         "split": split,
         "row": 0,
@@ -91,6 +91,9 @@ def _record(split: str, nf: int, s: float) -> dict:
         "missing": "",
         "extra": "",
         "invalid": "",
+        "target": "",
+        "prediction": "",
+        **extra,
     }
 
 
@@ -119,6 +122,31 @@ def test_scores_by_split_and_field_count_come_from_the_summary(eval_dir):
     assert list(worst["S_lagrangian"]) == [0.0, 0.25]
     fig = results.plot_scores_by_fields(summary)
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 2
+
+
+def test_term_classes_and_invalid_reasons_are_read_from_the_predictions(tmp_path):
+    from src.evaluate import summary_rows, write_outputs
+    from src.metrics.token_terms import split_terms
+    from src.physics.fields import parse_fields
+    from src.tokens.paper import render_lagrangian
+
+    terms = split_terms(render_lagrangian(build_lagrangian(parse_fields("H: S(1,2,1/2)"))))
+    mass = [t for t in terms if t.count("FIELD") == 2 and "DERIVATIVE" not in t]
+    assert len(mass) == 1  # H† H
+    target = " ".join(w for t in terms for w in t)
+    without_mass = " ".join(w for t in terms if t is not mass[0] for w in t)
+    bad = "+ FIELD SPIN 0 SU2 2 U1 1 / 2 ID0  <- physics: u1_not_conserved (total U1 1/2)"
+    records = [_record("test", 1, 0.8, target=target, prediction=without_mass, invalid=bad)]
+    write_outputs(tmp_path, records, summary_rows(records), verified=False)
+    predictions, _ = results.load_evaluation(tmp_path)
+    table = results.class_table(predictions).set_index("term_class")
+    assert table.loc["scalar_mass", ["n_true", "n_correct", "n_pred"]].tolist() == [1, 0, 0]
+    assert table.loc["scalar_kinetic", "recall"] == 1.0 and table.loc["scalar_quartic", "precision"] == 1.0
+    reasons = results.invalid_reasons(predictions)
+    assert reasons.to_dict("records") == [
+        {"split": "test", "bin": "physics", "reason": "u1_not_conserved", "count": 1}
+    ]
+    assert len(results.plot_class_f1(results.class_table(predictions)).axes[0].patches) == 9
 
 
 def test_a_folder_without_evaluations_is_reported(tmp_path):

@@ -97,7 +97,7 @@ def test_all_notebooks_run_on_a_tiny_fixture_run(fixture_run, monkeypatch):
         name: len([o for k in SHOWN for o in _outputs(nb, k) if "image/png" in o.data])
         for name, nb in executed.items()
     }
-    assert images["01-dataset"] == 4 and images["02-results"] == 1 and images["03-embeddings"] == 1
+    assert images["01-dataset"] == 4 and images["02-results"] == 2 and images["03-embeddings"] == 1
     first = executed["01-dataset"].cells[1].outputs[-1].data["text/plain"]
     assert str(fixture_run["data"]) in first  # the environment variable, not the default, was read
     printed = "".join(o.text for o in _outputs(executed["02-results"], "stream"))
