@@ -91,17 +91,17 @@ def tsne_2d(states: np.ndarray, seed: int = 0) -> np.ndarray:
 
 def plot_embedding(points: np.ndarray, labels: dict[str, list[str]], title: str = ""):
     """One panel per label key, points coloured by category; returns a matplotlib Figure."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    # The object-oriented API needs no pyplot backend: headless-safe, and it never changes a notebook's backend.
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
 
     keys = [k for k in LABEL_KEYS if k in labels]
-    fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 4.2), squeeze=False)
+    fig = Figure(figsize=(4.2 * len(keys), 4.2))
+    axes = fig.subplots(1, len(keys), squeeze=False)
     for ax, key in zip(axes[0], keys):
         values = labels[key]
         cats = sorted(set(values), key=_category_order)
-        cmap = plt.get_cmap("coolwarm" if key == "U1" else "tab10", max(len(cats), 2))
+        cmap = colormaps["coolwarm" if key == "U1" else "tab10"].resampled(max(len(cats), 2))
         for k, cat in enumerate(cats):
             idx = [i for i, v in enumerate(values) if v == cat]
             ax.scatter(points[idx, 0], points[idx, 1], s=10, color=cmap(k), label=cat)
