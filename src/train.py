@@ -191,6 +191,7 @@ def train(cfg: DictConfig) -> dict:
 
     trainer.fit(model, datamodule=dm, ckpt_path=ckpt_path)
     best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
+    last = _last_checkpoint(trainer)  # read before validate/test, which set the callback up again
     eval_ckpt = best or None
     val = _scores(trainer.validate(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
     test = (
@@ -203,13 +204,15 @@ def train(cfg: DictConfig) -> dict:
         (test if split in dm.test_split_names else val).update(metrics)
         for lg in loggers:
             lg.log_metrics(metrics, step=trainer.global_step)
+    if not (run_dir / "best_model").is_dir():  # no scored validation happened (time limit, fast_dev_run)
+        model.save_pretrained(run_dir / "best_model")
     summary = {
         "validation": val,
         "test": test,
         "run_dir": str(run_dir),
         "wandb_run_folder": wandb_run_folder(loggers),
         "best_checkpoint": best or None,
-        "last_checkpoint": _last_checkpoint(trainer),
+        "last_checkpoint": last,
         "best_model": str(run_dir / "best_model") if (run_dir / "best_model").is_dir() else None,
         "global_step": int(trainer.global_step),
     }
@@ -228,16 +231,35 @@ def _new_wandb_id() -> str:
 
 def _last_checkpoint(trainer) -> str | None:
     cb = trainer.checkpoint_callback
-    path = getattr(cb, "last_model_path", "") if cb is not None else ""
-    return path or None
+    if cb is None:
+        return None
+    path = cb.last_model_path or (str(Path(cb.dirpath) / "last.ckpt") if cb.dirpath else "")
+    return path if path and Path(path).is_file() else None
+
+
+HEADLINE = ("loss", "S_lagrangian", "S_contraction", "P_length", "S_object", "perfect")
+
+
+def headline_table(summary: dict) -> list[str]:
+    """One line per split with the paper's scores (decoded, final/<split>/...) and the token loss."""
+    scores = {**summary["validation"], **summary["test"]}
+    splits = sorted({k.split("/")[1] for k in scores if k.startswith("final/")} | {"val"}, key=_split_order)
+    lines = [f"{'split':<16}" + "".join(f"{h:>14}" for h in HEADLINE)]
+    for split in splits:
+        cells = []
+        for h in HEADLINE:
+            value = scores.get(f"{split}/loss") if h == "loss" else scores.get(f"final/{split}/{h}")
+            cells.append(f"{value:>14.4f}" if value is not None else f"{'-':>14}")
+        lines.append(f"{split:<16}" + "".join(cells))
+    return lines
+
+
+def _split_order(split: str) -> tuple[int, str]:
+    return ({"train": 0, "val": 1, "test": 2}.get(split, 3), split)
 
 
 def print_summary(summary: dict) -> None:
-    def fmt(scores: dict) -> str:
-        return ", ".join(f"{k}={v:.4f}" for k, v in sorted(scores.items())) or "(none)"
-
-    print(f"validation: {fmt(summary['validation'])}")
-    print(f"test: {fmt(summary['test'])}")
+    print("\n".join(["scores (best checkpoint; all metrics in results.json):", *headline_table(summary)]))
     print(f"run folder: {summary['run_dir']}")
     print(f"W&B run folder: {summary['wandb_run_folder']}")
     print(f"best checkpoint: {summary['best_checkpoint']}")
