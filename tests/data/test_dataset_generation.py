@@ -111,7 +111,7 @@ def test_killed_generation_leaves_only_whole_files_and_a_rerun_completes(tmp_pat
         "-m",
         "src.generate",
         "data=tiny",
-        "data.n_lagrangians=3000",
+        "data.n_lagrangians=6000",
         "data.chunk_size=64",
         "data.card=true",
         f"paths.data_dir={tmp_path}",
@@ -120,7 +120,12 @@ def test_killed_generation_leaves_only_whole_files_and_a_rerun_completes(tmp_pat
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     out = tmp_path / "tiny"
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(4.0)
+    # Kill it the moment the write phase starts (a first file, finished or temporary, appears).
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        if out.exists() and any(out.iterdir()):
+            break
+        time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     for p in out.glob("*.parquet") if out.exists() else []:
