@@ -31,7 +31,7 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow tests
 
 bench: $(STAMP)
-	$(BIN)/python -m src.bench all
+	$(BIN)/python -m src.bench all --write PERFORMANCE.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -1,37 +1,110 @@
-"""Dispatch ``python -m src.bench NAME [args]`` to ``src.bench.<NAME>.main(args)``.
+"""``python -m src.bench NAME [args]`` runs ``src.bench.<NAME>.main(args)``;
+``python -m src.bench all [--write PERFORMANCE.md]`` runs every benchmark with its defaults
+and writes the report.
 
-Each benchmark prints ratios against a baseline measured in the same process and absolute figures labelled with
-the machine (see ``src.bench.machine.describe``).
+Each benchmark prints ratios against a baseline measured in the same process and absolute figures
+labelled with the machine (``src.bench.machine.describe``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import importlib
+import io
+import subprocess
 import sys
+from pathlib import Path
 
 BENCHMARKS = ("oracle", "data", "train", "decode")
+USAGE = (
+    f"usage: python -m src.bench {{{','.join(BENCHMARKS)}}} [args] | python -m src.bench all [--write FILE]"
+)
+
+
+class _Tee(io.TextIOBase):
+    """Write to the terminal and keep a copy for the report."""
+
+    def __init__(self, stream):
+        self.stream, self.parts = stream, []
+
+    def write(self, s):
+        self.stream.write(s)
+        self.parts.append(s)
+        return len(s)
+
+    def flush(self):
+        self.stream.flush()
+
+
+def _code_version() -> str:
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], capture_output=True, text=True
+        ).stdout.strip()
+        return f"{sha}{' (dirty)' if dirty else ''}" if sha else "unknown"
+    except OSError:
+        return "unknown"
+
+
+def run_one(name: str, args: list[str]) -> int:
+    mod = importlib.import_module(f"src.bench.{name}")
+    print(f"=== bench {name} ===", flush=True)
+    return int(mod.main(args) or 0)
+
+
+def run_all(write: str | None) -> int:
+    from src.bench.machine import describe
+
+    sections, rc = [], 0
+    for name in BENCHMARKS:
+        tee = _Tee(sys.stdout)
+        with contextlib.redirect_stdout(tee):
+            rc = max(rc, run_one(name, []))
+        sections.append((name, "".join(tee.parts)))
+    if write:
+        now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        lines = [
+            "# Performance",
+            "",
+            "Written by `make bench` (`python -m src.bench all --write PERFORMANCE.md`);",
+            "every figure below was measured by that command. Ratios come from one process;",
+            "absolute figures depend on the machine and on whatever else it was running.",
+            "",
+            f"- machine: {describe()}",
+            f"- date: {now}",
+            f"- code version: {_code_version()}",
+            "",
+        ]
+        for name, text in sections:
+            lines += [f"## {name}", "", f"`python -m src.bench {name}`", "", "```", text.rstrip(), "```", ""]
+        tmp = Path(write).with_suffix(".tmp")
+        tmp.write_text("\n".join(lines))
+        tmp.replace(write)
+        print(f"wrote {write}")
+    return rc
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
-        print(f"usage: python -m src.bench {{{','.join(BENCHMARKS)},all}} [benchmark args]")
+        print(USAGE)
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
-    names = BENCHMARKS if name == "all" else (name,)
-    rc = 0
-    for n in names:
-        if n not in BENCHMARKS:
-            print(f"error: unknown benchmark {n!r}; choose from {', '.join(BENCHMARKS)} or all", file=sys.stderr)
+    if name == "all":
+        if rest and (rest[0] != "--write" or len(rest) != 2):
+            print(f"error: 'all' takes only --write FILE\n{USAGE}", file=sys.stderr)
             return 2
-        try:
-            mod = importlib.import_module(f"src.bench.{n}")
-        except ModuleNotFoundError as e:
-            print(f"[bench {n}] skipped: {e}")
-            continue
-        print(f"=== bench {n} ===", flush=True)
-        rc = max(rc, int(mod.main(rest) or 0))
-    return rc
+        return run_all(rest[1] if rest else None)
+    if name not in BENCHMARKS:
+        print(
+            f"error: unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)} or all", file=sys.stderr
+        )
+        return 2
+    return run_one(name, rest)
 
 
 if __name__ == "__main__":
