@@ -91,7 +91,7 @@ def tsne_2d(states: np.ndarray, seed: int = 0) -> np.ndarray:
 
 def plot_embedding(points: np.ndarray, labels: dict[str, list[str]], title: str = ""):
     """One panel per label key, points coloured by category; returns a matplotlib Figure."""
-    # The object-oriented API needs no pyplot backend: headless-safe, and it never changes a notebook's backend.
+    # The object-oriented API needs no pyplot backend: headless-safe; never changes a notebook's backend.
     from matplotlib import colormaps
     from matplotlib.figure import Figure
 
