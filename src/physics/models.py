@@ -48,7 +48,8 @@ def _model_fields(entry: dict, seen: tuple[str, ...] = ()) -> list[Field]:
 
 
 def get_model(name: str) -> list[Field]:
-    """Fields of a registry model, e.g. ``get_model("sm")`` (Q, uc, dc, L, ec, H)."""
+    """Fields of a registry model, e.g. ``get_model("sm")`` (Q, uc, dc, L, ec, H); any letter case."""
+    name = name.strip().lower()
     if name not in _registry():
         raise KeyError(f"unknown model {name!r} (known: {', '.join(MODEL_NAMES)})")
     return _model_fields(_registry()[name], (name,))

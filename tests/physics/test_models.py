@@ -50,3 +50,9 @@ def test_yaml_model_file_without_fields_is_an_error(tmp_path):
 def test_unknown_model_name_is_a_key_error():
     with pytest.raises(KeyError):
         get_model("mssm")
+
+
+def test_registry_names_are_case_insensitive():
+    from src.physics.models import get_model
+
+    assert get_model("SM") == get_model("sm")
