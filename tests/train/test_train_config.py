@@ -51,3 +51,10 @@ def test_sweeps_give_each_dataset_its_own_folder(compose_cfg):
 def test_gpu_trainer_uses_bf16_mixed(compose_cfg):
     assert compose_cfg(["trainer=gpu"]).trainer.precision == "bf16-mixed"
     assert compose_cfg(["trainer=ddp"]).trainer.strategy == "ddp"
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_experiment_trains_in_bf16_on_whatever_device_is_there(name, compose_cfg):
+    trainer = compose_cfg([f"experiment={name}"]).trainer
+    assert trainer.accelerator in ("auto", "gpu")  # auto: a CUDA GPU when present, else the CPU
+    assert trainer.precision == "bf16-mixed"
