@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
+
+from src.version import code_version
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 RUN_INFO = "run_info.json"
@@ -33,21 +34,6 @@ class UserError(ValueError):
 
 
 # --- small pieces
-def code_version() -> dict:
-    """Git SHA of the working tree and whether tracked files differ from it."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
-        )
-        return {"git_sha": sha.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
-    except (OSError, subprocess.CalledProcessError):
-        return {"git_sha": None, "dirty": None}
-
-
 def checkpoint_run_meta(ckpt_path: str | None) -> dict:
     """The ``run_meta`` stored in a Lightning checkpoint (W&B run id), without loading tensors into memory."""
     if not ckpt_path:

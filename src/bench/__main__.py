@@ -12,9 +12,10 @@ import contextlib
 import datetime
 import importlib
 import io
-import subprocess
 import sys
 from pathlib import Path
+
+from src.version import describe_version
 
 BENCHMARKS = ("oracle", "data", "train", "decode")
 USAGE = (
@@ -35,19 +36,6 @@ class _Tee(io.TextIOBase):
 
     def flush(self):
         self.stream.flush()
-
-
-def _code_version() -> str:
-    try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], capture_output=True, text=True
-        ).stdout.strip()
-        return f"{sha}{' (dirty)' if dirty else ''}" if sha else "unknown"
-    except OSError:
-        return "unknown"
 
 
 def run_one(name: str, args: list[str]) -> int:
@@ -76,7 +64,7 @@ def run_all(write: str | None) -> int:
             "",
             f"- machine: {describe()}",
             f"- date: {now}",
-            f"- code version: {_code_version()}",
+            f"- code version: {describe_version()}",
             "",
         ]
         for name, text in sections:

@@ -22,10 +22,11 @@ import math
 import multiprocessing as mp
 import os
 import random
-import subprocess
 import time
 from collections import Counter
 from pathlib import Path
+
+from src.version import code_version
 
 from .rows import make_row
 from .samplers import (
@@ -276,21 +277,6 @@ def select(settings: DataSettings, pool: dict[str, list[dict]], rejects: Counter
 
 # ---------------------------------------------------------------------------------------------------------
 # The whole run
-
-
-def code_version() -> dict:
-    """Git SHA and whether tracked files differ from it."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
-        ).stdout.strip()
-        return {"git_sha": sha, "dirty": bool(dirty)}
-    except (OSError, subprocess.CalledProcessError):
-        return {"git_sha": None, "dirty": None}
 
 
 def is_complete(settings: DataSettings, out_dir: Path) -> bool:
