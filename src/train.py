@@ -179,17 +179,25 @@ def train(cfg: DictConfig) -> dict:
     best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
     last = _last_checkpoint(trainer)  # read before validate/test, which set the callback up again
     eval_ckpt = best or None
+    # Re-validating the best checkpoint under the loggers would write its val/* values at the last step, a
+    # spurious last point on every score-vs-steps curve: run it without loggers and log it as best/*.
+    trainer.loggers = []
     val = _scores(trainer.validate(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
     test = (
         _scores(trainer.test(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
         if cfg.test_after_fit
         else {}
     )
+    trainer.loggers = loggers
+    for lg in loggers:
+        lg.log_metrics({f"best/{k}": v for k, v in {**val, **test}.items()}, step=trainer.global_step)
     scored = final_scores(model, dm, cfg)  # the model now holds the best checkpoint's weights
     for split, metrics in scored.items():
         (test if split in dm.test_split_names else val).update(metrics)
         for lg in loggers:
             lg.log_metrics(metrics, step=trainer.global_step)
+    for lg in loggers:
+        lg.save()  # the CSV logger buffers: without this the best/* and final/* rows never reach metrics.csv
     if not (run_dir / "best_model").is_dir():  # no scored validation happened (time limit, fast_dev_run)
         model.save_pretrained(run_dir / "best_model")
     summary = {

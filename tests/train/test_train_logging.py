@@ -1,0 +1,34 @@
+"""What a finished run logs: the validation history of the fit, then the best checkpoint as best/*."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from src.train import train
+
+TINY = ["data=tiny", "model=tiny", "data.datamodule.batch_size=8", "decode.max_new_tokens=48"]
+
+
+def test_best_checkpoint_revalidation_is_logged_as_best_not_as_a_last_val_point(
+    tiny_data_root, compose_cfg_at
+):
+    cfg = compose_cfg_at(
+        tiny_data_root,
+        [
+            *TINY,
+            "debug=limit",  # 2 epochs x 4 batches, a validation after each
+            "logger=csv",
+            "callbacks.generation_scores.num_examples=4",
+            "callbacks.embedding_analysis=null",
+            "final_eval.limit=2",
+        ],
+    )
+    summary = train(cfg)
+    [metrics_csv] = list(Path(summary["run_dir"]).rglob("metrics.csv"))
+    df = pd.read_csv(metrics_csv)
+    val_rows = df[df["val/loss"].notna()]
+    assert list(val_rows["step"]) == [3, 7]  # the two epoch-end validations of the fit, nothing after
+    best = df[df["best/val/loss"].notna()]
+    assert len(best) == 1 and int(best["step"].iloc[0]) == summary["global_step"] == 8
+    assert best["best/val/loss"].iloc[0] == summary["validation"]["val/loss"]
+    assert "best/test/loss" in df.columns and "final/val/S_lagrangian" in df.columns
