@@ -58,6 +58,8 @@ def load_run(folder: str | Path, label: str | None = None) -> Run:
         df = pd.read_csv(metrics[-1])
         if "val/S_lagrangian" in df.columns:
             history = df.loc[df["val/S_lagrangian"].notna(), ["step", "val/S_lagrangian"]]
+            if "best/val/loss" not in df.columns:  # runs before best/*: the re-validation of the best
+                history = history[history["step"] != results.get("global_step")]  # checkpoint, logged last
     return Run(label or folder.parent.name, folder, results, history)
 
 

@@ -53,3 +53,13 @@ def test_report_on_unfinished_run_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "x").mkdir()
     assert main([str(tmp_path / "x"), "--out", str(tmp_path / "o")]) == 2
     assert "has no results.json" in capsys.readouterr().err
+
+
+def test_history_drops_the_old_revalidation_point_only_in_runs_without_best_columns(tmp_path):
+    _write_run(tmp_path / "old", 0.5, 0.25, 30)  # no best/* column: step 30 = global_step is the re-validation
+    assert list(load_run(tmp_path / "old").history["step"]) == [10]
+    _write_run(tmp_path / "new", 0.5, 0.25, 30)
+    pd.DataFrame(
+        {"step": [10, 20, 30], "val/S_lagrangian": [0.1, None, 0.3], "best/val/loss": [None, None, 0.5]}
+    ).to_csv(tmp_path / "new" / "csv" / "metrics.csv", index=False)
+    assert list(load_run(tmp_path / "new").history["step"]) == [10, 30]
