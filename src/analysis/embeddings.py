@@ -5,22 +5,11 @@ compared with the same number for offsets to a random other field)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from src.metrics.embedding import (
-    DEFAULT_CHARGES,
-    conjugation_coherence,
-    field_labels,
-    plot_embedding,
-    random_offset_baseline,
-    single_field_grid,
-    tsne_2d,
-)
-from src.physics.fields import Field
+from src.metrics.embedding import DEFAULT_CHARGES, GridEmbedding, conjugation_coherence, embed_grid
 
 
 def find_model_dir(path: str | Path) -> Path:
@@ -47,62 +36,12 @@ def load_model(path: str | Path):
     return load(find_model_dir(path))
 
 
-@dataclass
-class EmbeddingAnalysis:
-    fields: list[Field]
-    states: np.ndarray  # (N, d_model): e(f)
-    conjugate_states: np.ndarray  # (N, d_model): e(f̄)
-    points: np.ndarray  # (N, 2): t-SNE of ``states``
-    coherence: float
-    baseline: float
-
-    def labels(self) -> dict[str, list[str]]:
-        return field_labels(self.fields)
-
-    def numbers(self) -> pd.Series:
-        return pd.Series(
-            {
-                "fields": len(self.fields),
-                "conjugation_coherence": self.coherence,
-                "random_baseline": self.baseline,
-            }
-        )
-
-    def plot(self, title: str = "encoder state at [SOS]"):
-        """The t-SNE map, one panel per quantum number (a matplotlib Figure)."""
-        return plot_embedding(self.points, self.labels(), title)
-
-    def png(self, title: str = "encoder state at [SOS]", dpi: int = 100) -> bytes:
-        """The t-SNE map as PNG bytes. Notebooks show these (``IPython.display.Image``) because
-        ``plot_embedding`` switches matplotlib to Agg, after which an inline figure would not display."""
-        import io
-
-        import matplotlib.pyplot as plt
-
-        fig = self.plot(title)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi)
-        plt.close(fig)
-        return buf.getvalue()
+EmbeddingAnalysis = GridEmbedding  # the notebook's name for the analysis of one model
 
 
-def analyse_embeddings(
-    model, charges=DEFAULT_CHARGES, seed: int = 0, batch_size: int = 64
-) -> EmbeddingAnalysis:
+def analyse_embeddings(model, charges=DEFAULT_CHARGES, seed: int = 0, batch_size: int = 64) -> GridEmbedding:
     """Run the grid of single fields (and their conjugates) through ``model``'s encoder and analyse."""
-    from src.callbacks.embeddings import encoder_states
-
-    fields = single_field_grid(charges)
-    states = encoder_states(model, model.scheme, fields, batch_size)
-    conj = encoder_states(model, model.scheme, [f.conjugate() for f in fields], batch_size)
-    return EmbeddingAnalysis(
-        fields=fields,
-        states=states,
-        conjugate_states=conj,
-        points=tsne_2d(states, seed),
-        coherence=conjugation_coherence(states, conj, fields),
-        baseline=random_offset_baseline(states, seed),
-    )
+    return embed_grid(model, model.scheme, charges, seed, batch_size)
 
 
 def coherence_by(analysis: EmbeddingAnalysis, key: str = "spin/helicity") -> pd.Series:

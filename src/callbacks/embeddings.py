@@ -14,32 +14,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import lightning as L
-import numpy as np
-import torch
 
-from src.metrics.embedding import (
-    DEFAULT_CHARGES,
-    conjugation_coherence,
-    field_labels,
-    plot_embedding,
-    random_offset_baseline,
-    single_field_grid,
-    tsne_2d,
-)
-from src.physics.fields import Field
-
-
-def encoder_states(pl_module, scheme, fields: list[Field], batch_size: int = 64) -> np.ndarray:
-    """(N, d_model) encoder states at [SOS] of single-field inputs, in the order of ``fields``."""
-    out = []
-    for start in range(0, len(fields), batch_size):
-        batch = scheme.collate([scheme.encode([f], None) for f in fields[start : start + batch_size]])
-        batch = {k: v.to(pl_module.device) for k, v in batch.items()}
-        extra = {"u1_values": batch["u1_values"]} if "u1_values" in batch else {}
-        with torch.no_grad():
-            states = pl_module.encoder_first_state(batch["input_ids"], batch["attention_mask"], **extra)
-        out.append(states.float().cpu().numpy())
-    return np.concatenate(out, axis=0)
+from src.metrics.embedding import DEFAULT_CHARGES, GridEmbedding, embed_grid
 
 
 class EmbeddingAnalysis(L.Callback):
@@ -68,31 +44,23 @@ class EmbeddingAnalysis(L.Callback):
         if trainer.sanity_checking or (trainer.current_epoch + 1) % self.every_n_epochs:
             return
         scheme = getattr(pl_module, "scheme", None) or trainer.datamodule.scheme
-        fields = single_field_grid(self.charges)
-        states = encoder_states(pl_module, scheme, fields, self.batch_size)
-        conj = encoder_states(pl_module, scheme, [f.conjugate() for f in fields], self.batch_size)
+        grid = embed_grid(pl_module, scheme, self.charges, self.seed, self.batch_size)
         numbers = {
-            f"{self.prefix}/conjugation_coherence": conjugation_coherence(states, conj, fields),
-            f"{self.prefix}/conjugation_coherence_baseline": random_offset_baseline(states, self.seed),
+            f"{self.prefix}/conjugation_coherence": grid.coherence,
+            f"{self.prefix}/conjugation_coherence_baseline": grid.baseline,
         }
         for key, value in numbers.items():
             pl_module.log(key, value, on_epoch=True, on_step=False)
-        image = self._write_png(trainer, states, fields)
+        image = self._write_png(trainer, grid)
         self.last = {**numbers, "image": image}
         self._log_image(trainer, image)
 
-    def _write_png(self, trainer: L.Trainer, states: np.ndarray, fields: list[Field]) -> Path:
-        import matplotlib.pyplot as plt
-
+    def _write_png(self, trainer: L.Trainer, grid: GridEmbedding) -> Path:
         folder = Path(self.dirpath or Path(trainer.default_root_dir) / "embeddings")
         folder.mkdir(parents=True, exist_ok=True)
         epoch = trainer.current_epoch
-        fig = plot_embedding(
-            tsne_2d(states, self.seed), field_labels(fields), f"encoder state at [SOS], epoch {epoch}"
-        )
         path = folder / f"tsne_epoch{epoch:03d}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
+        grid.plot(f"encoder state at [SOS], epoch {epoch}").savefig(path, dpi=110)
         return path
 
     def _log_image(self, trainer: L.Trainer, path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -122,3 +123,72 @@ def _category_order(value: str):
         return (0, float(Fraction(value)), value)
     except (ValueError, ZeroDivisionError):
         return (1, 0.0, value)
+
+
+# --- the analysis of a model: the grid through the encoder (the callback and the notebook share this)
+
+
+def encoder_states(model, scheme, fields: list[Field], batch_size: int = 64) -> np.ndarray:
+    """(N, d_model) encoder states at [SOS] of single-field inputs, in the order of ``fields``.
+
+    ``model`` is a ``LagrangianBart`` (anything with ``encoder_first_state`` and ``device``)."""
+    import torch
+
+    out = []
+    for start in range(0, len(fields), batch_size):
+        batch = scheme.collate([scheme.encode([f], None) for f in fields[start : start + batch_size]])
+        batch = {k: v.to(model.device) for k, v in batch.items()}
+        extra = {"u1_values": batch["u1_values"]} if "u1_values" in batch else {}
+        with torch.no_grad():
+            states = model.encoder_first_state(batch["input_ids"], batch["attention_mask"], **extra)
+        out.append(states.float().cpu().numpy())
+    return np.concatenate(out, axis=0)
+
+
+@dataclass
+class GridEmbedding:
+    """Encoder states of every field of a grid and of its conjugate, their t-SNE map and coherence."""
+
+    fields: list[Field]
+    states: np.ndarray  # (N, d_model): e(f)
+    conjugate_states: np.ndarray  # (N, d_model): e(f̄)
+    points: np.ndarray  # (N, 2): t-SNE of ``states``
+    coherence: float
+    baseline: float
+
+    def labels(self) -> dict[str, list[str]]:
+        return field_labels(self.fields)
+
+    def numbers(self) -> dict[str, float]:
+        return {
+            "fields": len(self.fields),
+            "conjugation_coherence": self.coherence,
+            "random_baseline": self.baseline,
+        }
+
+    def plot(self, title: str = "encoder state at [SOS]"):
+        """The t-SNE map, one panel per quantum number (a matplotlib Figure)."""
+        return plot_embedding(self.points, self.labels(), title)
+
+    def png(self, title: str = "encoder state at [SOS]", dpi: int = 100) -> bytes:
+        """The t-SNE map as PNG bytes."""
+        import io
+
+        buf = io.BytesIO()
+        self.plot(title).savefig(buf, format="png", dpi=dpi)
+        return buf.getvalue()
+
+
+def embed_grid(model, scheme, charges=DEFAULT_CHARGES, seed: int = 0, batch_size: int = 64) -> GridEmbedding:
+    """The single-field grid over ``charges`` and its conjugates through ``model``'s encoder, analysed."""
+    fields = single_field_grid(charges)
+    states = encoder_states(model, scheme, fields, batch_size)
+    conj = encoder_states(model, scheme, [f.conjugate() for f in fields], batch_size)
+    return GridEmbedding(
+        fields=fields,
+        states=states,
+        conjugate_states=conj,
+        points=tsne_2d(states, seed),
+        coherence=conjugation_coherence(states, conj, fields),
+        baseline=random_offset_baseline(states, seed),
+    )

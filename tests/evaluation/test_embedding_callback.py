@@ -7,8 +7,8 @@ import math
 import lightning as L
 import torch
 
-from src.callbacks.embeddings import EmbeddingAnalysis, encoder_states
-from src.metrics.embedding import single_field_grid
+from src.callbacks.embeddings import EmbeddingAnalysis
+from src.metrics.embedding import encoder_states, single_field_grid
 from src.models.module import LagrangianBart
 
 
