@@ -167,7 +167,10 @@ def _verify_delta(term: Term, keys: list, occ: list, check_lorentz: bool) -> Ver
     if verdict is not OK:
         return verdict
     n = len(term.factors)
-    contractions = [c for c in term.contractions if check_lorentz or c.group != "LORENTZ"]
+    if not check_lorentz and any(c.group == "LORENTZ" for c in term.contractions):
+        # (Dφ)†(Dφ) and ψ† σ̄ D ψ: the derivative and σ̄ carry the Lorentz structure, the two factors no entry
+        return _fail("index_reused", "a kinetic term has no LORENTZ entry between its two factors")
+    contractions = list(term.contractions)
     expected: dict[str, list[int]] = {}
     fermion = keys[0][0]
     if check_lorentz and fermion:

@@ -105,5 +105,16 @@ def test_kind_must_match_the_fields():
     assert verify_term(Term("gauge_kinetic", group="SU3"), fields).reason == "wrong_kind"
 
 
+def test_kinetic_terms_take_delta_entries_only_and_no_lorentz_entry_between_the_factors():
+    q = parse_fields("Q: L(3,2,1/6); S: S(1,2,1/2)")
+    good = Term("fermion_kinetic", (Factor(0, True), Factor(0)), (_c("SU3", 0, 1), _c("SU2", 0, 1)))
+    assert verify_term(good, q).valid
+    with_lorentz = Term("fermion_kinetic", good.factors, (_c("LORENTZ", 0, 1), *good.contractions))
+    assert verify_term(with_lorentz, q).reason == "index_reused"
+    scalar = Term("scalar_kinetic", (Factor(1, True), Factor(1)), (_c("SU2", 0, 1),))
+    assert verify_term(scalar, q).valid
+    assert verify_term(Term("scalar_kinetic", scalar.factors, ()), q).reason == "dangling_index"
+
+
 def test_every_reason_code_is_documented():
     assert len(set(REASONS)) == 10
