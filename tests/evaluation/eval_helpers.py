@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import lightning as L
+
 from src.models.module import LagrangianBart
 from src.physics.lagrangian import build_lagrangian
 from src.tokens.paper import parse_fields_tokens
@@ -28,3 +30,18 @@ class LookupAnswers(LagrangianBart):
     def generate_tokens(self, batch, max_new_tokens=None, num_beams=1):
         pad = self.ids.pad
         return [self.answers[tuple(i for i in ids if i != pad)] for ids in batch["input_ids"].tolist()]
+
+
+def validate_with(model, dm, callback):
+    """Validate one batch of ``model`` on ``dm`` with ``callback`` attached; the callback metrics."""
+    trainer = L.Trainer(
+        accelerator="cpu",
+        logger=False,
+        callbacks=[callback],
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        limit_val_batches=1,
+    )
+    trainer.validate(model, datamodule=dm, verbose=False)
+    return trainer.callback_metrics

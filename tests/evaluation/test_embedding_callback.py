@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-import lightning as L
 import torch
+from eval_helpers import validate_with
 
 from src.callbacks.embeddings import EmbeddingAnalysis
 from src.metrics.embedding import encoder_states, single_field_grid
@@ -17,19 +17,10 @@ def test_tsne_callback_runs_on_a_tiny_model_and_writes_an_image(tiny_datamodule,
     dm = tiny_datamodule
     model = LagrangianBart(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme)
     callback = EmbeddingAnalysis(every_n_epochs=1, charges=["0", "1/2", "-1/2"], dirpath=str(tmp_path))
-    trainer = L.Trainer(
-        accelerator="cpu",
-        logger=False,
-        callbacks=[callback],
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        limit_val_batches=1,
-    )
-    trainer.validate(model, datamodule=dm, verbose=False)
+    metrics = validate_with(model, dm, callback)
     image = callback.last["image"]
     assert image.exists() and image.suffix == ".png" and image.stat().st_size > 10_000
-    value = float(trainer.callback_metrics["val/conjugation_coherence"])
+    value = float(metrics["val/conjugation_coherence"])
     assert -1.0 <= value <= 1.0 and not math.isnan(value)
 
 

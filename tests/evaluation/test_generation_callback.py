@@ -9,24 +9,10 @@ import random
 import lightning as L
 import pytest
 import torch
-from eval_helpers import OracleAnswers
+from eval_helpers import OracleAnswers, validate_with
 
 from src.callbacks.generation import GenerationScores, fixed_subset
 from src.models.module import LagrangianBart
-
-
-def _validate(model, dm, callback):
-    trainer = L.Trainer(
-        accelerator="cpu",
-        logger=False,
-        callbacks=[callback],
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        limit_val_batches=1,
-    )
-    trainer.validate(model, datamodule=dm, verbose=False)
-    return trainer.callback_metrics
 
 
 def test_fixed_subset_is_the_same_every_time_and_sorted():
@@ -39,7 +25,7 @@ def test_oracle_answers_score_one_overall_and_per_field_count(tiny_datamodule, t
     dm = tiny_datamodule
     model = OracleAnswers(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme)
     callback = GenerationScores(num_examples=8, batch_size=3)
-    metrics = _validate(model, dm, callback)
+    metrics = validate_with(model, dm, callback)
     assert float(metrics["val/S_lagrangian"]) == 1.0 and float(metrics["val/perfect"]) == 1.0
     per_nf = [k for k in metrics if k.startswith("val/S_lagrangian/nf=")]
     assert per_nf and all(float(metrics[k]) == 1.0 for k in per_nf)
@@ -51,7 +37,7 @@ def test_untrained_tiny_bart_runs_and_logs_bounded_scores(tiny_datamodule, tiny_
     dm = tiny_datamodule
     model = LagrangianBart(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme, max_new_tokens=24)
     callback = GenerationScores(num_examples=4, batch_size=4)
-    metrics = _validate(model, dm, callback)
+    metrics = validate_with(model, dm, callback)
     assert 0.0 <= float(metrics["val/S_contraction"]) <= 1.0
     assert float(metrics["val/S_lagrangian"]) <= 1.0
     assert set(callback.last) >= {"val/S_lagrangian", "val/P_length", "val/S_object", "val/validity_rate"}

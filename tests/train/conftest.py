@@ -29,14 +29,6 @@ def compose_train(overrides: list[str], tmp_path: Path, root: Path | None = None
     return cfg
 
 
-@pytest.fixture(autouse=True)
-def _wandb_offline(monkeypatch, tmp_path):
-    monkeypatch.setenv("WANDB_MODE", "offline")
-    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
-    monkeypatch.setenv("WANDB_SILENT", "true")
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-
-
 @pytest.fixture
 def compose_cfg(tmp_path):
     """compose_cfg(overrides) -> the resolved-able train config with outputs in tmp_path."""

@@ -1,0 +1,13 @@
+"""Shared by every test: W&B offline and silent, its files in the test's tmp_path, one thread per process."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _offline_single_thread(monkeypatch, tmp_path):
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
