@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 _FINAL = re.compile(
-    r"^final/(?P<split>[^/]+)/(?P<key>S_lagrangian|S_contraction|P_length|S_object|perfect)(?:/nf=(?P<nf>\d+))?$"
+    r"^final/(?P<split>[^/]+)/(?P<key>S_lagrangian|S_contraction|P_length|S_object|perfect|exact/S_lagrangian"
+    r"|exact/perfect|validity_rate|truncated_rate)(?:/nf=(?P<nf>\d+))?$"
 )
 
 
@@ -121,8 +122,39 @@ def _md_table(table: pd.DataFrame) -> list[str]:
     return rows
 
 
+SUMMARY_KEYS = {
+    "S_lagrangian": "S_Lagrangian",
+    "exact/S_lagrangian": "exact S",
+    "perfect": "perfect",
+    "validity_rate": "valid terms",
+    "P_length": "P_length",
+    "truncated_rate": "truncated",
+}
+
+
+def summary_table(runs: list[Run], split: str) -> list[str]:
+    """One markdown row per run: its steps and the split-level scores of SUMMARY_KEYS."""
+    rows = [
+        "| run | steps | " + " | ".join(SUMMARY_KEYS.values()) + " |",
+        "|---|---|" + "---|" * len(SUMMARY_KEYS),
+    ]
+    for run in runs:
+        df = run.final_scores()
+        df = df[(df["split"] == split) & (df["n_fields"] == "all")]
+        if df.empty:
+            continue
+        values = dict(zip(df["key"], df["value"]))
+        cells = ["" if pd.isna(values.get(k)) else f"{values[k]:.3f}" for k in SUMMARY_KEYS]
+        rows.append(f"| {run.label} | {run.steps} | " + " | ".join(cells) + " |")
+    return rows if len(rows) > 2 else []
+
+
 def markdown(runs: list[Run], splits: list[str]) -> str:
     lines = []
+    for split in splits:
+        summary = summary_table(runs, split)
+        if summary:
+            lines += [f"**{split}** (best checkpoint, greedy decoding)", "", *summary, ""]
     for split in splits:
         for key in ("S_lagrangian", "perfect"):
             table = score_table(runs, split, key)

@@ -63,3 +63,12 @@ def test_history_drops_the_old_revalidation_point_only_in_runs_without_best_colu
         {"step": [10, 20, 30], "val/S_lagrangian": [0.1, None, 0.3], "best/val/loss": [None, None, 0.5]}
     ).to_csv(tmp_path / "new" / "csv" / "metrics.csv", index=False)
     assert list(load_run(tmp_path / "new").history["step"]) == [10, 30]
+
+
+def test_report_starts_each_split_with_a_summary_row_per_run(tmp_path):
+    _write_run(tmp_path / "a", 0.5, 0.25, 100)
+    out = tmp_path / "report"
+    assert main([str(tmp_path / "a"), "--labels", "a", "--splits", "test", "--out", str(out)]) == 0
+    text = (out / "runs.md").read_text()
+    assert "| run | steps | S_Lagrangian | exact S | perfect | valid terms | P_length | truncated |" in text
+    assert "| a | 100 | 0.375 |  | 0.500 |  |  |  |" in text
