@@ -32,3 +32,28 @@ def test_best_checkpoint_revalidation_is_logged_as_best_not_as_a_last_val_point(
     assert len(best) == 1 and int(best["step"].iloc[0]) == summary["global_step"] == 8
     assert best["best/val/loss"].iloc[0] == summary["validation"]["val/loss"]
     assert "best/test/loss" in df.columns and "final/val/S_lagrangian" in df.columns
+
+
+def test_a_fit_stopped_by_max_steps_mid_epoch_validates_and_checkpoints_its_last_step(
+    tiny_data_root, compose_cfg_at
+):
+    cfg = compose_cfg_at(
+        tiny_data_root,
+        [
+            *TINY,
+            "debug=limit",  # 4 batches per epoch; max_steps=6 stops in the middle of the second epoch
+            "trainer.max_steps=6",
+            "logger=csv",
+            "callbacks.generation_scores.num_examples=4",
+            "callbacks.embedding_analysis=null",
+            "callbacks.model_checkpoint.save_top_k=-1",
+            "final_eval.limit=0",
+        ],
+    )
+    summary = train(cfg)
+    assert summary["global_step"] == 6
+    [metrics_csv] = list(Path(summary["run_dir"]).rglob("metrics.csv"))
+    df = pd.read_csv(metrics_csv)
+    assert list(df[df["val/S_lagrangian"].notna()]["step"]) == [3, 5]  # epoch end, then the last step
+    saved = sorted(p.name for p in (Path(summary["run_dir"]) / "checkpoints").glob("best-*.ckpt"))
+    assert saved == ["best-epoch000-step000004.ckpt", "best-epoch001-step000006.ckpt"]
