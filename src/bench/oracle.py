@@ -78,4 +78,22 @@ def main(argv: list[str]) -> int:
     print(f"[bench oracle] cold cache: {cold:.0f} Lagrangians/s (single process)")
     print(f"[bench oracle] warm cache: {warm:.0f} Lagrangians/s (single process), {warm / cold:.2f}x cold")
     print(f"[bench oracle] peak memory: {peak_rss_mib():.0f} MiB")
+    print(f"[bench oracle] AutoEFT: {autoeft_status()}")
     return 0
+
+
+def autoeft_status() -> str:
+    """Whether AutoEFT (optional, never required) could be compared with here, in words.
+
+    ``pip install autoeft`` works, but the package needs SageMath (and FORM) at import time; no timed
+    comparison is implemented yet, because no machine this project ran on could import it."""
+    import importlib.util
+
+    if importlib.util.find_spec("autoeft") is None:
+        return "not installed - comparison not run (optional)"
+    try:
+        import autoeft
+    except Exception as e:  # autoeft raises its own MissingRequirementError without SageMath
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        return f"installed but not importable ({first}) - comparison not run"
+    return f"{getattr(autoeft, '__version__', '?')} importable - a timed comparison is not implemented yet"

@@ -11,6 +11,16 @@ def test_benchmark_prints_cold_warm_and_memory(capsys):
     assert main(["--n", "20", "--seed", "1"]) == 0
     out = capsys.readouterr().out
     assert "cold cache" in out and "warm cache" in out and "peak memory" in out
+    assert "AutoEFT: " in out  # optional: installed or not, the report says which
+
+
+def test_autoeft_status_says_not_installed_when_the_package_is_absent(monkeypatch):
+    import importlib.util
+
+    from src.bench.oracle import autoeft_status
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert autoeft_status().startswith("not installed")
 
 
 def test_paper_like_sampler_draws_distinct_training_range_fields():
