@@ -231,14 +231,21 @@ def _last_checkpoint(trainer) -> str | None:
     return path if path and Path(path).is_file() else None
 
 
-HEADLINE = ("loss", "S_lagrangian", "S_contraction", "P_length", "S_object", "perfect")
+HEADLINE = {  # key under final/<split>/ (loss: <split>/loss) -> column title
+    "loss": "loss",
+    "S_lagrangian": "S_Lagrangian",
+    "exact/S_lagrangian": "exact S",
+    "perfect": "perfect",
+    "validity_rate": "valid terms",
+    "P_length": "P_length",
+}
 
 
 def headline_table(summary: dict) -> list[str]:
     """One line per split with the paper's scores (decoded, final/<split>/...) and the token loss."""
     scores = {**summary["validation"], **summary["test"]}
     splits = sorted({k.split("/")[1] for k in scores if k.startswith("final/")} | {"val"}, key=_split_order)
-    lines = [f"{'split':<16}" + "".join(f"{h:>14}" for h in HEADLINE)]
+    lines = [f"{'split':<16}" + "".join(f"{title:>14}" for title in HEADLINE.values())]
     for split in splits:
         cells = []
         for h in HEADLINE:

@@ -57,3 +57,17 @@ def test_a_fit_stopped_by_max_steps_mid_epoch_validates_and_checkpoints_its_last
     assert list(df[df["val/S_lagrangian"].notna()]["step"]) == [3, 5]  # epoch end, then the last step
     saved = sorted(p.name for p in (Path(summary["run_dir"]) / "checkpoints").glob("best-*.ckpt"))
     assert saved == ["best-epoch000-step000004.ckpt", "best-epoch001-step000006.ckpt"]
+
+
+def test_the_printed_headline_has_one_row_per_split_with_exact_and_validity_columns():
+    from src.train import headline_table
+
+    summary = {
+        "validation": {"val/loss": 0.5, "final/val/S_lagrangian": 0.25, "final/val/validity_rate": 0.75},
+        "test": {"test/loss": 0.5, "final/test/exact/S_lagrangian": -0.125},
+    }
+    head, val, test = headline_table(summary)
+    titles = ["split", "loss", "S_Lagrangian", "exact", "S", "perfect", "valid", "terms", "P_length"]
+    assert head.split() == titles
+    assert val.split() == ["val", "0.5000", "0.2500", "-", "-", "0.7500", "-"]
+    assert test.split() == ["test", "0.5000", "-", "-0.1250", "-", "-", "-"]
