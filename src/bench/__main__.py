@@ -48,6 +48,7 @@ def run_all(write: str | None) -> int:
     from src.bench.machine import describe
 
     sections, rc = [], 0
+    load_start = _load()
     for name in BENCHMARKS:
         tee = _Tee(sys.stdout)
         with contextlib.redirect_stdout(tee):
@@ -65,6 +66,7 @@ def run_all(write: str | None) -> int:
             f"- machine: {describe()}",
             f"- date: {now}",
             f"- code version: {describe_version()}",
+            f"- load average (1 min) at start {load_start}, at end {_load()}: other processes on the cores",
             "",
         ]
         for name, text in sections:
@@ -74,6 +76,12 @@ def run_all(write: str | None) -> int:
         tmp.replace(write)
         print(f"wrote {write}")
     return rc
+
+
+def _load() -> str:
+    import os
+
+    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
