@@ -57,6 +57,8 @@ def summarize(results: list[ExampleResult], n_fields: list[int], prefix: str) ->
     validity = sum((r.validity for r in results), ValidityReport())
     out[f"{prefix}/validity_rate"] = validity.rate
     out[f"{prefix}/truncated_rate"] = sum(r.truncated for r in results) / max(len(results), 1)
+    if results:  # 1/n: one answer for every input (a collapsed model; RESULTS.md), 1: all different
+        out[f"{prefix}/distinct_outputs"] = len({r.prediction for r in results}) / len(results)
     report = class_report(scores)
     out.update({f"{prefix}/f1/{c}": report[c]["f1"] for c in TERM_CLASSES if not math.isnan(report[c]["f1"])})
     return out

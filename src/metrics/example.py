@@ -26,6 +26,7 @@ class ExampleResult:
     truncated: bool
     prediction_paper: list[str]  # the prediction in the paper's format (what was scored)
     exact: LagrangianScore | None = None  # the same prediction under exact matching (paper_score docstring)
+    prediction: tuple[str, ...] = ()  # the model's own words (a collapsed model writes one for every input)
 
     def diff(self) -> dict[str, str]:
         """Per-term diff as text, one term per line: missing (true, unmatched), extra (predicted, unmatched),
@@ -73,6 +74,7 @@ def score_prediction(
         truncated=bool(parsed.truncated or cut),
         prediction_paper=paper_words,
         exact=score_lagrangian(target, paper_words, seed=seed, matching="exact"),
+        prediction=tuple(prediction),
     )
 
 

@@ -30,6 +30,19 @@ def test_oracle_answers_score_one_overall_and_per_field_count(tiny_datamodule, t
     per_nf = [k for k in metrics if k.startswith("val/S_lagrangian/nf=")]
     assert per_nf and all(float(metrics[k]) == 1.0 for k in per_nf)
     assert float(metrics["val/validity_rate"]) == 1.0 and float(metrics["val/truncated_rate"]) == 0.0
+    assert float(metrics["val/distinct_outputs"]) == 1.0  # 8 different inputs, 8 different Lagrangians
+
+
+def test_a_model_that_ignores_its_input_shows_as_one_distinct_output(tiny_datamodule):
+    from src.callbacks.generation import score_rows, summarize
+
+    dm = tiny_datamodule
+    table = dm.table("train")
+    rows = [table.iloc[i].to_dict() for i in range(6)]
+    constant = ["+", "FIELD", "SPIN", "0", "ID0"]  # the same words whatever the input
+    results = score_rows(dm.scheme, rows, [constant] * len(rows), None)
+    metrics = summarize(results, [int(r["n_fields"]) for r in rows], "val")
+    assert metrics["val/distinct_outputs"] == 1 / 6
 
 
 def test_untrained_tiny_bart_runs_and_logs_bounded_scores(tiny_datamodule, tiny_arch):
