@@ -17,10 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-_FINAL = re.compile(
-    r"^final/(?P<split>[^/]+)/(?P<key>S_lagrangian|S_contraction|P_length|S_object|perfect|exact/S_lagrangian"
-    r"|exact/perfect|validity_rate|truncated_rate)(?:/nf=(?P<nf>\d+))?$"
-)
+# every final/<split>/<key>[/nf=N] metric; the tables pick the keys they show
+_FINAL = re.compile(r"^final/(?P<split>[^/]+)/(?P<key>.+?)(?:/nf=(?P<nf>\d+))?$")
 
 
 @dataclass
