@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import hydra
@@ -119,10 +120,68 @@ def wandb_run_folder(loggers: list) -> str | None:
     return None
 
 
-def final_scores(model, dm, cfg: DictConfig) -> dict[str, dict[str, float]]:
+def parse_duration(text, key: str) -> float | None:
+    """Seconds of a "DD:HH:MM:SS" (or "HH:MM:SS", "MM:SS") string or a number of seconds; None for null."""
+    if text is None:
+        return None
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        seconds = float(text)
+    else:
+        parts = str(text).split(":")
+        try:
+            values = [float(p) for p in parts]
+        except ValueError:
+            raise UserError(f'{key}={text!r} is not a duration "DD:HH:MM:SS"') from None
+        if not 1 <= len(values) <= 4:
+            raise UserError(f'{key}={text!r} is not a duration "DD:HH:MM:SS"')
+        seconds = sum(v * u for v, u in zip(reversed(values), (1, 60, 3600, 86400)))
+    if seconds < 0:
+        raise UserError(f"{key}={text!r} must not be negative")
+    return seconds
+
+
+class Budget:
+    """The job's wall-clock budget (``budget.total``) counted from the job's start."""
+
+    def __init__(self, cfg: DictConfig, start: float):
+        node = cfg.get("budget") or {}
+        self.start = start
+        self.total = parse_duration(node.get("total"), "budget.total")
+        self.reserve = parse_duration(node.get("final_eval"), "budget.final_eval") or 0.0
+
+    @property
+    def deadline(self) -> float | None:
+        return None if self.total is None else self.start + self.total
+
+    def training_seconds(self, max_time) -> float | None:
+        """Training time left: the total minus what has been spent and the final-eval reserve, capped by
+        ``trainer.max_time``; None when neither limit is set."""
+        cap = parse_duration(_max_time_text(max_time), "trainer.max_time")
+        if self.total is None:
+            return cap
+        left = self.total - (time.monotonic() - self.start) - self.reserve
+        if left < 30:
+            raise UserError(
+                f"budget.total={self.total:.0f}s leaves {left:.0f}s for training after the set-up and the "
+                f"budget.final_eval reserve of {self.reserve:.0f}s"
+            )
+        return left if cap is None else min(cap, left)
+
+
+def _max_time_text(max_time):
+    if max_time is None or isinstance(max_time, str | int | float):
+        return max_time
+    node = OmegaConf.to_container(max_time) if OmegaConf.is_config(max_time) else dict(max_time)
+    units = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+    return sum(float(node.get(k, 0)) * u for k, u in units.items())
+
+
+def final_scores(model, dm, cfg: DictConfig, deadline: float | None = None) -> dict[str, dict[str, float]]:
     """Decode a fixed subset of val and of every test split (or ``final_eval.splits``); the paper's scores.
 
     Uses the evaluation's own pieces (src.callbacks.generation), so these numbers and the callback's agree.
+    With a ``deadline`` (time.monotonic()), decoding stops there: each split reports how many of its rows
+    were scored (``final/<split>/rows``), and splits not reached are missing.
     """
     from src.callbacks.generation import fixed_subset, generate_rows, score_rows, summarize
 
@@ -136,9 +195,21 @@ def final_scores(model, dm, cfg: DictConfig) -> dict[str, dict[str, float]]:
         table = dm.table(split)
         indices = fixed_subset(len(table), len(table) if limit is None else int(limit), int(cfg.seed))
         rows = [table.iloc[i].to_dict() for i in indices]
-        preds = generate_rows(model, dm, split, rows, indices, int(cfg.final_eval.batch_size), max_new, 1)
+        if deadline is not None and time.monotonic() >= deadline:
+            print(f"budget.total reached: final scores of {split} and later splits skipped", flush=True)
+            break
+        preds = generate_rows(
+            model, dm, split, rows, indices, int(cfg.final_eval.batch_size), max_new, 1, deadline=deadline
+        )
+        done = [k for k, p in enumerate(preds) if p is not None]
+        if len(done) < len(rows):
+            print(f"budget.total reached: {len(done)} of {len(rows)} rows of {split} decoded", flush=True)
+        if not done:
+            continue
+        rows, preds = [rows[k] for k in done], [preds[k] for k in done]
         results = score_rows(dm.scheme, rows, preds, max_new)
         out[split] = summarize(results, [int(r["n_fields"]) for r in rows], f"final/{split}")
+        out[split][f"final/{split}/rows"] = float(len(rows))
     return out
 
 
@@ -150,10 +221,14 @@ def _scores(results: list[dict]) -> dict:
 
 
 # --- the job
-def train(cfg: DictConfig) -> dict:
-    """Fit, then validate and test the best checkpoint; return the scores and the paths of the run."""
+def train(cfg: DictConfig, start: float | None = None) -> dict:
+    """Fit, then validate and test the best checkpoint; return the scores and the paths of the run.
+
+    ``start`` (time.monotonic()) is when the job began: ``budget.total`` counts from there.
+    """
     import lightning as L
 
+    budget = Budget(cfg, time.monotonic() if start is None else start)
     run_dir = Path(cfg.run_dir)
     ckpt_path = cfg.get("ckpt_path")
     if ckpt_path and not Path(ckpt_path).is_file():
@@ -172,10 +247,17 @@ def train(cfg: DictConfig) -> dict:
     (run_dir / WANDB_ID_FILE).write_text(wandb_id + "\n")
 
     loggers = build_loggers(cfg, wandb_id)
-    trainer = hydra.utils.instantiate(cfg.trainer, callbacks=build_callbacks(cfg), logger=loggers or False)
+    train_seconds = budget.training_seconds(cfg.trainer.get("max_time"))
+    limits = {} if train_seconds is None else {"max_time": {"seconds": train_seconds}}
+    model.time_budget_s = train_seconds
+    trainer = hydra.utils.instantiate(
+        cfg.trainer, callbacks=build_callbacks(cfg), logger=loggers or False, **limits
+    )
     record_run(cfg, run_dir, loggers, dm)
 
+    fit_start = time.monotonic()
     trainer.fit(model, datamodule=dm, ckpt_path=ckpt_path)
+    fit_seconds = time.monotonic() - fit_start
     best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
     last = _last_checkpoint(trainer)  # read before validate/test, which set the callback up again
     eval_ckpt = best or None
@@ -191,7 +273,7 @@ def train(cfg: DictConfig) -> dict:
     trainer.loggers = loggers
     for lg in loggers:
         lg.log_metrics({f"best/{k}": v for k, v in {**val, **test}.items()}, step=trainer.global_step)
-    scored = final_scores(model, dm, cfg)  # the model now holds the best checkpoint's weights
+    scored = final_scores(model, dm, cfg, budget.deadline)  # the model holds the best checkpoint's weights
     for split, metrics in scored.items():
         (test if split in dm.test_split_names else val).update(metrics)
         for lg in loggers:
@@ -209,10 +291,51 @@ def train(cfg: DictConfig) -> dict:
         "last_checkpoint": last,
         "best_model": str(run_dir / "best_model") if (run_dir / "best_model").is_dir() else None,
         "global_step": int(trainer.global_step),
+        "stopped_by": _stop_reason(trainer, train_seconds, fit_seconds),
+        "train_seconds": round(fit_seconds, 1),
+        "job_seconds": round(time.monotonic() - budget.start, 1),
+        "collapse": collapse_report(trainer, {**val, **test}),
     }
     (run_dir / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
     print_summary(summary)
     return summary
+
+
+def _stop_reason(trainer, train_seconds: float | None, fit_seconds: float) -> str:
+    """What ended training: max_steps, max_epochs, the time limit, the collapse probe or an interruption."""
+    if trainer.interrupted:
+        return "interrupted"
+    if 0 < trainer.max_steps <= trainer.global_step:
+        return "max_steps"
+    if trainer.max_epochs is not None and trainer.current_epoch >= trainer.max_epochs:
+        return "max_epochs"
+    if train_seconds is not None and fit_seconds >= train_seconds * 0.98:
+        return "max_time"
+    return "early_stop"
+
+
+def collapse_report(trainer, scores: dict[str, float]) -> dict:
+    """The collapse probe's verdicts during training and the distinct share of every final decoded split."""
+    from src.callbacks.generation import GenerationScores
+
+    report: dict = {}
+    for cb in trainer.callbacks:
+        if isinstance(cb, GenerationScores):
+            report = cb.detector.summary()
+            break
+    from src.metrics.collapse import CollapseDetector
+
+    detector = CollapseDetector(max_distinct_share=report.get("max_distinct_share", 0.1))
+    final = {
+        k.split("/")[1]: v for k, v in scores.items() if k.startswith("final/") and k.endswith("/distinct_outputs")
+    }
+    report["final_distinct_outputs"] = final
+    report["final_collapsed"] = sorted(
+        split
+        for split, share in final.items()
+        if detector.collapsed(share, int(scores.get(f"final/{split}/rows", 0)) or 1)
+    )
+    return report
 
 
 def _new_wandb_id() -> str:
@@ -266,14 +389,20 @@ def print_summary(summary: dict) -> None:
     print(f"best checkpoint: {summary['best_checkpoint']}")
     print(f"last checkpoint: {summary['last_checkpoint']}")
     print(f"best model (save_pretrained): {summary['best_model']}")
+    print(f"stopped by {summary['stopped_by']} at step {summary['global_step']}; training "
+          f"{summary['train_seconds']:.0f} s, whole job {summary['job_seconds']:.0f} s")
+    collapse = summary.get("collapse") or {}
+    if collapse.get("final_collapsed"):
+        print(f"WARNING: COLLAPSED MODEL: one answer for (almost) every input on {collapse['final_collapsed']}")
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train")
 def hydra_main(cfg: DictConfig) -> float | None:
     import wandb
 
+    start = time.monotonic()
     try:
-        summary = train(cfg)
+        summary = train(cfg, start)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)

@@ -21,6 +21,7 @@ import lightning as L
 import torch
 
 from src.metrics import SCORE_KEYS, class_report, mean_scores, mean_scores_by
+from src.metrics.collapse import CollapseDetector, distinct_share, encoder_spread
 from src.metrics.example import ExampleResult, score_prediction
 from src.metrics.term_class import TERM_CLASSES
 from src.metrics.validity import ValidityReport
@@ -58,10 +59,47 @@ def summarize(results: list[ExampleResult], n_fields: list[int], prefix: str) ->
     out[f"{prefix}/validity_rate"] = validity.rate
     out[f"{prefix}/truncated_rate"] = sum(r.truncated for r in results) / max(len(results), 1)
     if results:  # 1/n: one answer for every input (a collapsed model; RESULTS.md), 1: all different
-        out[f"{prefix}/distinct_outputs"] = len({r.prediction for r in results}) / len(results)
+        out[f"{prefix}/distinct_outputs"] = distinct_share([r.prediction for r in results])
     report = class_report(scores)
     out.update({f"{prefix}/f1/{c}": report[c]["f1"] for c in TERM_CLASSES if not math.isnan(report[c]["f1"])})
     return out
+
+
+@torch.no_grad()
+def input_signals(pl_module, dm, split: str, rows: list[dict], indices: list[int]) -> dict[str, float]:
+    """``encoder_spread`` and ``input_dependence`` (src.metrics.collapse) of the module on dataset rows.
+
+    input_dependence = teacher-forced loss when row i's decoder reads row i+1's encoder output (rolled by one)
+    minus the loss with its own: ~0 for a decoder that ignores its input.
+    """
+    from transformers.modeling_outputs import BaseModelOutput
+
+    if len(rows) < 2:
+        return {}
+    encoded = [dm.encode_row(row, split, i) for row, i in zip(rows, indices)]
+    batch = dm.scheme.collate([{k: v for k, v in e.items() if k != "row"} for e in encoded])
+    batch = {k: v.to(pl_module.device) if torch.is_tensor(v) else v for k, v in batch.items()}
+    was_training = pl_module.training
+    pl_module.eval()
+    try:
+        mask = batch["attention_mask"]
+        states = pl_module.model.get_encoder()(**pl_module.encoder_inputs(batch), attention_mask=mask)
+        hidden = states.last_hidden_state
+
+        def loss(h, m):
+            out = pl_module.model(
+                encoder_outputs=BaseModelOutput(last_hidden_state=h),
+                attention_mask=m,
+                decoder_input_ids=pl_module.decoder_inputs(batch["labels"]),
+                labels=batch["labels"],
+            )
+            return float(out.loss)
+
+        own = loss(hidden, mask)
+        other = loss(hidden.roll(1, dims=0), mask.roll(1, dims=0))
+    finally:
+        pl_module.train(was_training)
+    return {"encoder_spread": encoder_spread(hidden, mask), "input_dependence": other - own}
 
 
 def table_rows(epoch: int, rows: list[dict], indices: list[int], results: list[ExampleResult]) -> list[list]:
@@ -95,13 +133,21 @@ def generate_rows(
     batch_size: int,
     max_new_tokens: int,
     num_beams: int,
-) -> list[list[str]]:
-    """The module's predictions (scheme words) for dataset rows, batched with the shortest inputs together."""
+    deadline: float | None = None,
+) -> list[list[str] | None]:
+    """The module's predictions (scheme words) for dataset rows, batched with the shortest inputs together.
+
+    With a ``deadline`` (time.monotonic()), no new batch starts after it; the rows left get None.
+    """
+    import time
+
     scheme = dm.scheme
     encoded = [dm.encode_row(row, split, i) for row, i in zip(rows, indices)]
     order = sorted(range(len(rows)), key=lambda k: len(encoded[k]["input_ids"]))
-    predictions: list[list[str]] = [[] for _ in rows]
+    predictions: list[list[str] | None] = [None if deadline is not None else [] for _ in rows]
     for start in range(0, len(order), batch_size):
+        if deadline is not None and time.monotonic() >= deadline:
+            break
         chunk = order[start : start + batch_size]
         batch = scheme.collate(
             [{k: v for k, v in encoded[k].items() if k not in ("row", "labels")} for k in chunk]
@@ -142,6 +188,7 @@ class GenerationScores(L.Callback):
         prefix: str = "val",
         table_examples: int = 32,
         seed: int = 0,
+        collapse: dict | None = None,
     ):
         if every_n_epochs < 1 or num_examples < 1 or batch_size < 1:
             raise ValueError("every_n_epochs, num_examples and batch_size must be at least 1")
@@ -154,9 +201,9 @@ class GenerationScores(L.Callback):
         self.prefix = prefix
         self.table_examples = int(table_examples)
         self.seed = int(seed)
-        self.last: dict[
-            str, float
-        ] = {}  # the metrics of the latest run (for tests and the evaluation script)
+        self.last: dict[str, float] = {}  # the metrics of the latest run (for tests and the evaluation script)
+        # collapse probe on the same rows: {max_distinct_share, stop_after, min_step} (src.metrics.collapse)
+        self.detector = CollapseDetector(**dict(collapse or {}))
 
     def _due(self, trainer: L.Trainer) -> bool:
         return not trainer.sanity_checking and (trainer.current_epoch + 1) % self.every_n_epochs == 0
@@ -174,10 +221,43 @@ class GenerationScores(L.Callback):
         rows = [table.iloc[i].to_dict() for i in indices]
         results = self.score_rows(dm, pl_module, rows, indices)
         self.last = summarize(results, [int(r["n_fields"]) for r in rows], self.prefix)
+        self.last.update(self.probe_collapse(trainer, pl_module, dm, rows, indices, results))
         for key, value in self.last.items():
             if not math.isnan(value):  # e.g. no predicted term to validate
                 pl_module.log(key, float(value), on_epoch=True, on_step=False, batch_size=len(rows))
         self._log_table(trainer, table_rows(trainer.current_epoch, rows, indices, results))
+
+    def probe_collapse(self, trainer, pl_module, dm, rows, indices, results) -> dict[str, float]:
+        """Collapse signals of this validation's decoded rows; says so loudly (and stops, if set)."""
+        import logging
+
+        log = logging.getLogger(__name__)
+        share = distinct_share([r.prediction for r in results])
+        signals = input_signals(pl_module, dm, self.split, rows, indices)
+        step = int(trainer.global_step)
+        collapsed = self.detector.update(step, share, len(results), **signals)
+        if collapsed:
+            dep = signals.get("input_dependence", float("nan"))
+            when = "" if step >= self.detector.min_step else " (before collapse.min_step: normal this early)"
+            msg = (
+                f"COLLAPSE at step {step}: {round(share * len(results))} distinct outputs for "
+                f"{len(results)} different inputs, input dependence {dep:.3f} nats/token{when}"
+            )
+            log.warning(msg)
+            print(f"WARNING: {msg}", flush=True)
+        if self.detector.should_stop():
+            print(f"WARNING: stopping the run: the last {self.detector.stop_after} probes collapsed", flush=True)
+            trainer.should_stop = True
+        return {
+            **{f"{self.prefix}/{k}": v for k, v in signals.items()},
+            f"{self.prefix}/collapsed": float(collapsed),
+        }
+
+    def state_dict(self) -> dict:
+        return {"collapse": self.detector.state_dict()}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.detector.load_state_dict(state_dict.get("collapse", {}))
 
     def score_rows(self, dm, pl_module, rows: list[dict], indices: list[int]) -> list[ExampleResult]:
         """Generate for ``rows`` and score every prediction."""

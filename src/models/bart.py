@@ -17,7 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from transformers import BartConfig, BartForConditionalGeneration, GenerationConfig
+from transformers import (
+    BartConfig,
+    BartForConditionalGeneration,
+    GenerationConfig,
+    MBartConfig,
+    MBartForConditionalGeneration,
+)
 
 from src.tokens.base import EOS_ID, PAD_ID, SOS_ID
 
@@ -40,8 +46,13 @@ ARCH_KEYS = frozenset(
         "decoder_layerdrop",
         "init_std",
         "scale_embedding",
+        "norm",
     }
 )
+# ``norm``: where each layer normalises. "post" (BART: LayerNorm after each residual sum) or "pre" (mBART's
+# configuration of the same encoder-decoder: LayerNorm before each block, a final LayerNorm per stack).
+MODEL_CLASSES = {"post": BartForConditionalGeneration, "pre": MBartForConditionalGeneration}
+CONFIG_CLASSES = {"post": BartConfig, "pre": MBartConfig}
 # Keys that belong to a GenerationConfig or to the tokenizer: a preset carrying them is a mistake.
 FORBIDDEN_KEYS = frozenset(
     {
@@ -104,13 +115,21 @@ def validate_arch(arch: dict) -> dict:
     unknown = sorted(set(arch) - ARCH_KEYS)
     if unknown:
         raise ModelConfigError(f"unknown model preset keys {unknown}; allowed: {sorted(ARCH_KEYS)}")
+    if arch.get("norm", "post") not in MODEL_CLASSES:
+        raise ModelConfigError(f"model norm={arch['norm']!r}: use one of {sorted(MODEL_CLASSES)}")
     return arch
 
 
-def bart_config(arch: dict, vocab_size: int, ids: SpecialIds) -> BartConfig:
-    """A BartConfig: preset + the tokenizer's vocabulary size and special ids (no generation keys)."""
+def bart_config(arch: dict, vocab_size: int, ids: SpecialIds) -> BartConfig | MBartConfig:
+    """The model config: preset + the tokenizer's vocabulary size and special ids (no generation keys)."""
     kwargs = validate_arch(arch)
-    return BartConfig(vocab_size=int(vocab_size), **ids.as_kwargs(), **kwargs)
+    norm = kwargs.pop("norm", "post")
+    return CONFIG_CLASSES[norm](vocab_size=int(vocab_size), **ids.as_kwargs(), **kwargs)
+
+
+def model_class(arch: dict):
+    """BartForConditionalGeneration (post-LN) or MBartForConditionalGeneration (pre-LN) for a preset."""
+    return MODEL_CLASSES[dict(arch).get("norm", "post")]
 
 
 def generation_config(ids: SpecialIds, max_new_tokens: int = 2048, num_beams: int = 1) -> GenerationConfig:
@@ -127,7 +146,7 @@ def build_bart(
     arch: dict, vocab_size: int, ids: SpecialIds, max_new_tokens: int = 2048
 ) -> BartForConditionalGeneration:
     """A randomly initialised BART with ``model.generation_config`` set from the same special ids."""
-    model = BartForConditionalGeneration(bart_config(arch, vocab_size, ids))
+    model = model_class(arch)(bart_config(arch, vocab_size, ids))
     model.generation_config = generation_config(ids, max_new_tokens=max_new_tokens)
     return model
 
@@ -135,7 +154,7 @@ def build_bart(
 def count_parameters(arch: dict, vocab_size: int, ids: SpecialIds | None = None) -> int:
     """Unique trainable parameters of the preset, counted on the meta device (no memory is allocated)."""
     with torch.device("meta"):
-        model = BartForConditionalGeneration(bart_config(arch, vocab_size, ids or SpecialIds()))
+        model = model_class(arch)(bart_config(arch, vocab_size, ids or SpecialIds()))
     seen, total = set(), 0
     for (
         p

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 
 import lightning as L
 import torch
 from torch import nn
-from transformers import BartForConditionalGeneration
+from transformers.models.bart.modeling_bart import shift_tokens_right
 
-from src.models.bart import SpecialIds, build_bart, generation_config
+from src.models.bart import SpecialIds, build_bart, generation_config, model_class
 from src.tokens.base import LABEL_PAD
 
 PRETRAINED_META = "lagrangian_bart.json"
@@ -54,13 +55,21 @@ class ValueChannel(nn.Module):
         return u * self.direction + self.mlp(u) - self.mlp(torch.zeros_like(u))
 
 
-def lr_factor(step: int, warmup: int, total: int, schedule: str, min_ratio: float) -> float:
-    """Multiplier of the peak lr at optimiser step ``step``: linear warm-up, then linear/cosine decay."""
+def lr_factor(
+    step: int, warmup: int, total: int, schedule: str, min_ratio: float, time_progress: float = 0.0
+) -> float:
+    """Multiplier of the peak lr at optimiser step ``step``: linear warm-up, then linear/cosine decay.
+
+    The decay follows whichever budget runs out first: the steps (``step / total``) or the wall-clock time
+    (``time_progress``, the share of the training time budget used; 0 when there is none). So a run that a
+    slow machine stops at its time limit still ends annealed; when the steps bind, the schedule (and the run)
+    is the same on every machine.
+    """
     if warmup > 0 and step < warmup:
         return (step + 1) / warmup
     if schedule == "constant" or total <= warmup:
         return 1.0
-    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    progress = min(1.0, max((step - warmup) / max(1, total - warmup), time_progress))
     if schedule == "cosine":
         decay = 0.5 * (1.0 + math.cos(math.pi * progress))
     elif schedule == "linear":
@@ -91,6 +100,17 @@ class LagrangianBart(L.LightningModule):
         self.model = build_bart(arch, vocab_size, self.ids, max_new_tokens=max_new_tokens)
         self.value_channel = ValueChannel(self.model.config.d_model) if numeric_u1 else None
         self.run_meta: dict = {}  # e.g. the W&B run id; travels inside checkpoints
+        self.time_budget_s: float | None = None  # training wall-clock budget: the lr decay follows it too
+        self._fit_started: float | None = None
+
+    def on_train_start(self) -> None:
+        self._fit_started = time.monotonic()
+
+    def time_progress(self) -> float:
+        """Share of ``time_budget_s`` used since training started (0 without a budget)."""
+        if not self.time_budget_s or self._fit_started is None:
+            return 0.0
+        return (time.monotonic() - self._fit_started) / self.time_budget_s
 
     # --- forward ----------------------------------------------------------------------------------------
     def encoder_inputs(self, batch: dict) -> dict:
@@ -100,9 +120,18 @@ class LagrangianBart(L.LightningModule):
         embeds = self.model.get_encoder().embed_tokens(batch["input_ids"])  # (B, S, d), already scaled
         return {"inputs_embeds": embeds + self.value_channel(batch["u1_values"]).to(embeds.dtype)}
 
+    def decoder_inputs(self, labels: torch.Tensor) -> torch.Tensor:
+        """Teacher forcing: the labels shifted right behind decoder_start, as generation starts. Passed
+        explicitly because mBART's own shift would start from the labels' last token instead."""
+        return shift_tokens_right(labels, self.ids.pad, self.ids.decoder_start)
+
     def forward(self, batch: dict):
+        labels = batch["labels"]
         return self.model(
-            **self.encoder_inputs(batch), attention_mask=batch["attention_mask"], labels=batch["labels"]
+            **self.encoder_inputs(batch),
+            attention_mask=batch["attention_mask"],
+            decoder_input_ids=self.decoder_inputs(labels),
+            labels=labels,
         )
 
     def _step(self, batch: dict, prefix: str, **log_kw) -> torch.Tensor:
@@ -155,7 +184,8 @@ class LagrangianBart(L.LightningModule):
         total = int(self.trainer.estimated_stepping_batches) if self._trainer is not None else 1
         warmup = int(o.get("warmup_steps") or round(o.get("warmup_ratio", 0.0) * total))
         sched = torch.optim.lr_scheduler.LambdaLR(
-            opt, lambda s: lr_factor(s, warmup, total, o["schedule"], o["min_lr_ratio"])
+            opt,
+            lambda s: lr_factor(s, warmup, total, o["schedule"], o["min_lr_ratio"], self.time_progress()),
         )
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step", "name": "lr"}}
 
@@ -242,7 +272,7 @@ class LagrangianBart(L.LightningModule):
             max_new_tokens=meta["max_new_tokens"],
             scheme=scheme,
         )
-        module.model = BartForConditionalGeneration.from_pretrained(path)
+        module.model = model_class(meta["arch"]).from_pretrained(path)
         if module.value_channel is not None:
             module.value_channel.load_state_dict(
                 torch.load(path / VALUE_CHANNEL_FILE, map_location=map_location)

@@ -49,3 +49,8 @@ def test_generation_config_carries_the_tokenizer_ids_and_saves(tmp_path):
     assert g.max_new_tokens == 77
     model.save_pretrained(tmp_path)  # transformers refuses a model config that carries generation keys
     assert (tmp_path / "generation_config.json").is_file()
+
+
+def test_unknown_norm_is_rejected():
+    with pytest.raises(ModelConfigError, match="norm='side'"):
+        bart_config({**preset("tiny"), "norm": "side"}, vocab_size=41, ids=SpecialIds())

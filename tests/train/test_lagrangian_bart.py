@@ -76,3 +76,26 @@ def test_save_and_load_pretrained_give_the_same_outputs(tmp_path):
     b = batch()
     b["u1_values"] = torch.rand(b["input_ids"].shape)
     assert torch.allclose(m(b).logits, back(b).logits, atol=1e-6)
+
+
+def test_pre_layernorm_preset_builds_mbart_and_round_trips(tmp_path):
+    from transformers import MBartForConditionalGeneration
+
+    torch.manual_seed(0)
+    m = LagrangianBart({**ARCH, "norm": "pre"}, vocab_size=20).eval()
+    assert isinstance(m.model, MBartForConditionalGeneration)
+    m.save_pretrained(tmp_path / "best_model")
+    back = LagrangianBart.load_pretrained(tmp_path / "best_model")
+    assert isinstance(back.model, MBartForConditionalGeneration)
+    assert torch.allclose(m(batch()).logits, back(batch()).logits, atol=1e-6)
+
+
+@pytest.mark.parametrize("norm", ["post", "pre"])
+def test_teacher_forcing_starts_from_sos_as_generation_does(norm):
+    # the logits at position 0 are the decoder's answer to [SOS] alone, exactly what greedy decoding reads
+    torch.manual_seed(0)
+    m = LagrangianBart({**ARCH, "norm": norm}, vocab_size=20).eval()
+    b = batch()
+    first = m(b).logits[:, 0].argmax(-1)
+    generated = m.generate_ids(b, max_new_tokens=2)[:, 1]  # (the last step is forced to [EOS])
+    assert torch.equal(first, generated)
