@@ -258,6 +258,7 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     fit_start = time.monotonic()
     trainer.fit(model, datamodule=dm, ckpt_path=ckpt_path)
     fit_seconds = time.monotonic() - fit_start
+    tokens_seen = int(model.tokens_seen)  # loading the best checkpoint below resets the module's count
     best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
     last = _last_checkpoint(trainer)  # read before validate/test, which set the callback up again
     eval_ckpt = best or None
@@ -293,6 +294,7 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
         "global_step": int(trainer.global_step),
         "stopped_by": _stop_reason(trainer, train_seconds, fit_seconds),
         "train_seconds": round(fit_seconds, 1),
+        "tokens_seen": tokens_seen,
         "job_seconds": round(time.monotonic() - budget.start, 1),
         "collapse": collapse_report(trainer, {**val, **test}),
     }
@@ -327,7 +329,9 @@ def collapse_report(trainer, scores: dict[str, float]) -> dict:
 
     detector = CollapseDetector(max_distinct_share=report.get("max_distinct_share", 0.1))
     final = {
-        k.split("/")[1]: v for k, v in scores.items() if k.startswith("final/") and k.endswith("/distinct_outputs")
+        k.split("/")[1]: v
+        for k, v in scores.items()
+        if k.startswith("final/") and k.endswith("/distinct_outputs")
     }
     report["final_distinct_outputs"] = final
     report["final_collapsed"] = sorted(
@@ -389,11 +393,15 @@ def print_summary(summary: dict) -> None:
     print(f"best checkpoint: {summary['best_checkpoint']}")
     print(f"last checkpoint: {summary['last_checkpoint']}")
     print(f"best model (save_pretrained): {summary['best_model']}")
-    print(f"stopped by {summary['stopped_by']} at step {summary['global_step']}; training "
-          f"{summary['train_seconds']:.0f} s, whole job {summary['job_seconds']:.0f} s")
+    print(
+        f"stopped by {summary['stopped_by']} at step {summary['global_step']}; training "
+        f"{summary['train_seconds']:.0f} s, whole job {summary['job_seconds']:.0f} s"
+    )
     collapse = summary.get("collapse") or {}
     if collapse.get("final_collapsed"):
-        print(f"WARNING: COLLAPSED MODEL: one answer for (almost) every input on {collapse['final_collapsed']}")
+        print(
+            f"WARNING: COLLAPSED MODEL: one answer for (almost) every input on {collapse['final_collapsed']}"
+        )
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train")

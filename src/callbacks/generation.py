@@ -201,7 +201,9 @@ class GenerationScores(L.Callback):
         self.prefix = prefix
         self.table_examples = int(table_examples)
         self.seed = int(seed)
-        self.last: dict[str, float] = {}  # the metrics of the latest run (for tests and the evaluation script)
+        self.last: dict[
+            str, float
+        ] = {}  # the metrics of the latest run (for tests and the evaluation script)
         # collapse probe on the same rows: {max_distinct_share, stop_after, min_step} (src.metrics.collapse)
         self.detector = CollapseDetector(**dict(collapse or {}))
 
@@ -246,7 +248,9 @@ class GenerationScores(L.Callback):
             log.warning(msg)
             print(f"WARNING: {msg}", flush=True)
         if self.detector.should_stop():
-            print(f"WARNING: stopping the run: the last {self.detector.stop_after} probes collapsed", flush=True)
+            print(
+                f"WARNING: stopping the run: the last {self.detector.stop_after} probes collapsed", flush=True
+            )
             trainer.should_stop = True
         return {
             **{f"{self.prefix}/{k}": v for k, v in signals.items()},

@@ -71,6 +71,7 @@ class LagrangianDataModule(L.LightningDataModule):
         generate: dict | None = None,
         limit_train: int | None = None,
         limit_val: int | None = None,
+        stream: dict | None = None,
     ):
         super().__init__()
         self.data_dir = Path(str(data_dir))
@@ -89,6 +90,9 @@ class LagrangianDataModule(L.LightningDataModule):
         self._encoded: dict[str, EncodedSplit] = {}
         self.dropped: dict[str, int] = {}
         self._fitted = False
+        # stream: {enabled, epoch_batches}: fresh training Lagrangians on the fly (src/data/stream.py)
+        self.stream_cfg = dict(_plain(stream) or {})
+        self._stream = None
 
     # -- files -------------------------------------------------------------------------------------------
     @property
@@ -175,7 +179,7 @@ class LagrangianDataModule(L.LightningDataModule):
     def setup(self, stage: str | None = None) -> None:
         self.prepare_data()
         self._fit_scheme()
-        if stage in (None, "fit"):
+        if stage in (None, "fit") and not self.streaming:
             self._encode_split("train")
         if stage in (None, "fit", "validate"):
             self._encode_split("val")
@@ -202,8 +206,47 @@ class LagrangianDataModule(L.LightningDataModule):
         )
         return DataLoader(data, batch_sampler=sampler, collate_fn=self._collate, num_workers=self.num_workers)
 
+    @property
+    def streaming(self) -> bool:
+        return bool(self.stream_cfg.get("enabled", False))
+
+    def train_stream(self):
+        """The ``TrainStream`` over fresh field lists (built once; excludes every held-out table's keys)."""
+        if self._stream is None:
+            from .settings import settings_from_config
+            from .stream import TrainStream
+
+            if not self.generate:
+                raise ValueError("data.datamodule.stream needs the data settings (`generate`) to sample from")
+            settings = settings_from_config(self.generate)
+            held_out = [s for s in ("val", "test", *self.eval_splits) if s != "train"]
+            held_out += [p.stem for p in self.data_dir.glob("*.parquet") if p.stem.startswith("ood_")]
+            exclude = {k for s in dict.fromkeys(held_out) for k in self.table(s)["key"]}
+            self._stream = TrainStream(
+                settings,
+                encode=lambda row, i: self.encode_row(row, "stream", i),
+                exclude=exclude,
+                batch_size=self.batch_size,
+                epoch_batches=int(self.stream_cfg.get("epoch_batches", 500)),
+                max_source_length=self.max_source_length,
+                max_target_length=self.max_target_length,
+                seed=self.seed,
+            )
+        return self._stream
+
     def train_dataloader(self) -> DataLoader:
+        if self.streaming:
+            from .stream import stream_loader
+
+            return stream_loader(self.train_stream(), self._collate, self.num_workers)
         return self.loader("train")
+
+    def state_dict(self) -> dict:
+        return {"stream": self._stream.state_dict()} if self._stream is not None else {}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        if "stream" in state_dict and self.streaming:
+            self.train_stream().load_state_dict(state_dict["stream"])
 
     def val_dataloader(self) -> DataLoader:
         return self.loader("val")

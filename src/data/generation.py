@@ -110,11 +110,16 @@ def planted_confirmed(sample: Sample, lag) -> bool:
     )
 
 
-def candidate_row(settings: DataSettings, stream: str, sampler, index: int, rejects: Counter) -> dict | None:
-    """Draw candidate ``index`` of a stream and turn it into a row; None (and a reject reason) if refused."""
+def candidate_row(
+    settings: DataSettings, stream: str, sampler, index: int, rejects: Counter, rng_key: str | None = None
+) -> dict | None:
+    """Draw candidate ``index`` of a stream and turn it into a row; None (and a reject reason) if refused.
+
+    The candidate's generator is ``Random(rng_key)``, by default ``f"{settings.seed}:{stream}:{index}"``.
+    """
     from src.physics.lagrangian import build_lagrangian
 
-    rng = random.Random(f"{settings.seed}:{stream}:{index}")
+    rng = random.Random(rng_key or f"{settings.seed}:{stream}:{index}")
     try:
         sample = sampler.sample(rng, rejects)
     except SamplingError:

@@ -46,10 +46,10 @@ class CollapseDetector:
     """Verdicts on successive probes.
 
     A probe of n inputs is *collapsed* when it has at most max(1, floor(``max_distinct_share`` * n)) distinct
-    outputs (default 0.1: at most 3 for 32 inputs; a single answer for fewer than 20). ``stop_after`` > 0 asks the run to stop after that many consecutive
-    collapsed probes at or after ``min_step``; 0 only reports. Every model starts out collapsed (an untrained
-    decoder writes the same tokens for every input), so early probes are reported but should not stop a run:
-    ``min_step`` says when collapse starts to mean failure.
+    outputs (default 0.1: at most 3 for 32 inputs; a single answer for fewer than 20). ``stop_after`` > 0 asks
+    the run to stop after that many consecutive collapsed probes at or after ``min_step``; 0 only reports.
+    Every model starts out collapsed (an untrained decoder writes the same tokens for every input), so early
+    probes are reported but should not stop a run: ``min_step`` says when collapse starts to mean failure.
     """
 
     max_distinct_share: float = 0.1

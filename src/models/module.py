@@ -102,9 +102,16 @@ class LagrangianBart(L.LightningModule):
         self.run_meta: dict = {}  # e.g. the W&B run id; travels inside checkpoints
         self.time_budget_s: float | None = None  # training wall-clock budget: the lr decay follows it too
         self._fit_started: float | None = None
+        self.tokens_seen = 0  # target tokens trained on (checkpointed: a resumed run continues the count)
+        self._elapsed_before = 0.0  # training seconds of the run before a resume
 
     def on_train_start(self) -> None:
         self._fit_started = time.monotonic()
+
+    def train_elapsed(self) -> float:
+        """Seconds of training so far, across resumes."""
+        now = 0.0 if self._fit_started is None else time.monotonic() - self._fit_started
+        return self._elapsed_before + now
 
     def time_progress(self) -> float:
         """Share of ``time_budget_s`` used since training started (0 without a budget)."""
@@ -146,6 +153,10 @@ class LagrangianBart(L.LightningModule):
 
     def training_step(self, batch, batch_idx):
         loss = self._step(batch, "train", on_step=True, on_epoch=False, prog_bar=True)
+        self.tokens_seen += int((batch["labels"] != LABEL_PAD).sum())
+        # cumulative target tokens and training wall time: the x axes of the learning curves
+        self.log("train/tokens_seen", float(self.tokens_seen), on_step=True, on_epoch=False)
+        self.log("train/elapsed_s", self.train_elapsed(), on_step=True, on_epoch=False)
         self.log(
             "train/target_tokens",
             (batch["labels"] != LABEL_PAD).sum().float(),
@@ -231,9 +242,13 @@ class LagrangianBart(L.LightningModule):
     # --- persistence ------------------------------------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         checkpoint["run_meta"] = dict(self.run_meta)
+        checkpoint["progress"] = {"tokens_seen": self.tokens_seen, "train_seconds": self.train_elapsed()}
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
         self.run_meta = dict(checkpoint.get("run_meta", {}))
+        progress = checkpoint.get("progress", {})
+        self.tokens_seen = int(progress.get("tokens_seen", 0))
+        self._elapsed_before = float(progress.get("train_seconds", 0.0))
 
     def save_pretrained(self, path: str | Path) -> Path:
         """HF model + generation config, the scheme's tokenizer beside it, and the value channel if any."""

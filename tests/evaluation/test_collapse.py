@@ -77,7 +77,9 @@ def test_probe_fires_on_a_decoder_that_ignores_its_input(tiny_datamodule, tiny_a
     callback = GenerationScores(num_examples=8, batch_size=8, collapse={"stop_after": 1})
     metrics = validate_with(model, tiny_datamodule, callback)
     assert float(metrics["val/collapsed"]) == 1.0
-    assert float(metrics["val/distinct_outputs"]) * len(tiny_datamodule.table("val").iloc[:8]) == pytest.approx(1)
+    assert float(metrics["val/distinct_outputs"]) * len(
+        tiny_datamodule.table("val").iloc[:8]
+    ) == pytest.approx(1)
     assert float(metrics["val/input_dependence"]) == pytest.approx(0.0, abs=1e-6)
     assert float(metrics["val/encoder_spread"]) > 0.0  # the encoder still tells inputs apart
     assert callback.detector.should_stop()

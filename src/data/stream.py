@@ -1,0 +1,131 @@
+"""Fresh training Lagrangians on the fly: the dataset's sampler + the oracle, never a held-out field list.
+
+``TrainStream`` is an ``IterableDataset`` of *batches*. For every "epoch" of ``epoch_batches`` batches it
+draws candidates ``Random(f"stream:{seed}:{epoch}:{worker}:{i}")`` from the data settings' main sampler, asks
+the oracle for their Lagrangians (``candidate_row``, as dataset generation does), keeps a candidate only if its
+field multiset hashes to the train split (``split_of``, the rule the Parquet splits use) and is none of the
+``exclude`` keys (the val, test and OOD tables actually written), encodes it with the datamodule's
+``encode_row`` and drops it when it is longer than the length limits. Kept examples are length-bucketed like
+the Parquet batches (a window of ``window`` batches sorted by target length, cut, the batches shuffled).
+
+Reproducible: the batches depend only on (seed, epoch, worker count); each full pass over ``epoch_batches`` is
+the next epoch, with fresh draws. Resumable: ``state_dict`` is the epoch and the number of batches already
+yielded in it; ``load_state_dict`` makes the next iteration regenerate and skip them (exact with
+``num_workers=0``, the setting for 2 cores; with workers the count lives in the worker processes).
+The oracle makes thousands of Lagrangians a second; training consumes tens, so one process suffices
+(``num_workers=0``); with workers each takes its own share of the epoch's batches.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import torch
+from torch.utils.data import IterableDataset, get_worker_info
+
+from .splits import split_of
+
+
+class TrainStream(IterableDataset):
+    def __init__(
+        self,
+        settings,
+        encode: Callable[[dict, int], dict],
+        exclude: set[str],
+        batch_size: int,
+        epoch_batches: int,
+        max_source_length: int,
+        max_target_length: int,
+        seed: int = 0,
+        window: int = 50,
+    ):
+        super().__init__()
+        if batch_size < 1 or epoch_batches < 1:
+            raise ValueError("batch_size and epoch_batches must be >= 1")
+        self.settings = settings
+        self.encode = encode
+        self.exclude = set(exclude)
+        self.batch_size = int(batch_size)
+        self.epoch_batches = int(epoch_batches)
+        self.max_source_length = int(max_source_length)
+        self.max_target_length = int(max_target_length)
+        self.seed = int(seed)
+        self.window = int(window)
+        self.epoch = 0
+        self.skip = 0  # batches of the current epoch already consumed (resume)
+        self.yielded = 0
+        self._finished = False  # the last iteration ran to its end: the next one is a new epoch
+        self.rejects: Counter = Counter()
+
+    def __len__(self) -> int:
+        return self.epoch_batches
+
+    def state_dict(self) -> dict:
+        """Where the stream stands: the epoch and the batches of it already yielded (workers=0)."""
+        if self._finished:
+            return {"epoch": self.epoch + 1, "batches": 0}
+        return {"epoch": self.epoch, "batches": self.skip + self.yielded}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.epoch = int(state.get("epoch", 0))
+        self.skip = int(state.get("batches", 0))
+        self.yielded = 0
+        self._finished = False
+
+    def examples(self, worker: int) -> Iterator[dict]:
+        """Encoded training examples of this epoch and worker, forever (the caller stops)."""
+        from .generation import candidate_row, make_sampler
+
+        sampler = make_sampler(self.settings, "main")
+        s = self.settings
+        index = 0
+        while True:
+            rng_key = f"stream:{self.seed}:{self.epoch}:{worker}:{index}"
+            row = candidate_row(s, "main", sampler, index, self.rejects, rng_key=rng_key)
+            index += 1
+            if row is None:
+                continue
+            if split_of(row["key"], s.val_fraction, s.test_fraction) != "train" or row["key"] in self.exclude:
+                self.rejects["held_out"] += 1
+                continue
+            enc = self.encode(row, (self.epoch * 64 + worker) * 10**8 + index)  # unique per example
+            if len(enc["input_ids"]) > self.max_source_length or len(enc["labels"]) > self.max_target_length:
+                self.rejects["too_long"] += 1
+                continue
+            yield enc
+
+    def batches(self, worker: int = 0, workers: int = 1) -> Iterator[list[dict]]:
+        """This worker's share of the epoch's batches, length-bucketed, in a seeded order."""
+        rng = random.Random(f"stream-order:{self.seed}:{self.epoch}:{worker}")
+        share = range(worker, self.epoch_batches, workers)
+        wanted = len(share)
+        source = self.examples(worker)
+        done = 0
+        while done < wanted:
+            n = min(self.window, wanted - done)
+            pool = [next(source) for _ in range(n * self.batch_size)]
+            pool.sort(key=lambda e: len(e["labels"]))
+            chunk = [pool[i : i + self.batch_size] for i in range(0, len(pool), self.batch_size)]
+            rng.shuffle(chunk)
+            yield from chunk
+            done += len(chunk)
+
+    def __iter__(self) -> Iterator[list[dict]]:
+        if self._finished:  # each full pass is a new epoch with fresh draws
+            self.epoch, self.skip, self.yielded, self._finished = self.epoch + 1, 0, 0, False
+        info = get_worker_info()
+        worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
+        skip = self.skip // workers + (1 if worker < self.skip % workers else 0)
+        for k, batch in enumerate(self.batches(worker, workers)):
+            if k < skip:
+                continue
+            self.yielded += 1
+            yield batch
+        self._finished = True
+
+
+def stream_loader(stream: TrainStream, collate, num_workers: int = 0) -> torch.utils.data.DataLoader:
+    """A DataLoader over the stream's ready-made batches (``collate`` turns a list of examples into tensors)."""
+    return torch.utils.data.DataLoader(stream, batch_size=None, collate_fn=collate, num_workers=num_workers)
