@@ -1,8 +1,8 @@
 """Fresh training Lagrangians on the fly: the dataset's sampler + the oracle, never a held-out field list.
 
 ``TrainStream`` is an ``IterableDataset`` of *batches*. For every "epoch" of ``epoch_batches`` batches it
-draws candidates ``Random(f"stream:{seed}:{epoch}:{worker}:{i}")`` from the data settings' main sampler, asks
-the oracle for their Lagrangians (``candidate_row``, as dataset generation does), keeps a candidate only if its
+draws candidates ``Random(f"stream:{seed}:{epoch}:{worker}:{i}")`` from the data settings' main sampler,
+asks the oracle for their Lagrangians (``candidate_row``, as dataset generation does), keeps a candidate only if its
 field multiset hashes to the train split (``split_of``, the rule the Parquet splits use) and is none of the
 ``exclude`` keys (the val, test and OOD tables actually written), encodes it with the datamodule's
 ``encode_row`` and drops it when it is longer than the length limits. Kept examples are length-bucketed like
@@ -127,5 +127,5 @@ class TrainStream(IterableDataset):
 
 
 def stream_loader(stream: TrainStream, collate, num_workers: int = 0) -> torch.utils.data.DataLoader:
-    """A DataLoader over the stream's ready-made batches (``collate`` turns a list of examples into tensors)."""
+    """A DataLoader over the stream's ready-made batches (``collate``: a list of examples -> tensors)."""
     return torch.utils.data.DataLoader(stream, batch_size=None, collate_fn=collate, num_workers=num_workers)
