@@ -3,10 +3,11 @@
 ``TrainStream`` is an ``IterableDataset`` of *batches*. For every "epoch" of ``epoch_batches`` batches it
 draws candidates ``Random(f"stream:{seed}:{epoch}:{worker}:{i}")`` from the data settings' main sampler,
 asks the oracle for their Lagrangians (``candidate_row``, as dataset generation does), keeps a candidate
-only if its field multiset hashes to the train split (``split_of``, the rule the Parquet splits use) and
-is none of the ``exclude`` keys (the val, test and OOD tables actually written), encodes it with the
-datamodule's ``encode_row`` and drops it when it is longer than the length limits. Kept examples are length-bucketed like
-the Parquet batches (a window of ``window`` batches sorted by target length, cut, the batches shuffled).
+only if its field multiset hashes to the train split (``split_of``, the rule the Parquet splits use) and is
+none of the ``exclude`` keys (the val, test and OOD tables actually written), encodes it with the
+datamodule's ``encode_row`` and drops it when it is longer than the length limits. Kept examples are length-
+bucketed like the Parquet batches (a window of ``window`` batches sorted by target length, cut, the batches
+shuffled).
 
 Reproducible: the batches depend only on (seed, epoch, worker count); each full pass over ``epoch_batches`` is
 the next epoch, with fresh draws. Resumable: ``state_dict`` is the epoch and the number of batches already
