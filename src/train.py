@@ -168,6 +168,12 @@ class Budget:
         return left if cap is None else min(cap, left)
 
 
+def _dd_hh_mm_ss(seconds: float) -> str:
+    """Lightning's max_time string for a number of seconds (whole seconds, rounded down)."""
+    s = int(seconds)
+    return f"{s // 86400:02d}:{s % 86400 // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
 def _max_time_text(max_time):
     if max_time is None or isinstance(max_time, str | int | float):
         return max_time
@@ -248,8 +254,9 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
 
     loggers = build_loggers(cfg, wandb_id)
     train_seconds = budget.training_seconds(cfg.trainer.get("max_time"))
-    limits = {} if train_seconds is None else {"max_time": {"seconds": train_seconds}}
-    model.time_budget_s = train_seconds
+    limits = {} if train_seconds is None else {"max_time": _dd_hh_mm_ss(train_seconds)}
+    if cfg.optim.get("decay_by_time"):  # the lr decay also follows the training time left
+        model.time_budget_s = train_seconds
     trainer = hydra.utils.instantiate(
         cfg.trainer, callbacks=build_callbacks(cfg), logger=loggers or False, **limits
     )
