@@ -57,23 +57,28 @@ class TrainStream(IterableDataset):
         self.epoch = 0
         self.skip = 0  # batches of the current epoch already consumed (resume)
         self.yielded = 0
-        self._finished = False  # the last iteration ran to its end: the next one is a new epoch
         self.rejects: Counter = Counter()
 
     def __len__(self) -> int:
         return self.epoch_batches
 
+    def _roll(self) -> None:
+        """Fold the batches yielded so far into ``skip``; past the epoch's end, move to the next epoch."""
+        self.skip, self.yielded = self.skip + self.yielded, 0
+        if self.skip >= self.epoch_batches:
+            self.epoch, self.skip = self.epoch + 1, 0
+
     def state_dict(self) -> dict:
         """Where the stream stands: the epoch and the batches of it already yielded (workers=0)."""
-        if self._finished:
+        done = self.skip + self.yielded
+        if done >= self.epoch_batches:
             return {"epoch": self.epoch + 1, "batches": 0}
-        return {"epoch": self.epoch, "batches": self.skip + self.yielded}
+        return {"epoch": self.epoch, "batches": done}
 
     def load_state_dict(self, state: dict) -> None:
         self.epoch = int(state.get("epoch", 0))
         self.skip = int(state.get("batches", 0))
         self.yielded = 0
-        self._finished = False
 
     def examples(self, worker: int) -> Iterator[dict]:
         """Encoded training examples of this epoch and worker, forever (the caller stops)."""
@@ -114,8 +119,9 @@ class TrainStream(IterableDataset):
             done += len(chunk)
 
     def __iter__(self) -> Iterator[list[dict]]:
-        if self._finished:  # each full pass is a new epoch with fresh draws
-            self.epoch, self.skip, self.yielded, self._finished = self.epoch + 1, 0, 0, False
+        # A new pass continues where the last one stopped (a trainer stops after len() batches without
+        # exhausting the iterator), and a pass after a whole epoch starts the next epoch: fresh draws.
+        self._roll()
         info = get_worker_info()
         worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
         skip = self.skip // workers + (1 if worker < self.skip % workers else 0)
@@ -124,7 +130,6 @@ class TrainStream(IterableDataset):
                 continue
             self.yielded += 1
             yield batch
-        self._finished = True
 
 
 def stream_loader(stream: TrainStream, collate, num_workers: int = 0) -> torch.utils.data.DataLoader:

@@ -12,7 +12,7 @@ from src.physics.lagrangian import build_lagrangian
 from src.tokens import build_scheme
 
 
-def make_dm(tiny_dir, seed=0, epoch_batches=6, batch_size=8) -> LagrangianDataModule:
+def make_dm(tiny_dir, seed=0, epoch_batches=6, batch_size=8, start_epoch=0) -> LagrangianDataModule:
     data = compose_data("tiny")
     dm = LagrangianDataModule(
         str(tiny_dir),
@@ -25,6 +25,8 @@ def make_dm(tiny_dir, seed=0, epoch_batches=6, batch_size=8) -> LagrangianDataMo
     )
     dm.prepare_data()
     dm.setup("fit")
+    if start_epoch:
+        dm.load_state_dict({"stream": {"epoch": start_epoch, "batches": 0}})
     return dm
 
 
@@ -75,6 +77,19 @@ def test_stream_is_reproducible_from_its_seed_and_fresh_each_epoch(tiny_dir):
     assert len(first) == 6
     second_epoch = batch_inputs(a.train_dataloader())
     assert second_epoch != first and a.state_dict()["stream"] == {"epoch": 2, "batches": 0}
+
+
+def test_passes_cut_at_the_epoch_length_still_move_to_fresh_epochs(tiny_dir):
+    # a Lightning fit takes len() batches per epoch and drops the iterator without exhausting it
+    dm = make_dm(tiny_dir, epoch_batches=3)
+    loader = dm.train_dataloader()
+    passes = []
+    for _ in range(3):
+        it = iter(loader)
+        passes.append(batch_inputs([next(it) for _ in range(len(loader))]))
+        assert dm.state_dict()["stream"] == {"epoch": len(passes), "batches": 0}
+    assert passes[0] != passes[1] != passes[2] != passes[0]
+    assert passes[1] == batch_inputs(make_dm(tiny_dir, epoch_batches=3, start_epoch=1).train_dataloader())
 
 
 def test_resumed_stream_continues_at_the_batch_it_stopped_at(tiny_dir):
