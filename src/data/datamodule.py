@@ -231,6 +231,7 @@ class LagrangianDataModule(L.LightningDataModule):
                 max_source_length=self.max_source_length,
                 max_target_length=self.max_target_length,
                 seed=self.seed,
+                keep_by_fields=self.stream_cfg.get("keep_by_fields"),
             )
         return self._stream
 

@@ -41,6 +41,7 @@ class TrainStream(IterableDataset):
         max_target_length: int,
         seed: int = 0,
         window: int = 50,
+        keep_by_fields: dict[int, float] | None = None,
     ):
         super().__init__()
         if batch_size < 1 or epoch_batches < 1:
@@ -54,6 +55,11 @@ class TrainStream(IterableDataset):
         self.max_target_length = int(max_target_length)
         self.seed = int(seed)
         self.window = int(window)
+        # share of drawn candidates kept, by number of fields (default 1): reweights the sampler's field counts
+        self.keep_by_fields = {int(k): float(v) for k, v in (keep_by_fields or {}).items()}
+        bad = {k: v for k, v in self.keep_by_fields.items() if not 0.0 <= v <= 1.0}
+        if bad:
+            raise ValueError(f"keep_by_fields shares must lie in [0, 1], got {bad}")
         self.epoch = 0
         self.skip = 0  # batches of the current epoch already consumed (resume)
         self.yielded = 0
@@ -92,6 +98,10 @@ class TrainStream(IterableDataset):
             row = candidate_row(s, "main", sampler, index, self.rejects, rng_key=rng_key)
             index += 1
             if row is None:
+                continue
+            keep = self.keep_by_fields.get(int(row["n_fields"]), 1.0)
+            if keep < 1.0 and random.Random(f"keep:{rng_key}").random() >= keep:
+                self.rejects["field_count_reweighted"] += 1
                 continue
             if split_of(row["key"], s.val_fraction, s.test_fraction) != "train" or row["key"] in self.exclude:
                 self.rejects["held_out"] += 1

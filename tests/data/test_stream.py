@@ -110,3 +110,16 @@ def test_fields_from_row_round_trip_is_what_the_key_means(tiny_dir):
     dm = make_dm(tiny_dir)
     row = dm.table("val").iloc[0].to_dict()
     assert multiset_key(fields_from_row(row)) == row["key"]
+
+
+def test_keep_by_fields_reweights_the_field_counts(tiny_dir):
+    def one_field_share(dm) -> float:
+        examples = [e for e, _ in zip(dm.train_stream().examples(worker=0), range(200))]
+        ones = sum(e["input_ids"].count(dm.scheme.ids(["FIELD"])[0]) == 1 for e in examples)
+        return ones / len(examples)
+
+    plain = make_dm(tiny_dir)
+    fewer = make_dm(tiny_dir)
+    fewer.stream_cfg["keep_by_fields"] = {1: 0.25}
+    assert one_field_share(fewer) < one_field_share(plain) - 0.1
+    assert fewer.train_stream().rejects["field_count_reweighted"] > 0
