@@ -55,7 +55,7 @@ class TrainStream(IterableDataset):
         self.max_target_length = int(max_target_length)
         self.seed = int(seed)
         self.window = int(window)
-        # share of drawn candidates kept, by number of fields (default 1): reweights the sampler's field counts
+        # share of the drawn candidates kept, by number of fields (default 1): reweights the field counts
         self.keep_by_fields = {int(k): float(v) for k, v in (keep_by_fields or {}).items()}
         bad = {k: v for k, v in self.keep_by_fields.items() if not 0.0 <= v <= 1.0}
         if bad:
