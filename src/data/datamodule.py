@@ -230,7 +230,7 @@ class LagrangianDataModule(L.LightningDataModule):
                 epoch_batches=int(self.stream_cfg.get("epoch_batches", 500)),
                 max_source_length=self.max_source_length,
                 max_target_length=self.max_target_length,
-                seed=self.seed,
+                seed=int(self.stream_cfg.get("seed", self.seed)),
                 keep_by_fields=self.stream_cfg.get("keep_by_fields"),
             )
         return self._stream
