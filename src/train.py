@@ -266,6 +266,9 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     trainer.fit(model, datamodule=dm, ckpt_path=ckpt_path)
     fit_seconds = time.monotonic() - fit_start
     tokens_seen = int(model.tokens_seen)  # loading the best checkpoint below resets the module's count
+    probes = collapse_report(
+        trainer, {}
+    )  # likewise the probe history (callback state) of the best checkpoint
     best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
     last = _last_checkpoint(trainer)  # read before validate/test, which set the callback up again
     eval_ckpt = best or None
@@ -303,7 +306,7 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
         "train_seconds": round(fit_seconds, 1),
         "tokens_seen": tokens_seen,
         "job_seconds": round(time.monotonic() - budget.start, 1),
-        "collapse": collapse_report(trainer, {**val, **test}),
+        "collapse": {**collapse_report(trainer, {**val, **test}), **_probe_part(probes)},
     }
     (run_dir / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
     print_summary(summary)
@@ -347,6 +350,10 @@ def collapse_report(trainer, scores: dict[str, float]) -> dict:
         if detector.collapsed(share, int(scores.get(f"final/{split}/rows", 0)) or 1)
     )
     return report
+
+
+def _probe_part(report: dict) -> dict:
+    return {k: report[k] for k in ("collapsed", "first_collapsed_step", "probes") if k in report}
 
 
 def _new_wandb_id() -> str:

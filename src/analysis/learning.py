@@ -82,6 +82,10 @@ def _spread(values: list[float], digits: int = 3) -> str:
     return f"{fmt.format(np.mean(v))} [{fmt.format(min(v))}, {fmt.format(max(v))}]"
 
 
+def _perfect_rows(df: pd.DataFrame, split: str) -> pd.DataFrame:
+    return df[(df["split"] == split) & (df["key"] == "perfect")]
+
+
 def learning_table(recipes: dict[str, list[SeededRun]], split: str) -> list[str]:
     """Markdown rows: recipe, seeds, steps, wall time, tokens, scores as mean [min, max], collapsed runs."""
     nfs = sorted(
@@ -89,7 +93,7 @@ def learning_table(recipes: dict[str, list[SeededRun]], split: str) -> list[str]
             k
             for runs in recipes.values()
             for r in runs
-            for k in r.run.final_scores().query("split == @split and key == 'perfect'")["n_fields"]
+            for k in _perfect_rows(r.run.final_scores(), split)["n_fields"]
             if k != "all"
         },
         key=int,
