@@ -9,7 +9,8 @@ datamodule's ``encode_row`` and drops it when it is longer than the length limit
 bucketed like the Parquet batches (a window of ``window`` batches sorted by target length, cut, the batches
 shuffled).
 
-Reproducible: the batches depend only on (seed, epoch, worker count); each full pass over ``epoch_batches`` is
+Under DDP each rank draws its own Lagrangians (ranks never train on the same batch). Reproducible: the batches
+depend only on (seed, epoch, worker count, rank); each full pass over ``epoch_batches`` is
 the next epoch, with fresh draws. Resumable: ``state_dict`` is the epoch and the number of batches already
 yielded in it; ``load_state_dict`` makes the next iteration regenerate and skip them (exact with
 ``num_workers=0``, the setting for 2 cores; with workers the count lives in the worker processes).
@@ -20,6 +21,7 @@ The oracle makes thousands of Lagrangians a second; training consumes tens, so o
 from __future__ import annotations
 
 import random
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 
@@ -86,8 +88,8 @@ class TrainStream(IterableDataset):
         self.skip = int(state.get("batches", 0))
         self.yielded = 0
 
-    def examples(self, worker: int) -> Iterator[dict]:
-        """Encoded training examples of this epoch and worker, forever (the caller stops)."""
+    def examples(self, worker: int | str) -> Iterator[dict]:
+        """Encoded training examples of this epoch and worker ("rank.worker" under DDP), forever."""
         from .generation import candidate_row, make_sampler
 
         sampler = make_sampler(self.settings, "main")
@@ -106,16 +108,17 @@ class TrainStream(IterableDataset):
             if split_of(row["key"], s.val_fraction, s.test_fraction) != "train" or row["key"] in self.exclude:
                 self.rejects["held_out"] += 1
                 continue
-            enc = self.encode(row, (self.epoch * 64 + worker) * 10**8 + index)  # unique per example
+            enc = self.encode(row, zlib.crc32(rng_key.encode()))  # seeds the example's own ID draws
             if len(enc["input_ids"]) > self.max_source_length or len(enc["labels"]) > self.max_target_length:
                 self.rejects["too_long"] += 1
                 continue
             yield enc
 
-    def batches(self, worker: int = 0, workers: int = 1) -> Iterator[list[dict]]:
+    def batches(self, worker: int | str = 0, workers: int = 1) -> Iterator[list[dict]]:
         """This worker's share of the epoch's batches, length-bucketed, in a seeded order."""
         rng = random.Random(f"stream-order:{self.seed}:{self.epoch}:{worker}")
-        share = range(worker, self.epoch_batches, workers)
+        index = int(str(worker).rsplit(".", 1)[-1])
+        share = range(index, self.epoch_batches, workers)
         wanted = len(share)
         source = self.examples(worker)
         done = 0
@@ -132,10 +135,13 @@ class TrainStream(IterableDataset):
         # A new pass continues where the last one stopped (a trainer stops after len() batches without
         # exhausting the iterator), and a pass after a whole epoch starts the next epoch: fresh draws.
         self._roll()
+        from .batching import _distributed
+
         info = get_worker_info()
         worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
         skip = self.skip // workers + (1 if worker < self.skip % workers else 0)
-        for k, batch in enumerate(self.batches(worker, workers)):
+        rank, _ = _distributed()  # under DDP every rank draws its own Lagrangians (each trains epoch_batches)
+        for k, batch in enumerate(self.batches(worker if rank == 0 else f"{rank}.{worker}", workers)):
             if k < skip:
                 continue
             self.yielded += 1

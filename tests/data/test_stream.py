@@ -123,3 +123,10 @@ def test_keep_by_fields_reweights_the_field_counts(tiny_dir):
     fewer.stream_cfg["keep_by_fields"] = {1: 0.25}
     assert one_field_share(fewer) < one_field_share(plain) - 0.1
     assert fewer.train_stream().rejects["field_count_reweighted"] > 0
+
+
+def test_ranks_draw_different_batches(tiny_dir):
+    stream = make_dm(tiny_dir).train_stream()
+    rank0 = [tuple(e["input_ids"]) for b in stream.batches(0) for e in b]
+    rank1 = [tuple(e["input_ids"]) for b in stream.batches("1.0") for e in b]
+    assert len(rank0) == len(rank1) and rank0 != rank1
