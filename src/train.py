@@ -266,9 +266,9 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     trainer.fit(model, datamodule=dm, ckpt_path=ckpt_path)
     fit_seconds = time.monotonic() - fit_start
     tokens_seen = int(model.tokens_seen)  # loading the best checkpoint below resets the module's count
-    probes = collapse_report(
-        trainer, {}
-    )  # likewise the probe history (callback state) of the best checkpoint
+    # ... and so would the probe history (callback state): take both before
+    stopped_by = _stop_reason(trainer, train_seconds, fit_seconds)
+    probes = collapse_report(trainer, {})
     best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
     last = _last_checkpoint(trainer)  # read before validate/test, which set the callback up again
     eval_ckpt = best or None
@@ -302,7 +302,7 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
         "last_checkpoint": last,
         "best_model": str(run_dir / "best_model") if (run_dir / "best_model").is_dir() else None,
         "global_step": int(trainer.global_step),
-        "stopped_by": _stop_reason(trainer, train_seconds, fit_seconds),
+        "stopped_by": stopped_by,
         "train_seconds": round(fit_seconds, 1),
         "tokens_seen": tokens_seen,
         "job_seconds": round(time.monotonic() - budget.start, 1),
@@ -317,6 +317,10 @@ def _stop_reason(trainer, train_seconds: float | None, fit_seconds: float) -> st
     """What ended training: max_steps, max_epochs, the time limit, the collapse probe or an interruption."""
     if trainer.interrupted:
         return "interrupted"
+    from src.callbacks.generation import GenerationScores
+
+    if any(isinstance(cb, GenerationScores) and cb.detector.should_stop() for cb in trainer.callbacks):
+        return "collapse"
     if 0 < trainer.max_steps <= trainer.global_step:
         return "max_steps"
     if trainer.max_epochs is not None and trainer.current_epoch >= trainer.max_epochs:

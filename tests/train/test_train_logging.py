@@ -1,5 +1,6 @@
 """What a finished run logs: the validation history of the fit, then the best checkpoint as best/*."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -57,6 +58,41 @@ def test_a_fit_stopped_by_max_steps_mid_epoch_validates_and_checkpoints_its_last
     assert list(df[df["val/S_lagrangian"].notna()]["step"]) == [3, 5]  # epoch end, then the last step
     saved = sorted(p.name for p in (Path(summary["run_dir"]) / "checkpoints").glob("best-*.ckpt"))
     assert saved == ["best-epoch000-step000004.ckpt", "best-epoch001-step000006.ckpt"]
+
+
+def test_a_streamed_run_records_its_stop_tokens_time_and_every_collapse_probe(tiny_data_root, compose_cfg_at):
+    cfg = compose_cfg_at(
+        tiny_data_root,
+        [
+            *TINY,
+            "data.datamodule.stream.enabled=true",
+            "data.datamodule.stream.epoch_batches=3",
+            "trainer.max_steps=6",
+            "trainer.max_epochs=10",
+            "logger=csv",
+            "callbacks.generation_scores.num_examples=4",
+            "callbacks.embedding_analysis=null",
+            "final_eval.limit=2",
+            "budget.total=00:00:30:00",
+        ],
+    )
+    summary = train(cfg)
+    results = json.loads((Path(summary["run_dir"]) / "results.json").read_text())
+    assert results["stopped_by"] == "max_steps" and results["global_step"] == 6
+    assert results["tokens_seen"] > 6 * 8  # six batches of 8 fresh Lagrangians, many target tokens each
+    assert 0 < results["train_seconds"] <= results["job_seconds"]
+    probes = results["collapse"]["probes"]
+    assert [p["step"] for p in probes] == [
+        3,
+        6,
+    ]  # every validation of the fit, not only the best checkpoint's
+    assert all(
+        {"distinct_share", "encoder_spread", "input_dependence", "collapsed"} <= set(p) for p in probes
+    )
+    assert set(results["collapse"]["final_distinct_outputs"]) == {"val", "test"}
+    [metrics_csv] = list(Path(summary["run_dir"]).rglob("metrics.csv"))
+    df = pd.read_csv(metrics_csv)
+    assert df["train/tokens_seen"].dropna().is_monotonic_increasing
 
 
 def test_the_printed_headline_has_one_row_per_split_with_exact_and_validity_columns():
