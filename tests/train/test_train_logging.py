@@ -107,3 +107,27 @@ def test_the_printed_headline_has_one_row_per_split_with_exact_and_validity_colu
     assert head.split() == titles
     assert val.split() == ["val", "0.5000", "0.2500", "-", "-", "0.7500", "-"]
     assert test.split() == ["test", "0.5000", "-", "-0.1250", "-", "-", "-"]
+
+
+def test_last_ckpt_holds_the_final_step_even_when_the_last_validation_did_not_improve(
+    tiny_data_root, compose_cfg_at
+):
+    import torch
+
+    cfg = compose_cfg_at(
+        tiny_data_root,
+        [
+            *TINY,
+            "debug=limit",  # validations at steps 4 and 8
+            "logger=csv",
+            "callbacks.generation_scores.num_examples=2",
+            "callbacks.embedding_analysis=null",
+            "callbacks.model_checkpoint.monitor=val/loss",
+            "callbacks.model_checkpoint.mode=max",  # the loss falls: the step-4 checkpoint stays the "best"
+            "final_eval.limit=0",
+        ],
+    )
+    summary = train(cfg)
+    assert summary["best_checkpoint"].endswith("step000004.ckpt")
+    last = torch.load(summary["last_checkpoint"], map_location="cpu", weights_only=False)
+    assert last["global_step"] == summary["global_step"] == 8
