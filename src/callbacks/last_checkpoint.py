@@ -1,10 +1,10 @@
 """``SaveLastCheckpoint``: ``last.ckpt`` always holds the latest state of a fit, whatever its score.
 
-Lightning 2.6's ``ModelCheckpoint(save_last=True)`` rewrites ``last.ckpt`` only at a step where it also saved a
-top-k checkpoint, so after a validation that did not improve the monitored score ``last.ckpt`` is stale: a
-resumed run would repeat steps and the final (annealed) weights would be lost. This callback writes
-``<dirpath>/last.ckpt`` after every validation of a fit and when the fit ends, through a temporary file and an
-atomic rename (a kill mid-write leaves the previous one intact).
+Lightning 2.6's ``ModelCheckpoint(save_last=True)`` rewrites ``last.ckpt`` only at a step where it also
+saved a top-k checkpoint, so after a validation that did not improve the monitored score ``last.ckpt`` is
+stale: a resumed run would repeat steps and the final (annealed) weights would be lost. This callback writes
+``<dirpath>/last.ckpt`` after every validation of a fit and when the fit ends, through a temporary file and
+an atomic rename (a kill mid-write leaves the previous one intact).
 """
 
 from __future__ import annotations
