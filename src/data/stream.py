@@ -43,7 +43,7 @@ class TrainStream(IterableDataset):
         max_target_length: int,
         seed: int = 0,
         window: int = 50,
-        keep_by_fields: dict[int, float] | None = None,
+        keep_by_fields: list[float] | None = None,
     ):
         super().__init__()
         if batch_size < 1 or epoch_batches < 1:
@@ -57,11 +57,11 @@ class TrainStream(IterableDataset):
         self.max_target_length = int(max_target_length)
         self.seed = int(seed)
         self.window = int(window)
-        # share of the drawn candidates kept, by number of fields (default 1): reweights the field counts
-        self.keep_by_fields = {int(k): float(v) for k, v in (keep_by_fields or {}).items()}
-        bad = {k: v for k, v in self.keep_by_fields.items() if not 0.0 <= v <= 1.0}
+        # share of the drawn candidates kept with 1, 2, ... fields (1 beyond the list): reweights field counts
+        self.keep_by_fields = {n: float(v) for n, v in enumerate(keep_by_fields or [], start=1)}
+        bad = {n: v for n, v in self.keep_by_fields.items() if not 0.0 <= v <= 1.0}
         if bad:
-            raise ValueError(f"keep_by_fields shares must lie in [0, 1], got {bad}")
+            raise ValueError(f"keep_by_fields shares must lie in [0, 1], got {list(keep_by_fields)}")
         self.epoch = 0
         self.skip = 0  # batches of the current epoch already consumed (resume)
         self.yielded = 0

@@ -120,7 +120,7 @@ def test_keep_by_fields_reweights_the_field_counts(tiny_dir):
 
     plain = make_dm(tiny_dir)
     fewer = make_dm(tiny_dir)
-    fewer.stream_cfg["keep_by_fields"] = {1: 0.25}
+    fewer.stream_cfg["keep_by_fields"] = [0.25]
     assert one_field_share(fewer) < one_field_share(plain) - 0.1
     assert fewer.train_stream().rejects["field_count_reweighted"] > 0
 
