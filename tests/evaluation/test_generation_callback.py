@@ -104,3 +104,19 @@ def test_rescored_schemes_are_written_with_the_rows_charge_spelling(tiny_datamod
     preds = generate_rows(model, dm, "ood_hypercharge", rows, list(range(len(rows))), 4, 64, 1)
     results = score_rows(dm.scheme, rows, preds, None)
     assert all(r.score.perfect for r in results)
+
+
+def test_decoding_starts_no_batch_after_its_deadline(tiny_datamodule, tiny_arch):
+    import time
+
+    from src.callbacks.generation import generate_rows
+
+    torch.manual_seed(0)
+    dm = tiny_datamodule
+    model = LagrangianBart(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme, max_new_tokens=8)
+    table = dm.table("val")
+    rows = [table.iloc[i].to_dict() for i in range(4)]
+    late = generate_rows(model, dm, "val", rows, [0, 1, 2, 3], 2, 8, 1, deadline=time.monotonic() - 1)
+    assert late == [None] * 4  # nothing decoded: the caller scores only decoded rows
+    timely = generate_rows(model, dm, "val", rows, [0, 1, 2, 3], 2, 8, 1, deadline=time.monotonic() + 600)
+    assert all(isinstance(p, list) for p in timely)
