@@ -19,6 +19,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from src.bench.machine import describe, peak_rss_mib
+from src.models.precision import resolve_precision
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
@@ -68,7 +69,7 @@ def measure(cfg, scheme_name: str, bucket: bool, steps: int, warmup: int) -> dic
     batches = list(dm.train_dataloader())
     model = build_model(cfg, scheme)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    bf16 = "bf16" in str(cfg.trainer.precision)
+    bf16 = "bf16" in resolve_precision(cfg.trainer.precision, cfg.trainer.get("accelerator"))
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model.to(device).train()
     autocast = torch.autocast(device, dtype=torch.bfloat16) if bf16 else nullcontext()
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         memory["cuda_peak_mib"] = torch.cuda.max_memory_allocated() / 2**20
     print(f"machine: {describe()}; torch threads {torch.get_num_threads()}")
     print(
-        f"model {args.model} ({results[0]['params']:,} params), precision {cfg.trainer.precision}, "
+        f"model {args.model} ({results[0]['params']:,} params), precision {resolve_precision(cfg.trainer.precision, cfg.trainer.get('accelerator'))}, "
         f"batch {cfg.data.datamodule.batch_size}, {args.steps} timed steps per row"
     )
     print("\n".join(report(results)))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from src.models.precision import resolve_precision
 from src.train import train
 
 TINY = ["data=tiny", "model=tiny", "data.datamodule.batch_size=8", "decode.max_new_tokens=48"]
@@ -74,10 +75,13 @@ def test_a_streamed_run_records_its_stop_tokens_time_and_every_collapse_probe(ti
             "callbacks.embedding_analysis=null",
             "final_eval.limit=2",
             "budget.total=00:00:30:00",
+            "trainer.precision=auto",
         ],
     )
     summary = train(cfg)
     results = json.loads((Path(summary["run_dir"]) / "results.json").read_text())
+    info = json.loads((Path(summary["run_dir"]) / "run_info.json").read_text())
+    assert info["config"]["trainer"]["precision"] == resolve_precision("auto", "cpu")  # the choice is recorded
     assert results["stopped_by"] == "max_steps" and results["global_step"] == 6
     assert results["tokens_seen"] > 6 * 8  # six batches of 8 fresh Lagrangians, many target tokens each
     assert 0 < results["train_seconds"] <= results["job_seconds"]
