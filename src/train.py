@@ -254,7 +254,8 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     (run_dir / WANDB_ID_FILE).write_text(wandb_id + "\n")
 
     with open_dict(cfg):  # "auto" becomes what this device runs fastest; run_info.json records the choice
-        cfg.trainer.precision = resolve_precision(cfg.trainer.get("precision"), cfg.trainer.get("accelerator"))
+        tc = cfg.trainer
+        tc.precision = resolve_precision(tc.get("precision"), tc.get("accelerator"))
     loggers = build_loggers(cfg, wandb_id)
     train_seconds = budget.training_seconds(cfg.trainer.get("max_time"))
     limits = {} if train_seconds is None else {"max_time": _dd_hh_mm_ss(train_seconds)}

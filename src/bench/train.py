@@ -135,8 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     if torch.cuda.is_available():
         memory["cuda_peak_mib"] = torch.cuda.max_memory_allocated() / 2**20
     print(f"machine: {describe()}; torch threads {torch.get_num_threads()}")
+    chosen = resolve_precision(cfg.trainer.precision, cfg.trainer.get("accelerator"))
     print(
-        f"model {args.model} ({results[0]['params']:,} params), precision {resolve_precision(cfg.trainer.precision, cfg.trainer.get('accelerator'))}, "
+        f"model {args.model} ({results[0]['params']:,} params), precision {chosen}, "
         f"batch {cfg.data.datamodule.batch_size}, {args.steps} timed steps per row"
     )
     print("\n".join(report(results)))

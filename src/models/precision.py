@@ -1,10 +1,11 @@
 """The training precision that pays on the device at hand: ``trainer.precision=auto``.
 
-bf16 autocast halves the memory traffic, but on a CPU it is fast only where oneDNN has bf16 kernels (AMX or
-AVX512-BF16). Measured with ``scripts/precision_probe.py`` (a bare BART step, small model, batch 16 × 190 target
-tokens, 2 threads): an Intel Xeon with AMX ran bf16 1.2-1.8x faster than fp32, an AMD EPYC with AVX2 only ran it
-20x *slower* (152 against 2,995 target tokens/s). So ``auto`` means bf16-mixed on a CUDA GPU that supports bf16
-(16-mixed on an older one), bf16-mixed on a CPU with native bf16 kernels, and 32-true on any other CPU.
+bf16 autocast halves the memory traffic, but on a CPU it is fast only where oneDNN has bf16 kernels
+(AMX or AVX512-BF16). Measured with ``scripts/precision_probe.py`` (a bare BART step, small model,
+batch 16 x 190 target tokens, 2 threads): an Intel Xeon with AMX ran bf16 1.2-1.8x faster than fp32,
+an AMD EPYC with AVX2 only ran it 20x *slower* (152 against 2,995 target tokens/s). So ``auto`` means
+bf16-mixed on a CUDA GPU that supports bf16 (16-mixed on an older one), bf16-mixed on a CPU with
+native bf16 kernels, and 32-true on any other CPU.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def uses_cuda(accelerator: str | None) -> bool:
 
 
 def resolve_precision(precision, accelerator) -> str:
-    """Lightning's precision string for ``precision`` (``auto`` resolved for this device; anything else kept)."""
+    """Lightning's precision string: ``auto`` resolved for this device, anything else kept."""
     text = str(precision)
     if text != AUTO:
         return text

@@ -81,7 +81,8 @@ def test_a_streamed_run_records_its_stop_tokens_time_and_every_collapse_probe(ti
     summary = train(cfg)
     results = json.loads((Path(summary["run_dir"]) / "results.json").read_text())
     info = json.loads((Path(summary["run_dir"]) / "run_info.json").read_text())
-    assert info["config"]["trainer"]["precision"] == resolve_precision("auto", "cpu")  # the choice is recorded
+    # the precision chosen for this device is recorded
+    assert info["config"]["trainer"]["precision"] == resolve_precision("auto", "cpu")
     assert results["stopped_by"] == "max_steps" and results["global_step"] == 6
     assert results["tokens_seen"] > 6 * 8  # six batches of 8 fresh Lagrangians, many target tokens each
     assert 0 < results["train_seconds"] <= results["job_seconds"]
