@@ -27,6 +27,7 @@ from torch import nn
 from transformers.models.bart.modeling_bart import shift_tokens_right
 
 from src.models.bart import SpecialIds, build_bart, generation_config, model_class
+from src.models.greedy import greedy_decode
 from src.tokens.base import LABEL_PAD
 
 PRETRAINED_META = "lagrangian_bart.json"
@@ -203,15 +204,32 @@ class LagrangianBart(L.LightningModule):
     # --- inference --------------------------------------------------------------------------------------
     @torch.no_grad()
     def generate_ids(
-        self, batch: dict, max_new_tokens: int | None = None, num_beams: int = 1
+        self, batch: dict, max_new_tokens: int | None = None, num_beams: int = 1, engine: str = "lean"
     ) -> torch.Tensor:
-        """Greedy (num_beams=1) or beam decoding with the KV cache; (B, T) ids starting at decoder_start."""
+        """Greedy (num_beams=1) or beam decoding with the KV cache; (B, T) ids starting at decoder_start.
+
+        Greedy decoding runs the lean loop of ``src.models.greedy`` (``engine="lean"``, the same ids as
+        ``model.generate``, which ``engine="hf"`` runs instead); beam search always runs ``generate``.
+        """
+        if engine not in ("lean", "hf"):
+            raise ValueError(f"engine must be 'lean' or 'hf', got {engine!r}")
         was_training = self.training
         self.eval()
         try:
             mask = batch["attention_mask"]
             encoder_outputs = self.model.get_encoder()(**self.encoder_inputs(batch), attention_mask=mask)
-            config = generation_config(self.ids, max_new_tokens or self.hparams.max_new_tokens, num_beams)
+            new_tokens = int(max_new_tokens or self.hparams.max_new_tokens)
+            if num_beams == 1 and engine == "lean":
+                return greedy_decode(
+                    self.model,
+                    encoder_outputs.last_hidden_state,
+                    mask,
+                    decoder_start=self.ids.decoder_start,
+                    eos=self.ids.eos,
+                    pad=self.ids.pad,
+                    max_new_tokens=new_tokens,
+                )
+            config = generation_config(self.ids, new_tokens, num_beams)
             return self.model.generate(
                 input_ids=batch["input_ids"],
                 attention_mask=mask,
