@@ -1,7 +1,7 @@
 """Evaluate a trained model on dataset splits with the paper's scores (issue 7, item 4).
 
     python -m src.evaluate ckpt=PATH [splits=[test,ood_fields,ood_hypercharge,ood_reps,benchmarks]]
-        [decode.num_beams=1] [decode.verified=true] [decode.max_new_tokens=1024]
+        [decode.num_beams=1] [decode.verified=true] [decode.max_new_tokens=1024] [decode.engine=lean]
         [data_dir=DIR] [limit=N] [batch_size=16] [out_dir=DIR] [wandb=true]
 
 ``splits`` defaults to every one of those the dataset has. ``ckpt``: a ``best_model`` folder
@@ -10,6 +10,8 @@
 Writes to ``out_dir`` (default ``<run>/eval/<time>``): ``predictions.parquet`` (one row per example),
 ``summary.csv`` (split × number of fields, plus ``all``) and ``summary.md`` (S_lagrangian and the perfect
 fraction as split × number of fields tables); logs the same to W&B (offline without credentials).
+``decode.engine``: ``lean`` (default; the greedy loop of ``src.models.greedy``) or ``hf``
+(``model.generate``: the same ids, slower; beam search always uses it).
 ``decode.verified=true`` also scores only the predicted terms the oracle verifies (columns ``verified/...``);
 columns ``exact/...`` hold the scores under exact term matching (see ``src.metrics.paper_score``).
 User mistakes exit with code 2 and one line.
@@ -30,6 +32,7 @@ from src.metrics import SCORE_KEYS
 from src.metrics.example import ExampleResult
 
 PRETRAINED_META = "lagrangian_bart.json"
+ENGINES = ("lean", "hf")
 DEFAULT_SPLITS = ("test", "ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
 
 
@@ -42,6 +45,7 @@ class DecodeConfig:
     num_beams: int = 1
     verified: bool = False
     max_new_tokens: int = 1024
+    engine: str = "lean"
 
 
 @dataclass
@@ -70,6 +74,8 @@ def parse_config(argv: list[str]) -> EvalConfig:
         raise UsageError(f"{key}: {str(e).splitlines()[0]}" if key else str(e).splitlines()[0]) from None
     if cfg.decode.num_beams < 1 or cfg.batch_size < 1 or cfg.decode.max_new_tokens < 1:
         raise UsageError("decode.num_beams, decode.max_new_tokens and batch_size must be at least 1")
+    if cfg.decode.engine not in ENGINES:
+        raise UsageError(f"decode.engine={cfg.decode.engine} is not one of {', '.join(ENGINES)}")
     return cfg
 
 
@@ -190,7 +196,9 @@ def evaluate_split(model, dm, split: str, cfg: EvalConfig) -> list[dict]:
     rows = [table.iloc[i].to_dict() for i in range(n)]
     indices = list(range(n))
     d = cfg.decode
-    preds = generate_rows(model, dm, split, rows, indices, cfg.batch_size, d.max_new_tokens, d.num_beams)
+    preds = generate_rows(
+        model, dm, split, rows, indices, cfg.batch_size, d.max_new_tokens, d.num_beams, engine=d.engine
+    )
     plain = score_rows(dm.scheme, rows, preds, d.max_new_tokens)
     verified = (
         score_rows(dm.scheme, rows, preds, d.max_new_tokens, verified=True) if d.verified else [None] * n

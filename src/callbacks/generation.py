@@ -134,6 +134,7 @@ def generate_rows(
     max_new_tokens: int,
     num_beams: int,
     deadline: float | None = None,
+    engine: str = "lean",
 ) -> list[list[str] | None]:
     """The module's predictions (scheme words) for dataset rows, batched with the shortest inputs together.
 
@@ -153,7 +154,9 @@ def generate_rows(
             [{k: v for k, v in encoded[k].items() if k not in ("row", "labels")} for k in chunk]
         )
         batch = {k: v.to(pl_module.device) if torch.is_tensor(v) else v for k, v in batch.items()}
-        words = pl_module.generate_tokens(batch, max_new_tokens=max_new_tokens, num_beams=num_beams)
+        words = pl_module.generate_tokens(
+            batch, max_new_tokens=max_new_tokens, num_beams=num_beams, engine=engine
+        )
         for k, w in zip(chunk, words):
             predictions[k] = list(w)
     return predictions

@@ -240,12 +240,12 @@ class LagrangianBart(L.LightningModule):
             self.train(was_training)
 
     def generate_tokens(
-        self, batch: dict, max_new_tokens: int | None = None, num_beams: int = 1
+        self, batch: dict, max_new_tokens: int | None = None, num_beams: int = 1, engine: str = "lean"
     ) -> list[list[str]]:
         """Decode a batch and read each row back into words through the scheme (stops at [EOS])."""
         if self.scheme is None:
             raise RuntimeError("generate_tokens needs the token scheme: build LagrangianBart with scheme=...")
-        ids = self.generate_ids(batch, max_new_tokens=max_new_tokens, num_beams=num_beams)
+        ids = self.generate_ids(batch, max_new_tokens=max_new_tokens, num_beams=num_beams, engine=engine)
         return [self.scheme.decode(row) for row in ids.tolist()]
 
     @torch.no_grad()
