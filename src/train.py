@@ -183,6 +183,20 @@ def _max_time_text(max_time):
     return sum(float(node.get(k, 0)) * u for k, u in units.items())
 
 
+def final_splits(dm, cfg: DictConfig) -> list[str]:
+    """The splits the final scores decode: the test splits first (the headline), then val."""
+    return list(cfg.final_eval.get("splits") or [*dm.test_split_names, "val"])
+
+
+def final_row_count(dm, cfg: DictConfig) -> int:
+    """How many rows the final decoding will decode (0 when ``final_eval.limit`` is 0)."""
+    limit = cfg.final_eval.limit
+    if limit == 0:
+        return 0
+    sizes = [len(dm.table(split)) for split in final_splits(dm, cfg)]
+    return sum(n if limit is None else min(n, int(limit)) for n in sizes)
+
+
 def final_scores(model, dm, cfg: DictConfig, deadline: float | None = None) -> dict[str, dict[str, float]]:
     """Decode a fixed subset of val and of every test split (or ``final_eval.splits``); the paper's scores.
 
@@ -197,8 +211,7 @@ def final_scores(model, dm, cfg: DictConfig, deadline: float | None = None) -> d
         return {}
     out = {}
     max_new = int(cfg.decode.max_new_tokens)
-    splits = cfg.final_eval.get("splits") or ["val", *dm.test_split_names]
-    for split in splits:
+    for split in final_splits(dm, cfg):
         table = dm.table(split)
         indices = fixed_subset(len(table), len(table) if limit is None else int(limit), int(cfg.seed))
         rows = [table.iloc[i].to_dict() for i in indices]
@@ -261,9 +274,12 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     limits = {} if train_seconds is None else {"max_time": _dd_hh_mm_ss(train_seconds)}
     if cfg.optim.get("decay_by_time"):  # the lr decay also follows the training time left
         model.time_budget_s = train_seconds
-    trainer = hydra.utils.instantiate(
-        cfg.trainer, callbacks=build_callbacks(cfg), logger=loggers or False, **limits
-    )
+    callbacks = build_callbacks(cfg)
+    if budget.deadline is not None:  # stop early enough for the final validation, test losses and decoding
+        from src.callbacks.budget import FinishInTime
+
+        callbacks.append(FinishInTime(budget.deadline, final_row_count(dm, cfg)))
+    trainer = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, **limits)
     record_run(cfg, run_dir, loggers, dm)
 
     fit_start = time.monotonic()
@@ -318,13 +334,16 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
 
 
 def _stop_reason(trainer, train_seconds: float | None, fit_seconds: float) -> str:
-    """What ended training: max_steps, max_epochs, the time limit, the collapse probe or an interruption."""
+    """What ended training: max_steps, max_epochs, the time limit, the budget of the whole job (``budget``),
+    the collapse probe or an interruption."""
     if trainer.interrupted:
         return "interrupted"
     from src.callbacks.generation import GenerationScores
 
     if any(isinstance(cb, GenerationScores) and cb.detector.should_stop() for cb in trainer.callbacks):
         return "collapse"
+    if any(getattr(cb, "stopped_at", None) is not None for cb in trainer.callbacks):
+        return "budget"  # FinishInTime: the rest of the job needed the time left
     if 0 < trainer.max_steps <= trainer.global_step:
         return "max_steps"
     if trainer.max_epochs is not None and trainer.current_epoch >= trainer.max_epochs:

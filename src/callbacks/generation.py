@@ -209,6 +209,7 @@ class GenerationScores(L.Callback):
         ] = {}  # the metrics of the latest run (for tests and the evaluation script)
         # collapse probe on the same rows: {max_distinct_share, stop_after, min_step} (src.metrics.collapse)
         self.detector = CollapseDetector(**dict(collapse or {}))
+        self.seconds_per_row: float | None = None  # decoding time of the latest probe
 
     def _due(self, trainer: L.Trainer) -> bool:
         return not trainer.sanity_checking and (trainer.current_epoch + 1) % self.every_n_epochs == 0
@@ -268,10 +269,14 @@ class GenerationScores(L.Callback):
 
     def score_rows(self, dm, pl_module, rows: list[dict], indices: list[int]) -> list[ExampleResult]:
         """Generate for ``rows`` and score every prediction."""
+        import time
+
         limit = self.max_new_tokens or int(pl_module.hparams.get("max_new_tokens", 1024))
+        start = time.monotonic()
         predictions = generate_rows(
             pl_module, dm, self.split, rows, indices, self.batch_size, limit, self.num_beams
         )
+        self.seconds_per_row = (time.monotonic() - start) / max(1, len(rows))  # read by FinishInTime
         return score_rows(dm.scheme, rows, predictions, limit)
 
     def _log_table(self, trainer: L.Trainer, data: list[list]) -> None:

@@ -53,3 +53,48 @@ def test_lr_decay_follows_whichever_budget_runs_out_first():
     assert lr_factor(20, 10, 100, "linear", 0.0, time_progress=0.75) == pytest.approx(0.25)
     assert lr_factor(20, 10, 100, "linear", 0.0, time_progress=1.5) == pytest.approx(0.0)
     assert lr_factor(5, 10, 100, "linear", 0.0, time_progress=0.9) == pytest.approx(0.6)  # warm-up first
+
+
+class _Trainer:
+    """The three attributes FinishInTime reads from a trainer."""
+
+    def __init__(self, callbacks):
+        self.callbacks, self.should_stop, self.global_step, self.sanity_checking = callbacks, False, 7, False
+
+
+class _Probe:
+    seconds_per_row = 0.5
+
+
+def test_finish_in_time_waits_for_a_measured_validation_then_keeps_the_final_phase_inside_the_deadline():
+    import time
+
+    from src.callbacks.budget import FinishInTime
+
+    now = time.monotonic()
+    guard = FinishInTime(deadline=now + 100.0, final_rows=100, safety=1.0, margin_s=5.0)
+    trainer = _Trainer([_Probe(), guard])
+    guard.on_train_batch_end(trainer, None, None, None, 0)
+    assert not trainer.should_stop  # nothing measured yet: the fixed reserve is in charge
+    guard.validation_s = 10.0  # 3 x 10 s validation and losses + 100 rows x 0.5 s + 5 s = 85 s < 100 s
+    assert guard.needed_s(trainer) == 85.0
+    guard.on_train_batch_end(trainer, None, None, None, 0)
+    assert not trainer.should_stop
+    guard.validation_s = 20.0  # 115 s > 100 s left: stop now
+    guard.on_train_batch_end(trainer, None, None, None, 0)
+    assert trainer.should_stop and guard.stopped_at == 7
+
+
+def test_finish_in_time_measures_validations_but_not_the_sanity_check():
+    from src.callbacks.budget import FinishInTime
+
+    guard = FinishInTime(deadline=0.0, final_rows=0)
+    trainer = _Trainer([guard])
+    trainer.sanity_checking = True
+    guard.on_validation_start(trainer, None)
+    guard.on_validation_end(trainer, None)
+    assert guard.validation_s is None
+    trainer.sanity_checking = False
+    guard.on_validation_start(trainer, None)
+    guard.on_validation_end(trainer, None)
+    assert guard.validation_s is not None and guard.validation_s >= 0.0
