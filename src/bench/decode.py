@@ -1,4 +1,5 @@
-"""``python -m src.bench decode [--model small] [--batch 32] [--new-tokens 128] [--json PATH]``.
+"""``python -m src.bench decode [--model small] [--batch 32] [--new-tokens 128] [--json PATH]
+[--checkpoint RUN/best_model --rows DATA/test.parquet]``.
 
 Greedy decoding throughput of a randomly initialised BART preset on encoder inputs of random
 1-6-field lists in the paper scheme, three ways: the lean loop that evaluation uses
@@ -7,6 +8,10 @@ with its default cache (the anchor), and ``generate`` without a cache. [EOS] is 
 random model's logits, so every row runs exactly ``--new-tokens`` steps in each variant (the same
 work; the last step is the forced [EOS]), and the lean ids are checked to equal ``generate``'s.
 The ratios printed beside the absolute figures come from this one process.
+
+With ``--checkpoint`` (a trained ``best_model`` folder) and ``--rows`` (a Parquet split), the same two
+engines also decode those rows as evaluation does (sorted by input length, batches of ``--batch``, up to
+``--max-new-tokens``): rows that end at different lengths are where dropping finished rows pays.
 """
 
 from __future__ import annotations
@@ -83,6 +88,38 @@ def measure(model, ids, batch: dict, new_tokens: int, use_cache: bool, repeats: 
     return batch["input_ids"].shape[0] * new_tokens / best, out
 
 
+def measure_trained(checkpoint: str, rows_path: str, batch_size: int, max_new: int) -> dict:
+    """Decode every row of a split with both engines on a trained model: seconds, ids equal or not."""
+    import pandas as pd
+    import torch
+
+    from src.data.rows import fields_from_row
+    from src.models.module import LagrangianBart
+
+    model = LagrangianBart.load_pretrained(checkpoint).eval()
+    rows = pd.read_parquet(rows_path).to_dict("records")
+    encoded = [model.scheme.encode(fields_from_row(r), None) for r in rows]
+    encoded.sort(key=lambda e: len(e["input_ids"]))
+    batches = [model.scheme.collate(encoded[i : i + batch_size]) for i in range(0, len(encoded), batch_size)]
+    seconds, outputs = {}, {}
+    for engine in ("hf", "lean", "hf", "lean"):  # alternated: a drift in machine load hits both
+        start = time.perf_counter()
+        ids = [model.generate_ids(b, max_new_tokens=max_new, engine=engine) for b in batches]
+        seconds[engine] = min(seconds.get(engine, float("inf")), time.perf_counter() - start)
+        outputs[engine] = ids
+    same = all(torch.equal(a, b) for a, b in zip(outputs["hf"], outputs["lean"]))
+    tokens = sum(int((i[:, 1:] != model.ids.pad).sum()) for i in outputs["lean"])
+    return {
+        "checkpoint": checkpoint,
+        "rows": len(rows),
+        "generated_tokens": tokens,
+        "seconds_generate": round(seconds["hf"], 2),
+        "seconds_lean": round(seconds["lean"], 2),
+        "lean_over_generate_trained": round(seconds["hf"] / seconds["lean"], 2),
+        "identical_ids_trained": bool(same),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m src.bench decode", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="small", help="model preset in conf/model (default: small)")
@@ -91,7 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    parser.add_argument("--checkpoint", default=None, help="a trained best_model folder (with --rows)")
+    parser.add_argument("--rows", default=None, help="a Parquet split to decode with --checkpoint")
+    parser.add_argument("--max-new-tokens", type=int, default=600, help="limit with --checkpoint")
     args = parser.parse_args(argv)
+    if (args.checkpoint is None) != (args.rows is None):
+        parser.error("--checkpoint and --rows go together")
+    for path in (args.checkpoint, args.rows):
+        if path is not None and not Path(path).exists():
+            parser.error(f"{path} does not exist")
     if args.batch < 1 or args.new_tokens < 1:
         parser.error("--batch and --new-tokens must be positive")
     if not (CONF_DIR / "model" / f"{args.model}.yaml").exists():
@@ -135,6 +180,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{uncached:,.0f} without; lean / generate x{result['lean_over_generate']}, "
         f"cache speed-up x{result['cache_speedup']}; identical ids: {result['identical_ids']}"
     )
+    if args.checkpoint:
+        trained = measure_trained(args.checkpoint, args.rows, args.batch, args.max_new_tokens)
+        result.update(trained)
+        print(
+            f"trained {trained['checkpoint']}, {trained['rows']} rows of {args.rows} "
+            f"({trained['generated_tokens']:,} tokens): generate {trained['seconds_generate']} s, "
+            f"lean loop {trained['seconds_lean']} s, x{trained['lean_over_generate_trained']}; "
+            f"identical ids: {trained['identical_ids_trained']}"
+        )
+        result["peak_rss_mib"] = round(peak_rss_mib(), 1)
     print(f"peak memory: {result['peak_rss_mib']} MiB RSS")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
