@@ -58,6 +58,8 @@ class LeanDecoder:
 
     def __init__(self, model):
         config = model.config
+        if config.model_type not in ("bart", "mbart"):
+            raise ValueError(f"the lean decoder reads BART or mBART layers, not {config.model_type!r}")
         decoder = model.get_decoder()
         self.pre_norm = config.model_type == "mbart"
         self.heads = config.decoder_attention_heads
