@@ -342,8 +342,10 @@ def _stop_reason(trainer, train_seconds: float | None, fit_seconds: float) -> st
 
     if any(isinstance(cb, GenerationScores) and cb.detector.should_stop() for cb in trainer.callbacks):
         return "collapse"
-    if any(getattr(cb, "stopped_at", None) is not None for cb in trainer.callbacks):
-        return "budget"  # FinishInTime: the rest of the job needed the time left
+    from src.callbacks.budget import FinishInTime
+
+    if any(isinstance(cb, FinishInTime) and cb.stopped_at is not None for cb in trainer.callbacks):
+        return "budget"  # the rest of the job needed the time left
     if 0 < trainer.max_steps <= trainer.global_step:
         return "max_steps"
     if trainer.max_epochs is not None and trainer.current_epoch >= trainer.max_epochs:

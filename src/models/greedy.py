@@ -33,9 +33,8 @@ POSITION_OFFSET = 2  # BART's and mBART's learned positions start at index 2
 class _Layer:
     """One decoder layer's weights, with q/k/v fused for self-attention."""
 
-    def __init__(self, layer, heads: int):
+    def __init__(self, layer):
         sa, ca = layer.self_attn, layer.encoder_attn
-        self.heads = heads
         self.qkv_w = torch.cat([sa.q_proj.weight, sa.k_proj.weight, sa.v_proj.weight])
         self.qkv_b = torch.cat([sa.q_proj.bias, sa.k_proj.bias, sa.v_proj.bias])
         self.sa_out, self.ca_q, self.ca_k, self.ca_v, self.ca_out = (
@@ -66,13 +65,14 @@ class LeanDecoder:
         self.head_dim = config.d_model // self.heads
         self.scale = self.head_dim**-0.5
         self.embed = decoder.embed_tokens
-        self.embed_scale = float(getattr(decoder.embed_tokens, "embed_scale", 1.0) or 1.0)
-        if not hasattr(decoder.embed_tokens, "embed_scale") and config.scale_embedding:
-            self.embed_scale = math.sqrt(config.d_model)
+        scale = getattr(decoder.embed_tokens, "embed_scale", None)  # BART's scaled embedding carries it
+        if scale is None:
+            scale = math.sqrt(config.d_model) if config.scale_embedding else 1.0
+        self.embed_scale = float(scale)
         self.positions = decoder.embed_positions.weight
         self.embed_norm = decoder.layernorm_embedding
         self.final_norm = getattr(decoder, "layer_norm", None) if self.pre_norm else None
-        self.layers = [_Layer(layer, self.heads) for layer in decoder.layers]
+        self.layers = [_Layer(layer) for layer in decoder.layers]
         self.head = model.get_output_embeddings()
         bias = getattr(model, "final_logits_bias", None)
         self.bias = None if bias is None else bias.reshape(-1)
