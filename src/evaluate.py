@@ -2,6 +2,7 @@
 
     python -m src.evaluate ckpt=PATH [splits=[test,ood_fields,ood_hypercharge,ood_reps,benchmarks]]
         [decode.num_beams=1] [decode.verified=true] [decode.max_new_tokens=1024] [decode.engine=lean]
+        [decode.constrain=none|oracle]
         [data_dir=DIR] [limit=N] [batch_size=16] [out_dir=DIR] [wandb=true]
 
 ``splits`` defaults to every one of those the dataset has. ``ckpt``: a ``best_model`` folder
@@ -12,6 +13,9 @@ Writes to ``out_dir`` (default ``<run>/eval/<time>``): ``predictions.parquet`` (
 fraction as split × number of fields tables); logs the same to W&B (offline without credentials).
 ``decode.engine``: ``lean`` (default; the greedy loop of ``src.models.greedy``) or ``hf``
 (``model.generate``: the same ids, slower; beam search always uses it).
+``decode.constrain=oracle``: the decoder may only write terms of the oracle's expanded basis for the row's
+fields, in canonical order, each once (``src.tokens.constraint``; canonical-ID schemes, greedy lean
+decoding): every written term is then invariant, and the scores measure the model with the oracle's help.
 ``decode.verified=true`` also scores only the predicted terms the oracle verifies (columns ``verified/...``);
 columns ``exact/...`` hold the scores under exact term matching (see ``src.metrics.paper_score``).
 User mistakes exit with code 2 and one line.
@@ -33,6 +37,7 @@ from src.metrics.example import ExampleResult
 
 PRETRAINED_META = "lagrangian_bart.json"
 ENGINES = ("lean", "hf")
+CONSTRAINTS = ("none", "oracle")  # src.callbacks.generation.CONSTRAINTS, without importing torch here
 DEFAULT_SPLITS = ("test", "ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
 
 
@@ -46,6 +51,7 @@ class DecodeConfig:
     verified: bool = False
     max_new_tokens: int = 1024
     engine: str = "lean"
+    constrain: str = "none"  # none | oracle
 
 
 @dataclass
@@ -76,6 +82,10 @@ def parse_config(argv: list[str]) -> EvalConfig:
         raise UsageError("decode.num_beams, decode.max_new_tokens and batch_size must be at least 1")
     if cfg.decode.engine not in ENGINES:
         raise UsageError(f"decode.engine={cfg.decode.engine} is not one of {', '.join(ENGINES)}")
+    if cfg.decode.constrain not in CONSTRAINTS:
+        raise UsageError(f"decode.constrain={cfg.decode.constrain} is not one of {', '.join(CONSTRAINTS)}")
+    if cfg.decode.constrain != "none" and (cfg.decode.num_beams != 1 or cfg.decode.engine != "lean"):
+        raise UsageError("decode.constrain needs greedy lean decoding (num_beams=1, engine=lean)")
     return cfg
 
 
@@ -197,7 +207,16 @@ def evaluate_split(model, dm, split: str, cfg: EvalConfig) -> list[dict]:
     indices = list(range(n))
     d = cfg.decode
     preds = generate_rows(
-        model, dm, split, rows, indices, cfg.batch_size, d.max_new_tokens, d.num_beams, engine=d.engine
+        model,
+        dm,
+        split,
+        rows,
+        indices,
+        cfg.batch_size,
+        d.max_new_tokens,
+        d.num_beams,
+        engine=d.engine,
+        constrain=d.constrain,
     )
     plain = score_rows(dm.scheme, rows, preds, d.max_new_tokens)
     verified = (
@@ -303,6 +322,11 @@ def evaluate(cfg: EvalConfig) -> dict:
         if not (data_dir / f"{split}.parquet").is_file():
             raise UsageError(f"split {split!r} not found: {data_dir / (split + '.parquet')} is missing")
     model = load_model(ckpt)
+    if cfg.decode.constrain == "oracle" and not getattr(model.scheme, "canonical", False):
+        raise UsageError(
+            f"decode.constrain=oracle needs a scheme with canonical IDs; {ckpt} uses {model.scheme.name!r} "
+            "with random IDs"
+        )
     if torch.cuda.is_available():
         model = model.cuda()
     dm = LagrangianDataModule(data_dir=str(data_dir), scheme=model.scheme, eval_splits=[])

@@ -40,6 +40,9 @@ TABLE_COLUMNS = [
 ]
 
 
+CONSTRAINTS = ("none", "oracle")  # decoding constraints generate_rows knows (src.tokens.constraint)
+
+
 def fixed_subset(n_rows: int, size: int, seed: int) -> list[int]:
     """``size`` row indices drawn once with ``Random(seed)`` (sorted): the same rows at every epoch."""
     if size >= n_rows:
@@ -135,12 +138,18 @@ def generate_rows(
     num_beams: int,
     deadline: float | None = None,
     engine: str = "lean",
+    constrain: str = "none",
 ) -> list[list[str] | None]:
     """The module's predictions (scheme words) for dataset rows, batched with the shortest inputs together.
 
     With a ``deadline`` (time.monotonic()), no new batch starts after it; the rows left get None.
+    ``constrain="oracle"``: each row may only write the oracle's terms for its fields, in canonical order
+    (``src.tokens.constraint``; greedy lean decoding only); ``"none"``: the model's own argmax.
     """
     import time
+
+    if constrain not in CONSTRAINTS:
+        raise ValueError(f"constrain must be one of {', '.join(CONSTRAINTS)}, got {constrain!r}")
 
     scheme = dm.scheme
     encoded = [dm.encode_row(row, split, i) for row, i in zip(rows, indices)]
@@ -154,8 +163,15 @@ def generate_rows(
             [{k: v for k, v in encoded[k].items() if k not in ("row", "labels")} for k in chunk]
         )
         batch = {k: v.to(pl_module.device) if torch.is_tensor(v) else v for k, v in batch.items()}
+        constraints = None
+        if constrain == "oracle":
+            from src.data.rows import fields_from_row
+            from src.tokens.constraint import TermConstraint, TermTrie
+
+            tries = [TermTrie.for_fields(scheme, fields_from_row(rows[k])) for k in chunk]
+            constraints = [TermConstraint(t) for t in tries]
         words = pl_module.generate_tokens(
-            batch, max_new_tokens=max_new_tokens, num_beams=num_beams, engine=engine
+            batch, max_new_tokens=max_new_tokens, num_beams=num_beams, engine=engine, constraints=constraints
         )
         for k, w in zip(chunk, words):
             predictions[k] = list(w)

@@ -18,6 +18,9 @@ principle resolve differently: the tests and ``make bench`` compare the ids toke
 reproduced from ``generation_config``: start at ``decoder_start``, stop at ``eos``, pad finished rows
 with ``pad``, and force ``eos`` at the last step (``forced_eos_token_id``), so a row never exceeds
 1 + ``max_new_tokens`` ids.
+
+``constraints`` (one per row, e.g. ``src.tokens.constraint.TermConstraint``) restrict each step's argmax
+to the ids the row's ``allowed()`` names, and are told each chosen id through ``advance``.
 """
 
 from __future__ import annotations
@@ -128,14 +131,19 @@ def greedy_decode(
     eos: int,
     pad: int,
     max_new_tokens: int,
+    constraints: list | None = None,
 ) -> torch.Tensor:
     """(B, T) ids, each row ``decoder_start`` then the argmax tokens up to its [EOS], [PAD] after it.
 
     ``model`` is a (M)BART ``ForConditionalGeneration``; ``encoder_hidden`` its encoder's last hidden
     state (B, S, d) for the inputs whose padding ``attention_mask`` (B, S) marks. T is the longest row.
+    With ``constraints`` (one per row: ``allowed() -> list[int]`` and ``advance(id)``), each row's argmax
+    is taken over its allowed ids only.
     """
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
+    if constraints is not None and len(constraints) != encoder_hidden.shape[0]:
+        raise ValueError(f"{len(constraints)} constraints for {encoder_hidden.shape[0]} rows")
     lean = LeanDecoder(model)
     batch, device = encoder_hidden.shape[0], encoder_hidden.device
     dtype = encoder_hidden.dtype
@@ -153,7 +161,17 @@ def greedy_decode(
         if step == max_new_tokens:  # the last position is [EOS] (generate's forced_eos_token_id)
             token = torch.full((alive.numel(),), eos, dtype=torch.long, device=device)
         else:
-            token = lean.step(token, step - 1, self_kv, cross, memory_bias).float().argmax(dim=-1)
+            logits = lean.step(token, step - 1, self_kv, cross, memory_bias).float()
+            if constraints is not None:
+                rows = alive.tolist()
+                mask = torch.full_like(logits, float("-inf"))
+                for i, r in enumerate(rows):
+                    mask[i, constraints[r].allowed()] = 0.0
+                logits = logits + mask
+            token = logits.argmax(dim=-1)
+            if constraints is not None:
+                for r, t in zip(rows, token.tolist()):
+                    constraints[r].advance(t)
         out[alive, step] = token
         length = step + 1
         finished = token == eos

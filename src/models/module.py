@@ -204,15 +204,23 @@ class LagrangianBart(L.LightningModule):
     # --- inference --------------------------------------------------------------------------------------
     @torch.no_grad()
     def generate_ids(
-        self, batch: dict, max_new_tokens: int | None = None, num_beams: int = 1, engine: str = "lean"
+        self,
+        batch: dict,
+        max_new_tokens: int | None = None,
+        num_beams: int = 1,
+        engine: str = "lean",
+        constraints: list | None = None,
     ) -> torch.Tensor:
         """Greedy (num_beams=1) or beam decoding with the KV cache; (B, T) ids starting at decoder_start.
 
         Greedy decoding runs the lean loop of ``src.models.greedy`` (``engine="lean"``, the same ids as
         ``model.generate``, which ``engine="hf"`` runs instead); beam search always runs ``generate``.
+        ``constraints`` (one per row, see ``greedy_decode``) restrict greedy lean decoding.
         """
         if engine not in ("lean", "hf"):
             raise ValueError(f"engine must be 'lean' or 'hf', got {engine!r}")
+        if constraints is not None and (engine != "lean" or num_beams != 1):
+            raise ValueError("constrained decoding runs on the lean greedy engine (num_beams=1, engine=lean)")
         was_training = self.training
         self.eval()
         try:
@@ -228,6 +236,7 @@ class LagrangianBart(L.LightningModule):
                     eos=self.ids.eos,
                     pad=self.ids.pad,
                     max_new_tokens=new_tokens,
+                    constraints=constraints,
                 )
             config = generation_config(self.ids, new_tokens, num_beams)
             return self.model.generate(
@@ -240,12 +249,19 @@ class LagrangianBart(L.LightningModule):
             self.train(was_training)
 
     def generate_tokens(
-        self, batch: dict, max_new_tokens: int | None = None, num_beams: int = 1, engine: str = "lean"
+        self,
+        batch: dict,
+        max_new_tokens: int | None = None,
+        num_beams: int = 1,
+        engine: str = "lean",
+        constraints: list | None = None,
     ) -> list[list[str]]:
         """Decode a batch and read each row back into words through the scheme (stops at [EOS])."""
         if self.scheme is None:
             raise RuntimeError("generate_tokens needs the token scheme: build LagrangianBart with scheme=...")
-        ids = self.generate_ids(batch, max_new_tokens=max_new_tokens, num_beams=num_beams, engine=engine)
+        ids = self.generate_ids(
+            batch, max_new_tokens=max_new_tokens, num_beams=num_beams, engine=engine, constraints=constraints
+        )
         return [self.scheme.decode(row) for row in ids.tolist()]
 
     @torch.no_grad()

@@ -1,0 +1,154 @@
+"""Oracle-constrained decoding: the decoder may only write terms the oracle lists for the input fields.
+
+For one field list the oracle's expanded basis (``build_lagrangian(fields, basis="expanded")``: every
+distinct non-vanishing invariant monomial of dimension <= 4, which contains every term of the independent
+basis) is rendered term by term through a token scheme with canonical IDs, and the renderings are put in a
+trie of token ids, each term with its rank in the scheme's canonical term order. ``TermConstraint`` walks
+that trie as the decoder writes:
+
+    [SOS] term term ... term [EOS]
+
+where every term is one of the trie's terms, the terms come in strictly increasing rank (the canonical
+order of the targets, so no term twice), and [EOS] may follow only a complete term. ``allowed()`` gives the
+token ids that may come next; ``advance(token)`` moves on. A sequence written under the constraint
+therefore always parses, and each of its terms is invariant: the decoder chooses which of the oracle's
+terms to write and when to stop, nothing else. Scores of constrained decoding measure the model *with the
+oracle's help* and are reported beside the plain greedy ones, never instead of them.
+
+Only schemes with canonical IDs have one spelling per term (``tokenizer.canonical=true``); with random IDs
+``for_fields`` raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from src.physics.fields import Field
+from src.physics.terms import Lagrangian
+
+from .base import EOS_ID, SOS_ID
+
+
+@dataclass
+class _Node:
+    children: dict[int, int] = field(default_factory=dict)
+    end_rank: int = -1  # rank of the term that ends here, -1 if none
+    max_rank: int = -1  # highest rank of a term ending at or below this node
+
+
+class TermTrie:
+    """Token-id sequences of terms, each with a rank; shared read-only by the constraints built on it."""
+
+    def __init__(self, terms: list[list[int]]):
+        self.nodes = [_Node()]
+        self.n_terms = 0
+        for rank, ids in enumerate(terms):
+            if not ids:
+                raise ValueError(f"term {rank} has no tokens")
+            path = [0]
+            for tok in ids:
+                node = self.nodes[path[-1]]
+                if tok not in node.children:
+                    node.children[tok] = len(self.nodes)
+                    self.nodes.append(_Node())
+                path.append(node.children[tok])
+            leaf = self.nodes[path[-1]]
+            if leaf.end_rank >= 0:
+                continue  # the same spelling twice: keep the first rank
+            leaf.end_rank = rank
+            self.n_terms += 1
+            for k in path:
+                self.nodes[k].max_rank = max(self.nodes[k].max_rank, rank)
+
+    @classmethod
+    def for_fields(cls, scheme, fields: list[Field]) -> TermTrie:
+        """The trie of the oracle's expanded-basis terms of ``fields``, in the scheme's canonical order."""
+        from src.physics.lagrangian import build_lagrangian
+
+        if not getattr(scheme, "canonical", False):
+            raise ValueError(
+                f"oracle-constrained decoding needs one spelling per term: scheme {scheme.name!r} draws "
+                "random IDs; use tokenizer.canonical=true"
+            )
+        fields = list(fields)
+        terms = build_lagrangian(fields, basis="expanded").terms
+        # canonical order of the whole set = the order a canonical target lists its terms in
+        ordered = scheme.target_tokens(Lagrangian(fields, terms, "expanded"))
+        spelled = [tuple(scheme.target_tokens(Lagrangian(fields, [t], "expanded"))) for t in terms]
+        ranked = sorted(spelled, key=lambda words: _position(ordered, words))
+        return cls([scheme.ids(list(words)) for words in ranked])
+
+
+def _position(words: list[str], term: tuple[str, ...]) -> int:
+    """Index of ``term`` as a contiguous run starting a term in ``words`` (its place in canonical order)."""
+    n = len(term)
+    for i in range(len(words) - n + 1):
+        ends = i + n == len(words) or _starts(words, i + n)
+        if words[i] == term[0] and tuple(words[i : i + n]) == term and ends:
+            return i
+    raise ValueError(f"term {' '.join(term)} not found in the canonical rendering")
+
+
+def _starts(words: list[str], i: int) -> bool:
+    return words[i] in ("+", "-")
+
+
+class TermConstraint:
+    """One row's walk through a ``TermTrie``: [SOS], terms in increasing rank, then [EOS]."""
+
+    def __init__(self, trie: TermTrie, bos: int = SOS_ID, eos: int = EOS_ID):
+        self.trie, self.bos, self.eos = trie, int(bos), int(eos)
+        self.started = False
+        self.done = False
+        self.node = 0
+        self.last_rank = -1  # rank of the last complete term
+        self.terms_written = 0
+
+    def _open(self, node: int) -> list[int]:
+        """Children of ``node`` that still lead to a term ranked after the last one."""
+        nodes = self.trie.nodes
+        return [tok for tok, child in nodes[node].children.items() if nodes[child].max_rank > self.last_rank]
+
+    def _complete(self) -> bool:
+        rank = self.trie.nodes[self.node].end_rank
+        return self.node != 0 and rank > self.last_rank
+
+    def allowed(self) -> list[int]:
+        """Token ids that may come next (never empty: [EOS] when nothing else may)."""
+        if self.done:
+            return [self.eos]
+        if not self.started:
+            return [self.bos]
+        out = self._open(self.node)
+        if self._complete():
+            rank = self.trie.nodes[self.node].end_rank
+            saved, self.last_rank = self.last_rank, rank
+            out = out + [t for t in self._open(0) if t not in out] + [self.eos]
+            self.last_rank = saved
+        elif self.node == 0 and (self.terms_written or not out):
+            out = out + [self.eos]
+        return out or [self.eos]
+
+    def advance(self, token: int) -> None:
+        """Move on by ``token``; ValueError if it is not one of ``allowed()``."""
+        token = int(token)
+        if token not in self.allowed():
+            raise ValueError(f"token {token} is not allowed here")
+        if self.done:
+            return
+        if not self.started:
+            self.started = True
+            return
+        nodes = self.trie.nodes
+        child = nodes[self.node].children.get(token)
+        if child is not None and nodes[child].max_rank > self.last_rank:
+            self.node = child  # a continuation of the current term wins over closing it
+            return
+        if self._complete():
+            self.last_rank = nodes[self.node].end_rank
+            self.terms_written += 1
+            self.node = 0
+        if token == self.eos:
+            self.done = True
+            return
+        self.node = nodes[0].children[token]

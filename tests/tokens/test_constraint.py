@@ -1,0 +1,78 @@
+"""Oracle-constrained decoding: the constraint accepts every oracle target and nothing the grammar rejects."""
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from src.physics.fields import parse_fields
+from src.physics.lagrangian import build_lagrangian
+from src.tokens import build_scheme
+from src.tokens.base import EOS_ID, SOS_ID
+from src.tokens.constraint import TermConstraint, TermTrie
+from src.tokens.stats import random_fields
+
+CANONICAL = ["field_refs", "paper_canonical"]
+
+
+def walk(constraint: TermConstraint, tokens: list[int]) -> None:
+    for tok in tokens:
+        assert tok in constraint.allowed(), f"token {tok} refused after {constraint.terms_written} terms"
+        constraint.advance(tok)
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+@pytest.mark.parametrize("seed", range(12))
+def test_the_oracle_target_is_always_allowed(name, seed):
+    scheme = build_scheme(name, canonical=True) if name == "field_refs" else build_scheme(name)
+    fields = random_fields(random.Random(seed), random.Random(seed).randint(1, 3))
+    lag = build_lagrangian(fields)
+    labels = scheme.encode(fields, lag)["labels"]  # [SOS] words [EOS]
+    c = TermConstraint(TermTrie.for_fields(scheme, fields))
+    walk(c, labels)
+    assert c.done and c.terms_written == len(lag.terms)
+    assert c.allowed() == [EOS_ID]
+
+
+def test_eos_only_after_a_complete_term_and_each_term_once():
+    scheme = build_scheme("field_refs", canonical=True)
+    fields = parse_fields("H: S(1,2,1/2)")
+    trie = TermTrie.for_fields(scheme, fields)
+    c = TermConstraint(trie)
+    assert c.allowed() == [SOS_ID]
+    c.advance(SOS_ID)
+    assert EOS_ID not in c.allowed()  # an empty Lagrangian is not one
+    first = scheme.ids(scheme.target_tokens(build_lagrangian(fields)))[:4]
+    for tok in first:
+        c.advance(tok)
+    assert EOS_ID not in c.allowed()  # mid-term
+    with pytest.raises(ValueError):
+        c.advance(EOS_ID)
+
+
+def test_random_id_schemes_are_refused():
+    with pytest.raises(ValueError, match="canonical"):
+        TermTrie.for_fields(build_scheme("paper"), parse_fields("H: S(1,2,1/2)"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), n_fields=st.integers(1, 3), choices=st.randoms(use_true_random=False))
+def test_any_walk_the_constraint_allows_parses_into_valid_terms(seed, n_fields, choices):
+    """Whatever a decoder picks among the allowed tokens, the sequence parses and every term is invariant."""
+    scheme = build_scheme("field_refs", canonical=True)
+    fields = random_fields(random.Random(seed), n_fields)
+    c = TermConstraint(TermTrie.for_fields(scheme, fields))
+    ids = []
+    while not c.done and len(ids) < 5000:
+        tok = choices.choice(c.allowed())
+        c.advance(tok)
+        ids.append(tok)
+    assert c.done and ids[0] == SOS_ID and ids[-1] == EOS_ID
+    words = scheme.decode(ids)
+    parsed = scheme.parse_target(words, fields)
+    assert not parsed.truncated
+    reasons = [t.reason for t in parsed.terms if not t.valid]
+    assert parsed.terms and not reasons, reasons
+    spelled = [" ".join(t.tokens) for t in parsed.terms]
+    assert len(set(spelled)) == len(spelled)  # no term twice
