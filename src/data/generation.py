@@ -24,6 +24,7 @@ import os
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from src.version import code_version
@@ -111,11 +112,18 @@ def planted_confirmed(sample: Sample, lag) -> bool:
 
 
 def candidate_row(
-    settings: DataSettings, stream: str, sampler, index: int, rejects: Counter, rng_key: str | None = None
+    settings: DataSettings,
+    stream: str,
+    sampler,
+    index: int,
+    rejects: Counter,
+    rng_key: str | None = None,
+    precheck: Callable[[Sample], str | None] | None = None,
 ) -> dict | None:
     """Draw candidate ``index`` of a stream and turn it into a row; None (and a reject reason) if refused.
 
     The candidate's generator is ``Random(rng_key)``, by default ``f"{settings.seed}:{stream}:{index}"``.
+    ``precheck(sample)`` runs before the oracle: a reason string refuses the candidate without solving it.
     """
     from src.physics.lagrangian import build_lagrangian
 
@@ -124,6 +132,10 @@ def candidate_row(
         sample = sampler.sample(rng, rejects)
     except SamplingError:
         rejects["sampling_failed"] += 1
+        return None
+    reason = precheck(sample) if precheck is not None else None
+    if reason:
+        rejects[reason] += 1
         return None
     lag = build_lagrangian(sample.fields, basis=settings.basis)
     if sample.planted and not planted_confirmed(sample, lag):

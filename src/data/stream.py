@@ -91,22 +91,28 @@ class TrainStream(IterableDataset):
     def examples(self, worker: int | str) -> Iterator[dict]:
         """Encoded training examples of this epoch and worker ("rank.worker" under DDP), forever."""
         from .generation import candidate_row, make_sampler
+        from .rows import multiset_key
 
         sampler = make_sampler(self.settings, "main")
         s = self.settings
         index = 0
+        rng_key = ""
+
+        def precheck(sample) -> str | None:
+            # decided before the oracle solves the candidate: most refusals cost only the draw
+            keep = self.keep_by_fields.get(len(sample.fields), 1.0)
+            if keep < 1.0 and random.Random(f"keep:{rng_key}").random() >= keep:
+                return "field_count_reweighted"
+            key = multiset_key(sample.fields, sample.spelling)
+            if split_of(key, s.val_fraction, s.test_fraction) != "train" or key in self.exclude:
+                return "held_out"
+            return None
+
         while True:
             rng_key = f"stream:{self.seed}:{self.epoch}:{worker}:{index}"
-            row = candidate_row(s, "main", sampler, index, self.rejects, rng_key=rng_key)
+            row = candidate_row(s, "main", sampler, index, self.rejects, rng_key=rng_key, precheck=precheck)
             index += 1
             if row is None:
-                continue
-            keep = self.keep_by_fields.get(int(row["n_fields"]), 1.0)
-            if keep < 1.0 and random.Random(f"keep:{rng_key}").random() >= keep:
-                self.rejects["field_count_reweighted"] += 1
-                continue
-            if split_of(row["key"], s.val_fraction, s.test_fraction) != "train" or row["key"] in self.exclude:
-                self.rejects["held_out"] += 1
                 continue
             enc = self.encode(row, zlib.crc32(rng_key.encode()))  # seeds the example's own ID draws
             if len(enc["input_ids"]) > self.max_source_length or len(enc["labels"]) > self.max_target_length:
