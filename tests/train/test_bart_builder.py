@@ -24,7 +24,7 @@ def test_parameter_count_grows_by_d_model_per_extra_word():
     assert count_parameters(arch, 42) - count_parameters(arch, 41) == arch["d_model"]
 
 
-@pytest.mark.parametrize("name", ["tiny", "mini", "small", "base", "paper"])
+@pytest.mark.parametrize("name", ["tiny", "mini", "d192", "small", "base", "paper"])
 def test_every_preset_builds_a_config_with_the_tokenizer_ids(name):
     ids = SpecialIds(pad=2, bos=0, eos=1)
     cfg = bart_config(preset(name), vocab_size=57, ids=ids)
