@@ -7,12 +7,12 @@ loads: the four specials at 0-3, then the order the authors' tokenizer assigned.
 
 from __future__ import annotations
 
-from tokenizers import Tokenizer
-from tokenizers.models import WordLevel
-from tokenizers.pre_tokenizers import WhitespaceSplit
-from transformers import PreTrainedTokenizerFast
+from typing import TYPE_CHECKING
 
 from .base import EOS, PAD, SOS, SPECIAL_TOKENS, UNK
+
+if TYPE_CHECKING:  # importing transformers costs ~1 s: only the tokenizer builder needs it
+    from transformers import PreTrainedTokenizerFast
 
 DIGITS_IN_PAPER_ORDER = ("0", "3", "4", "5", "6", "7", "8", "9")  # 1 and 2 come earlier, with '/' and '-'
 PAPER_VOCAB: tuple[str, ...] = (
@@ -62,6 +62,11 @@ def build_tokenizer(words: tuple[str, ...]) -> PreTrainedTokenizerFast:
         raise ValueError("the vocabulary must start with [SOS], [EOS], [PAD], [UNK]")
     if len(set(words)) != len(words) or any(not w or any(c.isspace() for c in w) for w in words):
         raise ValueError("vocabulary words must be distinct, non-empty and without whitespace")
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import WhitespaceSplit
+    from transformers import PreTrainedTokenizerFast
+
     model = WordLevel({w: k for k, w in enumerate(words)}, unk_token=UNK)
     tok = Tokenizer(model)
     tok.pre_tokenizer = WhitespaceSplit()
