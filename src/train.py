@@ -202,35 +202,51 @@ def final_scores(model, dm, cfg: DictConfig, deadline: float | None = None) -> d
 
     Uses the evaluation's own pieces (src.callbacks.generation), so these numbers and the callback's agree.
     With a ``deadline`` (time.monotonic()), decoding stops there: each split reports how many of its rows
-    were scored (``final/<split>/rows``), and splits not reached are missing.
+    were scored (``final/<split>/rows``), and splits not reached are missing. A ``Terminated`` raised
+    while decoding carries the splits finished before it as ``.scores``.
     """
+    from src.callbacks.signals import Terminated
+
+    out: dict[str, dict[str, float]] = {}
+    if cfg.final_eval.limit == 0:
+        return out
+    try:
+        for split in final_splits(dm, cfg):
+            if deadline is not None and time.monotonic() >= deadline:
+                print(f"budget.total reached: final scores of {split} and later splits skipped", flush=True)
+                break
+            scores = _final_split_scores(model, dm, cfg, split, deadline)
+            if scores:
+                out[split] = scores
+    except Terminated as e:
+        e.scores = out
+        raise
+    return out
+
+
+def _final_split_scores(model, dm, cfg: DictConfig, split: str, deadline: float | None) -> dict[str, float]:
+    """The final scores of one split (empty when the deadline left no row decoded)."""
     from src.callbacks.generation import fixed_subset, generate_rows, score_rows, summarize
 
     limit = cfg.final_eval.limit
-    if limit == 0:
-        return {}
-    out = {}
     max_new = int(cfg.decode.max_new_tokens)
-    for split in final_splits(dm, cfg):
-        table = dm.table(split)
-        indices = fixed_subset(len(table), len(table) if limit is None else int(limit), int(cfg.seed))
-        rows = [table.iloc[i].to_dict() for i in indices]
-        if deadline is not None and time.monotonic() >= deadline:
-            print(f"budget.total reached: final scores of {split} and later splits skipped", flush=True)
-            break
-        preds = generate_rows(
-            model, dm, split, rows, indices, int(cfg.final_eval.batch_size), max_new, 1, deadline=deadline
-        )
-        done = [k for k, p in enumerate(preds) if p is not None]
-        if len(done) < len(rows):
-            print(f"budget.total reached: {len(done)} of {len(rows)} rows of {split} decoded", flush=True)
-        if not done:
-            continue
-        rows, preds = [rows[k] for k in done], [preds[k] for k in done]
-        results = score_rows(dm.scheme, rows, preds, max_new)
-        out[split] = summarize(results, [int(r["n_fields"]) for r in rows], f"final/{split}")
-        out[split][f"final/{split}/rows"] = float(len(rows))
-    return out
+    table = dm.table(split)
+    indices = fixed_subset(len(table), len(table) if limit is None else int(limit), int(cfg.seed))
+    rows = [table.iloc[i].to_dict() for i in indices]
+    print(f"final decoding: {split} ({len(rows)} rows)", flush=True)
+    preds = generate_rows(
+        model, dm, split, rows, indices, int(cfg.final_eval.batch_size), max_new, 1, deadline=deadline
+    )
+    done = [k for k, p in enumerate(preds) if p is not None]
+    if len(done) < len(rows):
+        print(f"budget.total reached: {len(done)} of {len(rows)} rows of {split} decoded", flush=True)
+    if not done:
+        return {}
+    rows, preds = [rows[k] for k in done], [preds[k] for k in done]
+    results = score_rows(dm.scheme, rows, preds, max_new)
+    scores = summarize(results, [int(r["n_fields"]) for r in rows], f"final/{split}")
+    scores[f"final/{split}/rows"] = float(len(rows))
+    return scores
 
 
 def _scores(results: list[dict]) -> dict:
@@ -247,6 +263,9 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     ``start`` (time.monotonic()) is when the job began: ``budget.total`` counts from there.
     """
     import lightning as L
+
+    from src.callbacks.signals import CheckpointOnSigterm, Terminated, is_sigterm, sigterm_raises
+    from src.data.tables import write_text
 
     budget = Budget(cfg, time.monotonic() if start is None else start)
     run_dir = Path(cfg.run_dir)
@@ -279,11 +298,20 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
         from src.callbacks.budget import FinishInTime
 
         callbacks.append(FinishInTime(budget.deadline, final_row_count(dm, cfg)))
+    on_sigterm = CheckpointOnSigterm(run_dir / "checkpoints")  # last.ckpt at the step SIGTERM stopped
+    callbacks.append(on_sigterm)
     trainer = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, **limits)
     record_run(cfg, run_dir, loggers, dm)
 
     fit_start = time.monotonic()
-    trainer.fit(model, datamodule=dm, ckpt_path=ckpt_path)
+    try:
+        trainer.fit(model, datamodule=dm, ckpt_path=ckpt_path)
+    except BaseException as e:
+        if is_sigterm(e):  # Lightning stopped at a batch boundary and closed the loggers
+            for lg in loggers:
+                lg.save()
+            raise Terminated("training", int(trainer.global_step), on_sigterm.saved) from None
+        raise
     fit_seconds = time.monotonic() - fit_start
     tokens_seen = int(model.tokens_seen)  # loading the best checkpoint below resets the module's count
     # ... and so would the probe history (callback state): take both before
@@ -294,17 +322,29 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     eval_ckpt = best or None
     # Re-validating the best checkpoint under the loggers would write its val/* values at the last step, a
     # spurious last point on every score-vs-steps curve: run it without loggers and log it as best/*.
-    trainer.loggers = []
-    val = _scores(trainer.validate(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
-    test = (
-        _scores(trainer.test(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
-        if cfg.test_after_fit
-        else {}
-    )
-    trainer.loggers = loggers
-    for lg in loggers:
-        lg.log_metrics({f"best/{k}": v for k, v in {**val, **test}.items()}, step=trainer.global_step)
-    scored = final_scores(model, dm, cfg, budget.deadline)  # the model holds the best checkpoint's weights
+    # A SIGTERM from here on keeps what was measured, writes results.json, then stops the job (exit 143).
+    val, test, scored, terminated = {}, {}, {}, None
+    try:
+        with sigterm_raises("the final evaluation"):
+            trainer.loggers = []
+            val = _scores(trainer.validate(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
+            if cfg.test_after_fit:
+                test = _scores(trainer.test(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
+            trainer.loggers = loggers
+            for lg in loggers:
+                lg.log_metrics({f"best/{k}": v for k, v in {**val, **test}.items()}, step=trainer.global_step)
+            scored = final_scores(model, dm, cfg, budget.deadline)  # the model holds the best weights
+    except BaseException as e:
+        if not is_sigterm(e):
+            raise
+        trainer.loggers = loggers
+        scored = getattr(e, "scores", {})
+        terminated = Terminated("the final evaluation", int(trainer.global_step), last)
+        stopped_by = "sigterm"
+        print(
+            f"SIGTERM: final evaluation stopped; kept the scores of {sorted(scored) or 'no split'}",
+            flush=True,
+        )
     for split, metrics in scored.items():
         (test if split in dm.test_split_names else val).update(metrics)
         for lg in loggers:
@@ -328,8 +368,10 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
         "job_seconds": round(time.monotonic() - budget.start, 1),
         "collapse": {**collapse_report(trainer, {**val, **test}), **_probe_part(probes)},
     }
-    (run_dir / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_text(run_dir / "results.json", json.dumps(summary, indent=2) + "\n")
     print_summary(summary)
+    if terminated is not None:
+        raise terminated
     return summary
 
 
@@ -452,8 +494,14 @@ def hydra_main(cfg: DictConfig) -> float | None:
     import wandb
 
     start = time.monotonic()
+    from src.callbacks.signals import EXIT_CODE, Terminated
+
     try:
         summary = train(cfg, start)
+    except Terminated as e:  # a scheduler's SIGTERM: saved, loggers closed, and not a success
+        resume = f"; resume with ckpt_path={e.checkpoint}" if e.checkpoint else ""
+        print(f"{e}{resume}", file=sys.stderr, flush=True)
+        sys.exit(EXIT_CODE)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)

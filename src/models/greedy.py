@@ -6,7 +6,7 @@ and finished rows stay in the batch until the longest one ends. Here, for a (M)B
 
 - the encoder output comes in once, and each layer's cross-attention keys and values are projected once;
 - the self-attention keys and values go into a cache allocated once for ``max_new_tokens`` positions;
-- attention for the one new query is two small matrix products and a softmax; q, k and v come from one
+- attention for the one new query is one fused SDPA call; q, k and v come from one
   fused projection;
 - the logits come from the language-model head of the new position only;
 - a row leaves the batch, and the caches, as soon as it writes [EOS].
@@ -92,10 +92,7 @@ class LeanDecoder:
         ]
 
     def _attend(self, q, k, v, bias=None):  # q (B, H, 1, hd), k/v (B, H, T, hd) -> (B, 1, d)
-        scores = torch.matmul(q, k.transpose(-1, -2)) * self.scale
-        if bias is not None:
-            scores = scores + bias
-        out = torch.matmul(torch.softmax(scores, dim=-1), v)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=self.scale)
         return out.transpose(1, 2).reshape(q.shape[0], 1, -1)
 
     def step(self, token, position: int, self_kv, cross, memory_bias) -> torch.Tensor:
