@@ -14,7 +14,7 @@ from src.tokens.paper import parse_fields_tokens
 class OracleAnswers(LagrangianBart):
     """A LagrangianBart whose ``generate_tokens`` reads the input fields and writes the oracle's answer."""
 
-    def generate_tokens(self, batch, max_new_tokens=None, num_beams=1, engine="lean"):
+    def generate_tokens(self, batch, max_new_tokens=None, num_beams=1, engine="lean", constraints=None):
         out = []
         for ids in batch["input_ids"].tolist():
             fields = parse_fields_tokens(self.scheme.decode(ids))
@@ -27,7 +27,7 @@ class LookupAnswers(LagrangianBart):
 
     answers: dict[tuple[int, ...], list[str]]
 
-    def generate_tokens(self, batch, max_new_tokens=None, num_beams=1, engine="lean"):
+    def generate_tokens(self, batch, max_new_tokens=None, num_beams=1, engine="lean", constraints=None):
         pad = self.ids.pad
         return [self.answers[tuple(i for i in ids if i != pad)] for ids in batch["input_ids"].tolist()]
 
