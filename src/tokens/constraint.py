@@ -27,6 +27,7 @@ from src.physics.fields import Field
 from src.physics.terms import Lagrangian
 
 from .base import EOS_ID, SOS_ID
+from .paper import canonical_order
 
 
 @dataclass
@@ -71,26 +72,10 @@ class TermTrie:
                 "random IDs; use tokenizer.canonical=true"
             )
         fields = list(fields)
-        terms = build_lagrangian(fields, basis="expanded").terms
-        # canonical order of the whole set = the order a canonical target lists its terms in
-        ordered = scheme.target_tokens(Lagrangian(fields, terms, "expanded"))
-        spelled = [tuple(scheme.target_tokens(Lagrangian(fields, [t], "expanded"))) for t in terms]
-        ranked = sorted(spelled, key=lambda words: _position(ordered, words))
-        return cls([scheme.ids(list(words)) for words in ranked])
-
-
-def _position(words: list[str], term: tuple[str, ...]) -> int:
-    """Index of ``term`` as a contiguous run starting a term in ``words`` (its place in canonical order)."""
-    n = len(term)
-    for i in range(len(words) - n + 1):
-        ends = i + n == len(words) or _starts(words, i + n)
-        if words[i] == term[0] and tuple(words[i : i + n]) == term and ends:
-            return i
-    raise ValueError(f"term {' '.join(term)} not found in the canonical rendering")
-
-
-def _starts(words: list[str], i: int) -> bool:
-    return words[i] in ("+", "-")
+        terms = canonical_order(build_lagrangian(fields, basis="expanded").terms, fields)
+        # canonical IDs are numbered per term, so a term spells the same alone as inside a Lagrangian
+        spelled = [scheme.target_tokens(Lagrangian(fields, [t], "expanded")) for t in terms]
+        return cls([scheme.ids(words) for words in spelled])
 
 
 class TermConstraint:
