@@ -8,7 +8,7 @@ export WANDB_MODE ?= offline
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup train test test-fast test-slow bench lint format clean
+.PHONY: setup train test test-fast test-slow bench gpu-check lint format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,6 +32,9 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m src.bench all --write PERFORMANCE.md
+
+gpu-check: $(STAMP)
+	$(BIN)/python -m src.bench gpu
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

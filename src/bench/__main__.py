@@ -18,9 +18,9 @@ from pathlib import Path
 from src.version import describe_version
 
 BENCHMARKS = ("oracle", "data", "train", "decode")
-USAGE = (
-    f"usage: python -m src.bench {{{','.join(BENCHMARKS)}}} [args] | python -m src.bench all [--write FILE]"
-)
+CHECKS = ("gpu",)  # run on their own (`make gpu-check`), not by `all`
+_NAMES = ",".join(BENCHMARKS + CHECKS)
+USAGE = f"usage: python -m src.bench {{{_NAMES}}} [args] | python -m src.bench all [--write FILE]"
 
 
 class _Tee(io.TextIOBase):
@@ -95,9 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: 'all' takes only --write FILE\n{USAGE}", file=sys.stderr)
             return 2
         return run_all(rest[1] if rest else None)
-    if name not in BENCHMARKS:
+    if name not in BENCHMARKS + CHECKS:
         print(
-            f"error: unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)} or all", file=sys.stderr
+            f"error: unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS + CHECKS)} or all",
+            file=sys.stderr,
         )
         return 2
     return run_one(name, rest)
