@@ -501,6 +501,7 @@ def hydra_main(cfg: DictConfig) -> float | None:
     except Terminated as e:  # a scheduler's SIGTERM: saved, loggers closed, and not a success
         resume = f"; resume with ckpt_path={e.checkpoint}" if e.checkpoint else ""
         print(f"{e}{resume}", file=sys.stderr, flush=True)
+        wandb.finish(exit_code=EXIT_CODE)  # the W&B run is marked failed, not finished
         sys.exit(EXIT_CODE)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
