@@ -32,6 +32,7 @@ from pathlib import Path
 from omegaconf import MISSING, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from src.jsonsafe import dumps
 from src.metrics import SCORE_KEYS
 from src.metrics.example import ExampleResult
 
@@ -363,19 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(json.dumps(_json_safe(result), indent=2, default=str))
+    print(dumps(result, indent=2, default=str))
     return 0
-
-
-def _json_safe(value):
-    """NaN (e.g. no predicted terms to validate) as null, so the printed JSON is valid."""
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v) for v in value]
-    return value
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from src.jsonsafe import dumps
 from src.models.precision import resolve_precision
 from src.version import code_version
 
@@ -106,7 +107,7 @@ def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm) -> dict:
         "config": OmegaConf.to_container(cfg, resolve=True),
     }
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / RUN_INFO).write_text(json.dumps(info, indent=2, default=str) + "\n")
+    (run_dir / RUN_INFO).write_text(dumps(info, indent=2, default=str) + "\n")
     params = {**info["config"], "seed": info["seed"], "code": info["code"], "data_meta": data_metadata(dm)}
     for lg in loggers:
         lg.log_hyperparams(params)
@@ -368,7 +369,7 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
         "job_seconds": round(time.monotonic() - budget.start, 1),
         "collapse": {**collapse_report(trainer, {**val, **test}), **_probe_part(probes)},
     }
-    write_text(run_dir / "results.json", json.dumps(summary, indent=2) + "\n")
+    write_text(run_dir / "results.json", dumps(summary, indent=2) + "\n")
     print_summary(summary)
     if terminated is not None:
         raise terminated

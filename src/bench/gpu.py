@@ -38,19 +38,11 @@ def mfu(flops: float, seconds: float, peak_flops_per_s: float) -> float:
 
 def write_report(path: Path, report: dict) -> Path:
     """The report as indented JSON, written atomically (NaN becomes null: the file stays valid JSON)."""
-
-    def clean(x):
-        if isinstance(x, float) and x != x:
-            return None
-        if isinstance(x, dict):
-            return {k: clean(v) for k, v in x.items()}
-        if isinstance(x, list):
-            return [clean(v) for v in x]
-        return x
+    from src.jsonsafe import dumps
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(clean(report), indent=2) + "\n")
+    tmp.write_text(dumps(report, indent=2) + "\n")
     tmp.replace(path)
     return path
 

@@ -11,6 +11,10 @@ from src.train import train
 TINY = ["data=tiny", "model=tiny", "data.datamodule.batch_size=8", "decode.max_new_tokens=48"]
 
 
+def _refuse(name):  # results.json must be strict JSON (no bare NaN / Infinity)
+    raise AssertionError(f"bare {name} in results.json")
+
+
 def test_best_checkpoint_revalidation_is_logged_as_best_not_as_a_last_val_point(
     tiny_data_root, compose_cfg_at
 ):
@@ -79,7 +83,7 @@ def test_a_streamed_run_records_its_stop_tokens_time_and_every_collapse_probe(ti
         ],
     )
     summary = train(cfg)
-    results = json.loads((Path(summary["run_dir"]) / "results.json").read_text())
+    results = json.loads((Path(summary["run_dir"]) / "results.json").read_text(), parse_constant=_refuse)
     info = json.loads((Path(summary["run_dir"]) / "run_info.json").read_text())
     # the precision chosen for this device is recorded
     assert info["config"]["trainer"]["precision"] == resolve_precision("auto", "cpu")
