@@ -61,7 +61,10 @@ class CheckpointOnSigterm(L.Callback):
         self.saved: str | None = None
 
     def on_exception(self, trainer, pl_module, exception: BaseException) -> None:
-        if not is_sigterm(exception):
+        from lightning.pytorch.trainer.states import TrainerFn
+
+        # only inside fit: in the final validate/test the module holds the best weights, not the last
+        if not is_sigterm(exception) or trainer.state.fn != TrainerFn.FITTING:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
