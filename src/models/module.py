@@ -40,7 +40,14 @@ DEFAULT_OPTIM = {
     "warmup_steps": 200,
     "schedule": "linear",
     "min_lr_ratio": 0.0,
+    "encoder_lr_scale": 1.0,
 }
+
+
+def is_encoder_only(name: str) -> bool:
+    """True for a parameter used by the encoder alone (its layers, positions and norms), not the shared
+    token embedding that the decoder and the output layer use too (``optim.encoder_lr_scale`` applies here)."""
+    return ".encoder." in f".{name}" and "embed_tokens" not in name
 
 
 class ValueChannel(nn.Module):
@@ -181,18 +188,24 @@ class LagrangianBart(L.LightningModule):
 
     # --- optimisation -----------------------------------------------------------------------------------
     def configure_optimizers(self):
-        decay, no_decay = [], []
+        o = self.optim
+        scale = float(o.get("encoder_lr_scale", 1.0))
+        groups: dict[tuple[bool, bool], list] = {}
         for name, p in self.named_parameters():
             if not p.requires_grad:
                 continue
-            (no_decay if p.ndim < 2 or "layer_norm" in name or "layernorm" in name else decay).append(p)
-        o = self.optim
-        opt = torch.optim.AdamW(
-            [{"params": decay, "weight_decay": o["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}],
-            lr=o["lr"],
-            betas=tuple(o["betas"]),
-            eps=o["eps"],
-        )
+            no_decay = p.ndim < 2 or "layer_norm" in name or "layernorm" in name
+            encoder = scale != 1.0 and is_encoder_only(name)
+            groups.setdefault((no_decay, encoder), []).append(p)
+        param_groups = [
+            {
+                "params": params,
+                "weight_decay": 0.0 if no_decay else o["weight_decay"],
+                "lr": o["lr"] * (scale if encoder else 1.0),
+            }
+            for (no_decay, encoder), params in sorted(groups.items())  # scale 1: [decay, no decay]
+        ]
+        opt = torch.optim.AdamW(param_groups, lr=o["lr"], betas=tuple(o["betas"]), eps=o["eps"])
         total = int(self.trainer.estimated_stepping_batches) if self._trainer is not None else 1
         warmup = int(o.get("warmup_steps") or round(o.get("warmup_ratio", 0.0) * total))
         sched = torch.optim.lr_scheduler.LambdaLR(

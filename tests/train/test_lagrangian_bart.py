@@ -99,3 +99,30 @@ def test_teacher_forcing_starts_from_sos_as_generation_does(norm):
     first = m(b).logits[:, 0].argmax(-1)
     generated = m.generate_ids(b, max_new_tokens=2)[:, 1]  # (the last step is forced to [EOS])
     assert torch.equal(first, generated)
+
+
+def _groups(scale):
+    m = LagrangianBart(ARCH, vocab_size=20, optim={"lr": 1e-3, "encoder_lr_scale": scale})
+    opt = m.configure_optimizers()["optimizer"]
+    names = {id(p): n for n, p in m.named_parameters()}
+    return [(g["initial_lr"], g["weight_decay"], [names[id(p)] for p in g["params"]]) for g in opt.param_groups], m
+
+
+def test_encoder_lr_scale_slows_only_the_encoders_own_parameters():
+    groups, m = _groups(0.25)
+    every = [n for _, _, names in groups for n in names]
+    assert sorted(every) == sorted(n for n, p in m.named_parameters() if p.requires_grad)  # each once
+    for lr, wd, names in groups:
+        encoder = {".encoder." in f".{n}" for n in names}
+        assert len(encoder) == 1  # a group is all encoder or all not
+        assert lr == pytest.approx(2.5e-4 if encoder == {True} else 1e-3)
+        if wd == 0.0:
+            assert all(m.get_parameter(n).ndim < 2 or "norm" in n for n in names)
+    shared = [n for _, _, names in groups for n in names if "shared" in n or "embed_tokens" in n]
+    assert shared and all(lr == pytest.approx(1e-3) for lr, _, names in groups for n in names if n in shared)
+    assert any(lr == pytest.approx(2.5e-4) for lr, _, _ in groups)
+
+
+def test_encoder_lr_scale_one_keeps_two_groups_decay_then_no_decay():
+    groups, _ = _groups(1.0)  # the layout of earlier checkpoints, so their optimiser state still loads
+    assert [wd for _, wd, _ in groups] == [0.01, 0.0]
