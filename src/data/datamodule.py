@@ -18,6 +18,7 @@ Length limits: training drops rows whose source or target is longer than the lim
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 import lightning as L
@@ -56,6 +57,9 @@ def _plain(node):
     return node
 
 
+WAIT_FOR_WRITER_S = 3600.0
+
+
 class LagrangianDataModule(L.LightningDataModule):
     def __init__(
         self,
@@ -72,6 +76,7 @@ class LagrangianDataModule(L.LightningDataModule):
         limit_train: int | None = None,
         limit_val: int | None = None,
         stream: dict | None = None,
+        force: bool = False,
     ):
         super().__init__()
         self.data_dir = Path(str(data_dir))
@@ -93,6 +98,8 @@ class LagrangianDataModule(L.LightningDataModule):
         # stream: {enabled, epoch_batches}: fresh training Lagrangians on the fly (src/data/stream.py)
         self.stream_cfg = dict(_plain(stream) or {})
         self._stream = None
+        self.force = bool(force)  # a complete dataset with other settings is regenerated, not refused
+        self._checked = False
 
     # -- files -------------------------------------------------------------------------------------------
     @property
@@ -103,20 +110,36 @@ class LagrangianDataModule(L.LightningDataModule):
         return [self.data_dir / f"{s}.parquet" for s in (*MAIN_SPLITS, *self.eval_splits)]
 
     def prepare_data(self) -> None:
-        """Generate the dataset when a needed file is missing (with ``generate``'s settings)."""
-        missing = [p for p in self._needed_files() if not p.exists()]
-        if not missing:
+        """Accept the dataset only when it is complete (``meta.json`` with every file's sha256) and was
+        generated with the requested settings (``generate``); generate it when it is missing or incomplete.
+        A complete dataset generated with other settings stops with a ``ConfigError`` naming the first
+        setting that differs, unless ``force`` (then it is regenerated)."""
+        if self._checked:
             return
-        if not self.generate:
-            raise FileNotFoundError(f"{missing[0]} is missing and no `generate` settings were given")
-        from .generation import generate_dataset
+        from .generation import generate_dataset, read_complete_meta, settings_difference
         from .settings import settings_from_config
+        from .vocabulary import ConfigError
 
-        settings = settings_from_config(self.generate)
-        generate_dataset(settings, self.data_dir, progress=True)
+        meta, why = read_complete_meta(self.data_dir)
+        if self.generate:
+            settings = settings_from_config(self.generate)
+            diff = settings_difference(settings.generation_json(), meta.get("generation", {})) if meta else ""
+            if diff and not self.force:
+                raise ConfigError(
+                    f"{self.data_dir} holds a dataset generated with other settings ({diff}); "
+                    "choose another data.name=... or set data.force=true to regenerate it"
+                )
+            if meta is None or diff:
+                if self.data_dir.is_dir() and any(self.data_dir.iterdir()):
+                    print(f"regenerating {self.data_dir}: {why or diff}", file=sys.stderr, flush=True)
+                # another job writing the same dataset (a multirun, an array job) is waited for
+                generate_dataset(settings, self.data_dir, progress=True, wait_s=WAIT_FOR_WRITER_S)
+        elif meta is None:
+            raise ConfigError(f"{self.data_dir} is not a complete dataset: {why}")
         still = [p for p in self._needed_files() if not p.exists()]
         if still:
             raise FileNotFoundError(f"{still[0].name} was not generated; is that split enabled in data.ood?")
+        self._checked = True
 
     def table(self, split: str):
         """The split's rows as a DataFrame (after limit_train / limit_val)."""

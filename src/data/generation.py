@@ -5,8 +5,10 @@ Candidate i of a stream (``main``, ``ood_fields``, ...) is drawn from
 only decide *who* computes it, never *what* comes out. The main set is the first ``n_lagrangians``
 distinct keys in candidate order (more candidates are drawn while duplicates leave it short), split by a
 hash of the key (``splits.py``). Out-of-distribution sets drop keys already used by the main set. Files
-are written atomically; ``meta.json`` is written last and marks a complete dataset, so an interrupted run
-is simply rerun.
+are written atomically; ``meta.json`` is removed before the first file changes and written last, with the
+settings and every file's sha256, so it marks a complete dataset: an interrupted run is simply rerun, and a
+dataset reads as complete only when every file is the one its ``meta.json`` names. One writer at a time
+(``.writer.lock`` in the folder); a second one stops with a one-line error.
 
 Sharding: ``shard=i, num_shards=n`` computes block i of the first ceil(N * oversample) candidates of every
 stream into ``shards/``; ``merge=true`` reads all blocks and finishes the dataset (identical to an
@@ -22,6 +24,7 @@ import math
 import multiprocessing as mp
 import os
 import random
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -40,7 +43,15 @@ from .samplers import (
 )
 from .settings import OOD_SPLITS, DataSettings
 from .splits import MAIN_SPLITS, split_of
-from .tables import read_rows, remove_stale_temporaries, write_rows, write_text
+from .tables import (
+    LockedError,
+    read_rows,
+    remove_stale_temporaries,
+    sha256_of,
+    write_rows,
+    write_text,
+    writer_lock,
+)
 from .vocabulary import ConfigError
 
 WARM_CHUNKS = 2  # chunks computed in the parent before forking the workers
@@ -296,17 +307,51 @@ def select(settings: DataSettings, pool: dict[str, list[dict]], rejects: Counter
 # The whole run
 
 
-def is_complete(settings: DataSettings, out_dir: Path) -> bool:
-    """A previous run with the same generation settings finished (meta.json is written last)."""
-    meta = out_dir / "meta.json"
-    if not meta.exists():
-        return False
+def read_complete_meta(out_dir: Path) -> tuple[dict | None, str]:
+    """(meta, "") for a complete dataset: ``meta.json`` present and every file it lists has its recorded
+    sha256; else (None, why not)."""
+    meta_path = Path(out_dir) / "meta.json"
+    if not meta_path.exists():
+        return None, f"{meta_path} is missing (an unfinished or interrupted generation)"
     try:
-        data = json.loads(meta.read_text())
-    except json.JSONDecodeError:
-        return False
-    files = data.get("files", [])
-    return data.get("generation") == settings.generation_json() and all((out_dir / f).exists() for f in files)
+        meta = json.loads(meta_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None, f"{meta_path} is not valid JSON"
+    hashes = meta.get("sha256")
+    if not isinstance(hashes, dict) or set(hashes) != set(meta.get("files", [])):
+        return None, f"{meta_path} records no sha256 for its files (written by an older version)"
+    for name, digest in hashes.items():
+        path = Path(out_dir) / name
+        if not path.exists():
+            return None, f"{path} is missing"
+        if sha256_of(path) != digest:
+            return None, f"{path} is not the file {meta_path} describes (changed after it was written)"
+    return meta, ""
+
+
+def _flat(d, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def settings_difference(requested: dict, stored: dict) -> str:
+    """The first generation setting that differs, as "data.KEY: V on disk, W requested" ("" when none)."""
+    a, b = _flat(stored), _flat(requested)
+    for key in sorted(set(a) | set(b)):
+        if a.get(key, "<unset>") != b.get(key, "<unset>"):
+            return f"data.{key}: {a.get(key, '<unset>')!r} on disk, {b.get(key, '<unset>')!r} requested"
+    return ""
+
+
+def is_complete(settings: DataSettings, out_dir: Path) -> bool:
+    """A previous run with the same generation settings finished and its files are unchanged."""
+    meta, _ = read_complete_meta(out_dir)
+    return meta is not None and meta.get("generation") == settings.generation_json()
 
 
 def shard_dir(out_dir: Path) -> Path:
@@ -357,13 +402,33 @@ def merge_shards(settings: DataSettings, out_dir: Path) -> tuple[dict[str, list[
     return pool, rejects, candidates, elapsed
 
 
-def generate_dataset(settings: DataSettings, out_dir: str | Path, progress: bool = True, force: bool = False):
-    """Build the dataset in ``out_dir``; returns the meta dict. Skips work when it is already complete."""
+def generate_dataset(
+    settings: DataSettings,
+    out_dir: str | Path,
+    progress: bool = True,
+    force: bool = False,
+    wait_s: float = 0.0,
+):
+    """Build the dataset in ``out_dir``; returns the meta dict. Skips work when it is already complete.
+    Another process writing the same folder is waited for up to ``wait_s`` seconds (then its dataset is
+    used when it has these settings), else a ``ConfigError``."""
     out_dir = Path(out_dir)
     if settings.shard is not None and not settings.merge:
         return generate_shard(settings, out_dir, progress)
+    try:
+        def tell(pid: int) -> None:
+            print(f"waiting for process {pid}, which is writing {out_dir}", file=sys.stderr, flush=True)
+
+        with writer_lock(out_dir, wait_s=wait_s, on_wait=tell):
+            return _generate_locked(settings, out_dir, progress, force)
+    except LockedError as e:
+        raise ConfigError(f"{e}; wait for it to finish, or choose another data.name") from None
+
+
+def _generate_locked(settings: DataSettings, out_dir: Path, progress: bool, force: bool) -> dict:
     if not force and is_complete(settings, out_dir):
         return json.loads((out_dir / "meta.json").read_text())
+    (out_dir / "meta.json").unlink(missing_ok=True)  # the folder is incomplete until the new one is written
     remove_stale_temporaries(out_dir)
     t0 = time.perf_counter()
     if settings.sampler == "paper_csv":
@@ -424,6 +489,7 @@ def write_dataset(
         "compute_s": round(compute_s, 3),
         "lagrangians_per_s": round(n_rows / compute_s, 2) if compute_s > 0 else None,
         "files": files,
+        "sha256": {f: sha256_of(out_dir / f) for f in files},
     }
     write_text(out_dir / "meta.json", json.dumps(meta, indent=2) + "\n")
     return meta

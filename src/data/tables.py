@@ -109,8 +109,64 @@ def _owner_alive(p: Path) -> bool:
         pid = int(p.name.rsplit(TMP_MARK, 1)[1])
     except ValueError:
         return False
-    if pid == os.getpid():
-        return False
+    return pid != os.getpid() and _pid_alive(pid)
+
+
+def sha256_of(path: str | Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class LockedError(RuntimeError):
+    """Another live process holds the writer's lock of a directory."""
+
+
+@contextlib.contextmanager
+def writer_lock(
+    directory: str | Path, name: str = ".writer.lock", wait_s: float = 0.0, on_wait=None
+) -> Iterator[Path]:
+    """Hold ``directory/name`` (created exclusively, holding the pid) while writing; a lock whose process is
+    gone is taken over. A live holder is waited for up to ``wait_s`` seconds (``on_wait(pid)`` is called
+    once), then ``LockedError``."""
+    import time
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    lock = directory / name
+    deadline, told = time.monotonic() + wait_s, False
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                pid = int(lock.read_text().strip() or "0")
+            except (OSError, ValueError):
+                pid = 0
+            if pid and pid != os.getpid() and _pid_alive(pid):
+                if time.monotonic() >= deadline:
+                    raise LockedError(f"{directory} is being written by process {pid} (lock {lock})") from None
+                if on_wait is not None and not told:
+                    on_wait(pid)
+                    told = True
+                time.sleep(0.5)
+            else:
+                lock.unlink(missing_ok=True)  # left by a killed writer
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{os.getpid()}\n")
+        break
+    try:
+        yield lock
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
