@@ -38,13 +38,23 @@ class UserError(ValueError):
 
 # --- small pieces
 def checkpoint_run_meta(ckpt_path: str | None) -> dict:
-    """The ``run_meta`` stored in a Lightning checkpoint (W&B run id), without loading tensors into memory."""
+    """The ``run_meta`` stored in a Lightning checkpoint (W&B run id) and its ``global_step``, without
+    loading tensors into memory."""
     if not ckpt_path:
         return {}
     import torch
 
     ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False, mmap=True)
-    return dict(ckpt.get("run_meta", {}))
+    return {**dict(ckpt.get("run_meta", {})), "global_step": int(ckpt.get("global_step", 0))}
+
+
+def run_folder_of(ckpt_path: str | None) -> Path | None:
+    """The run folder a checkpoint belongs to (``<run>/checkpoints/x.ckpt`` beside ``<run>/run_info.json``)."""
+    if not ckpt_path:
+        return None
+    ckpt = Path(ckpt_path).resolve()
+    run = ckpt.parent.parent
+    return run if ckpt.parent.name == "checkpoints" and (run / RUN_INFO).is_file() else None
 
 
 def build_scheme(tokenizer_cfg: DictConfig):
@@ -98,8 +108,12 @@ def build_model(cfg: DictConfig, scheme):
     )
 
 
-def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm) -> dict:
-    """Write run_info.json (config, seed, code version); log it and the dataset metadata to every logger."""
+def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm, resumed_at: int | None = None) -> dict:
+    """Write run_info.json (config, seed, code version); log it and the dataset metadata to every logger.
+    A resumed run keeps the first record and appends one entry to its ``resumes`` list (step, command, code
+    version, the settings that changed)."""
+    from src.data.tables import write_text
+
     info = {
         "seed": int(cfg.seed),
         "code": code_version(),
@@ -107,11 +121,30 @@ def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm) -> dict:
         "config": OmegaConf.to_container(cfg, resolve=True),
     }
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / RUN_INFO).write_text(dumps(info, indent=2, default=str) + "\n")
+    path = run_dir / RUN_INFO
+    if resumed_at is not None and path.is_file():
+        first = json.loads(path.read_text())
+        before, now = _flat_config(first.get("config", {})), _flat_config(info["config"])
+        changed = {k: now.get(k) for k in sorted(set(before) | set(now)) if before.get(k) != now.get(k)}
+        entry = {"step": resumed_at, "command": info["command"], "code": info["code"], "changed": changed}
+        first["resumes"] = [*first.get("resumes", []), entry]
+        write_text(path, dumps(first, indent=2, default=str) + "\n")
+    else:
+        write_text(path, dumps(info, indent=2, default=str) + "\n")
     params = {**info["config"], "seed": info["seed"], "code": info["code"], "data_meta": data_metadata(dm)}
     for lg in loggers:
         lg.log_hyperparams(params)
     return info
+
+
+def _flat_config(d, prefix: str = "") -> dict:
+    out = {}
+    for k, v in (d or {}).items():
+        if isinstance(v, dict):
+            out.update(_flat_config(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v if not isinstance(v, list | tuple) else json.dumps(v, default=str)
+    return out
 
 
 def wandb_run_folder(loggers: list) -> str | None:
@@ -273,6 +306,13 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     ckpt_path = cfg.get("ckpt_path")
     if ckpt_path and not Path(ckpt_path).is_file():
         raise UserError(f"ckpt_path={ckpt_path} does not exist")
+    resumed = checkpoint_run_meta(ckpt_path) if ckpt_path else {}
+    original = run_folder_of(ckpt_path)
+    if original is not None and original != run_dir.resolve():  # continue the run's own folder and record
+        print(f"resuming into {original} (from step {resumed['global_step']})", flush=True)
+        with open_dict(cfg):
+            cfg.run_dir = str(original)
+        run_dir = original
     L.seed_everything(int(cfg.seed), workers=True)
 
     scheme = build_scheme(cfg.tokenizer)
@@ -281,7 +321,7 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     dm.setup("fit")  # fits the scheme (opaque) before the vocabulary size is read
     model = build_model(cfg, scheme)
 
-    wandb_id = checkpoint_run_meta(ckpt_path).get("wandb_run_id") or _new_wandb_id()
+    wandb_id = resumed.get("wandb_run_id") or _new_wandb_id()
     model.run_meta["wandb_run_id"] = wandb_id
     (run_dir / WANDB_ID_FILE).parent.mkdir(parents=True, exist_ok=True)
     (run_dir / WANDB_ID_FILE).write_text(wandb_id + "\n")
@@ -290,6 +330,12 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
         tc = cfg.trainer
         tc.precision = resolve_precision(tc.get("precision"), tc.get("accelerator"))
     loggers = build_loggers(cfg, wandb_id)
+    if ckpt_path:
+        from src.models.loggers import continue_csv_log
+
+        for lg in loggers:
+            if type(lg).__name__ == "CSVLogger":
+                continue_csv_log(lg, resumed["global_step"])
     train_seconds = budget.training_seconds(cfg.trainer.get("max_time"))
     limits = {} if train_seconds is None else {"max_time": _dd_hh_mm_ss(train_seconds)}
     if cfg.optim.get("decay_by_time"):  # the lr decay also follows the training time left
@@ -302,7 +348,7 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     on_sigterm = CheckpointOnSigterm(run_dir / "checkpoints")  # last.ckpt at the step SIGTERM stopped
     callbacks.append(on_sigterm)
     trainer = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, **limits)
-    record_run(cfg, run_dir, loggers, dm)
+    record_run(cfg, run_dir, loggers, dm, resumed_at=resumed.get("global_step"))
 
     fit_start = time.monotonic()
     try:
@@ -519,12 +565,13 @@ def hydra_main(cfg: DictConfig) -> float | None:
 
 
 def _is_user_config_error(e: Exception) -> bool:
+    from src.data.vocabulary import ConfigError
     from src.models.bart import ModelConfigError
     from src.models.loggers import LoggerConfigError
 
-    return isinstance(e, ModelConfigError | LoggerConfigError) or (
-        type(e).__name__ == "InstantiationException"
-        and isinstance(e.__cause__, ModelConfigError | LoggerConfigError)
+    mistakes = ModelConfigError | LoggerConfigError | ConfigError
+    return isinstance(e, mistakes) or (
+        type(e).__name__ == "InstantiationException" and isinstance(e.__cause__, mistakes)
     )
 
 

@@ -79,3 +79,24 @@ def tensorboard_logger(
             "(pip install tensorboard, or use logger=wandb / logger=csv)"
         )
     return TensorBoardLogger(save_dir=save_dir, name=name, version=version)
+
+
+def continue_csv_log(logger, before_step: int) -> int:
+    """Keep the rows of an existing ``metrics.csv`` logged before ``before_step`` (a resumed run continues
+    its own record; Lightning's CSV writer would delete the file). Returns how many rows were kept."""
+    import csv
+    from pathlib import Path
+
+    path = Path(logger.log_dir) / "metrics.csv"
+    if not path.is_file():
+        return 0
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        keys = list(reader.fieldnames or [])
+        rows = [r for r in reader if r.get("step") not in (None, "") and int(float(r["step"])) < before_step]
+    writer = logger.experiment  # the writer removes the old file here
+    if rows:
+        writer.metrics_keys = keys
+        writer.metrics = [{k: v for k, v in r.items() if v != ""} for r in rows]
+        writer.save()
+    return len(rows)

@@ -115,6 +115,12 @@ class LagrangianBart(L.LightningModule):
 
     def on_train_start(self) -> None:
         self._fit_started = time.monotonic()
+        # Lightning (2.6) restores the logging step of a checkpoint saved mid-epoch one lower than the
+        # optimiser step it continues from, so a resumed run would log every step shifted and the resume
+        # step twice; with one optimiser and automatic optimisation the two counters are equal by definition.
+        loop = self.trainer.fit_loop.epoch_loop
+        if self.automatic_optimization and loop._batches_that_stepped != self.trainer.global_step:
+            loop._batches_that_stepped = self.trainer.global_step
 
     def train_elapsed(self) -> float:
         """Seconds of training so far, across resumes."""

@@ -1,5 +1,6 @@
-"""Slow tier: resume continues a run, a tiny model memorises 32 Lagrangians, multirun jobs get own runs."""
+"""Slow tier: a resumed run continues one record, a tiny model memorises 32 Lagrangians, multirun jobs get own runs."""
 
+import json
 import os
 import subprocess
 import sys
@@ -14,25 +15,57 @@ TINY_RUN = ["data=tiny", "model=tiny", "data.datamodule.batch_size=8", "decode.m
 QUICK_SCORES = ["callbacks.generation_scores.num_examples=4", "callbacks.embedding_analysis=null"]
 
 
-@pytest.mark.slow
-def test_resume_from_last_ckpt_continues_the_step_count_and_the_wandb_run(
-    tiny_data_root, compose_cfg_at, tmp_path
-):
-    base = [*TINY_RUN, *QUICK_SCORES, "debug=limit", "logger=wandb", f"paths.wandb_dir={tmp_path}/wandb"]
-    first = train(compose_cfg_at(tiny_data_root, [*base, "final_eval.limit=0"]))
-    assert first["global_step"] == 8  # 2 epochs x 4 batches
-    last = first["last_checkpoint"]
-    assert last and Path(last).is_file()
-    first_id = (Path(first["run_dir"]) / WANDB_ID_FILE).read_text().strip()
+def _logged(run_dir) -> list[tuple[int, tuple[str, ...]]]:
+    """(step, metric names) of every metrics.csv row, in order."""
+    import csv
 
-    resumed_cfg = compose_cfg_at(
-        tiny_data_root, [*base, "trainer.max_epochs=3", f"ckpt_path={last}", "final_eval.limit=0"]
-    )
-    resumed_cfg.run_dir = str(tmp_path / "resumed")
-    second = train(resumed_cfg)
-    assert second["global_step"] == 12  # 8 restored + one more epoch of 4
-    assert (tmp_path / "resumed" / WANDB_ID_FILE).read_text().strip() == first_id
+    with open(Path(run_dir) / "csv" / "metrics.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [(int(float(r["step"])), tuple(sorted(k for k, v in r.items() if v and k != "step"))) for r in rows]
+
+
+@pytest.mark.slow
+def test_an_interrupted_and_resumed_run_continues_one_record(tiny_data_root, compose_cfg_at, tmp_path):
+    import wandb
+
+    def run(cfg) -> dict:  # one process per invocation in real use: close its W&B run as hydra_main does
+        try:
+            return train(cfg)
+        finally:
+            wandb.finish()
+
+    base = [
+        *TINY_RUN, *QUICK_SCORES, "debug=limit", "logger=[csv,wandb]", f"paths.wandb_dir={tmp_path}/wandb",
+        "final_eval.limit=0", "trainer.log_every_n_steps=1", "trainer.max_epochs=3",
+    ]  # fmt: skip
+    whole_cfg = compose_cfg_at(tiny_data_root, base)
+    whole_cfg.run_dir = str(tmp_path / "whole")
+    whole = run(whole_cfg)
+    first_cfg = compose_cfg_at(tiny_data_root, [*base, "trainer.max_steps=6"])  # stops mid-epoch 2
+    first_cfg.run_dir = str(tmp_path / "first")
+    first = run(first_cfg)
+    assert first["global_step"] == 6
+    first_id = (tmp_path / "first" / WANDB_ID_FILE).read_text().strip()
+
+    resumed_cfg = compose_cfg_at(tiny_data_root, [*base, f"ckpt_path={first['last_checkpoint']}"])
+    resumed_cfg.run_dir = str(tmp_path / "elsewhere")  # a new invocation's own folder: the run continues its own
+    second = run(resumed_cfg)
+    assert second["global_step"] == whole["global_step"] == 12
+    assert Path(second["run_dir"]) == (tmp_path / "first").resolve()
+    assert (tmp_path / "first" / WANDB_ID_FILE).read_text().strip() == first_id
     assert Path(second["wandb_run_folder"]).name.endswith(first_id)
+    # the same steps with the same metrics as the run that was never interrupted (no shift, no repeat), plus the
+    # epoch-end rows the first invocation wrote when it stopped after 6 steps (its validation and its token
+    # count, logged at step 5 as the whole run logs those of its first 4 steps at step 3)
+    record, whole_record = _logged(tmp_path / "first"), _logged(tmp_path / "whole")
+    at_stop = [r for r in record if r[0] == 5 and r not in whole_record]
+    assert [keys for _, keys in at_stop] == [keys for step, keys in whole_record if step == 3][-2:]
+    assert [r for r in record if r not in at_stop] == whole_record
+    info = json.loads((tmp_path / "first" / "run_info.json").read_text())
+    assert info["config"]["trainer"]["max_steps"] == 6  # the first record is kept ...
+    assert [r["step"] for r in info["resumes"]] == [6]  # ... and the resume appended with what changed
+    assert info["resumes"][0]["changed"]["trainer.max_steps"] == -1
+    assert info["resumes"][0]["changed"]["ckpt_path"] == first["last_checkpoint"]
 
 
 @pytest.mark.slow
