@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Rewrites learning.md and the two figures of this folder from the run folders of the 2-core AMD EPYC
+# sessions of 2026-12-01 (RESULTS.md, "Learning on a slower machine"). Run from the repository root on the
+# machine that holds those outputs/ folders.
+set -euo pipefail
+Q=outputs/runs/quickstart
+.venv/bin/python -m src.analysis.learning --split test --out results/learning/amd \
+  --recipe "small (6.6 M), recipe lr 8e-4 / 200 warm-up=$Q/multirun_2026-12-01_11-25-13-864824/0,$Q/multirun_2026-12-01_11-25-13-864824/1,$Q/multirun_2026-12-01_11-25-13-864824/2" \
+  --recipe "mini (1.5 M), lr 8e-4 / 200 warm-up=$Q/multirun_2026-12-01_12-07-54-053584/0,$Q/multirun_2026-12-01_12-07-54-053584/1,$Q/multirun_2026-12-01_12-07-54-053584/2" \
+  --recipe "mini, lr 1.6e-3 / 200 warm-up=$Q/multirun_2026-12-01_15-41-58-255329/0,$Q/multirun_2026-12-01_15-41-58-255329/1,$Q/multirun_2026-12-01_15-41-58-255329/2" \
+  --recipe "mini, lr 1.6e-3 / 600 warm-up (the recipe since 2026-12-01 17:48)=$Q/multirun_2026-12-01_17-48-16-080130/0,$Q/multirun_2026-12-01_17-48-16-080130/1,$Q/multirun_2026-12-01_17-48-16-080130/2" \
+  --recipe "d192 (2.9 M), lr 8e-4 / 200 warm-up=$Q/2026-12-01_13-00-32-738633,$Q/multirun_2026-12-01_13-52-09-684544/1" \
+  --recipe "d192 (2.9 M), seed 1 disturbed by tests beside it=$Q/multirun_2026-12-01_13-52-09-684544/0" \
+  --recipe "mini, lr 1.6e-3 / 600 warm-up, 1,900 fixed steps, two runs at once (1 thread each)=$(ls -d outputs/runs/screen_B/2026-12-01_16-46-46-354068 outputs/runs/screen_B/2026-12-01_17-14-52-462056 outputs/runs/screen_B/2026-12-01_17-15-22-201829 | paste -sd,)" \
+  --recipe "mini, lr 1.6e-3 / 200 warm-up, encoder lr x0.5, 1,900 fixed steps, two runs at once=outputs/runs/screen_A/2026-12-01_16-46-45-149221"
