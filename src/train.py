@@ -36,6 +36,68 @@ class UserError(ValueError):
     """A mistake in the command line or configuration: reported as one line, exit code 2."""
 
 
+
+SCHEDULES = ("linear", "cosine", "constant")
+
+
+def check_values(cfg: DictConfig) -> None:
+    """Reject bad values before any compute (UserError: one line naming the key): seed, optimiser, trainer
+    and batch settings, decoding length, the model's shape, the data settings and the checkpoint path."""
+    from src.data.settings import settings_from_config
+    from src.data.vocabulary import ConfigError
+    from src.models.bart import ModelConfigError, validate_arch
+
+    def number(key: str, kind=float, minimum=None, maximum=None, allow_none: bool = False):
+        value = OmegaConf.select(cfg, key)
+        if value is None and allow_none:
+            return None
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and kind is int and not float(value).is_integer():
+            ok = False
+        if not ok:
+            raise UserError(f"{key}={value!r} must be {'an integer' if kind is int else 'a number'}")
+        if minimum is not None and value < minimum:
+            raise UserError(f"{key}={value!r} must be >= {minimum}")
+        if maximum is not None and value > maximum:
+            raise UserError(f"{key}={value!r} must be <= {maximum}")
+        return value
+
+    number("seed", int)
+    number("optim.lr", float, minimum=0.0)
+    if not float(cfg.optim.lr) > 0:
+        raise UserError(f"optim.lr={cfg.optim.lr!r} must be > 0")
+    number("optim.weight_decay", float, minimum=0.0)
+    number("optim.warmup_steps", int, minimum=0)
+    number("optim.min_lr_ratio", float, minimum=0.0, maximum=1.0)
+    if OmegaConf.select(cfg, "optim.encoder_lr_scale") is not None:
+        number("optim.encoder_lr_scale", float, minimum=0.0)
+    if cfg.optim.get("schedule") not in SCHEDULES:
+        raise UserError(f"optim.schedule={cfg.optim.get('schedule')!r}: use one of {', '.join(SCHEDULES)}")
+    number("trainer.max_epochs", int, minimum=-1, allow_none=True)
+    number("trainer.max_steps", int, minimum=-1, allow_none=True)
+    number("data.datamodule.batch_size", int, minimum=1)
+    number("decode.max_new_tokens", int, minimum=1)
+    arch = OmegaConf.to_container(cfg.model, resolve=True)
+    try:
+        validate_arch(arch)
+    except ModelConfigError as e:
+        raise UserError(str(e)) from None
+    for side in ("encoder", "decoder"):
+        d, heads = arch.get("d_model"), arch.get(f"{side}_attention_heads")
+        if isinstance(d, int) and isinstance(heads, int) and (heads < 1 or d % heads):
+            raise UserError(f"model.d_model={d} must be a multiple of model.{side}_attention_heads={heads}")
+    try:
+        settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))
+    except ConfigError as e:
+        raise UserError(str(e)) from None
+    ckpt = cfg.get("ckpt_path")
+    if ckpt:
+        if Path(str(ckpt)).is_dir():
+            raise UserError(f"ckpt_path={ckpt} is a folder; give a checkpoint file, e.g. {ckpt}/checkpoints/last.ckpt")
+        if not Path(str(ckpt)).is_file():
+            raise UserError(f"ckpt_path={ckpt} does not exist")
+
+
 # --- small pieces
 def checkpoint_run_meta(ckpt_path: str | None) -> dict:
     """The ``run_meta`` stored in a Lightning checkpoint (W&B run id) and its ``global_step``, without
@@ -44,7 +106,12 @@ def checkpoint_run_meta(ckpt_path: str | None) -> dict:
         return {}
     import torch
 
-    ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False, mmap=True)
+    try:
+        ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False, mmap=True)
+    except Exception as e:  # truncated, not a checkpoint at all, written by something else
+        raise UserError(f"ckpt_path={ckpt_path} is not a readable checkpoint ({type(e).__name__}: {_one_line(str(e))[:160]})") from None
+    if not isinstance(ckpt, dict) or "state_dict" not in ckpt:
+        raise UserError(f"ckpt_path={ckpt_path} is not a Lightning checkpoint of this project (no state_dict)")
     return {**dict(ckpt.get("run_meta", {})), "global_step": int(ckpt.get("global_step", 0))}
 
 
@@ -301,11 +368,10 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     from src.callbacks.signals import CheckpointOnSigterm, Terminated, is_sigterm, sigterm_raises
     from src.data.tables import write_text
 
+    check_values(cfg)
     budget = Budget(cfg, time.monotonic() if start is None else start)
     run_dir = Path(cfg.run_dir)
     ckpt_path = cfg.get("ckpt_path")
-    if ckpt_path and not Path(ckpt_path).is_file():
-        raise UserError(f"ckpt_path={ckpt_path} does not exist")
     resumed = checkpoint_run_meta(ckpt_path) if ckpt_path else {}
     original = run_folder_of(ckpt_path)
     if original is not None and original != run_dir.resolve():  # continue the run's own folder and record
@@ -643,9 +709,10 @@ def preflight(argv: list[str]) -> str | None:
         return _one_line(str(e)) or type(e).__name__
     finally:
         GlobalHydra.instance().clear()
-    ckpt = cfg.get("ckpt_path")
-    if ckpt and not Path(str(ckpt)).is_file():
-        return f"ckpt_path={ckpt} does not exist"
+    try:
+        check_values(cfg)
+    except UserError as e:
+        return str(e)
     if cfg.get("logger") and "tensorboard" in cfg.logger:
         try:
             tensorboard_logger(save_dir=os.devnull)

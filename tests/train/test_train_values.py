@@ -1,0 +1,60 @@
+"""Bad values on the training command line: one line naming the key, found before any compute (exit code 2)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from src.train import preflight
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["seed=abc"], "seed='abc' must be an integer"),
+        (["optim.lr=abc"], "optim.lr='abc' must be a number"),
+        (["optim.lr=0"], "optim.lr=0 must be > 0"),
+        (["optim.schedule=foo"], "optim.schedule='foo': use one of linear, cosine, constant"),
+        (["optim.warmup_steps=-5"], "optim.warmup_steps=-5 must be >= 0"),
+        (["optim.encoder_lr_scale=-1"], "optim.encoder_lr_scale=-1 must be >= 0.0"),
+        (["trainer.max_epochs=abc"], "trainer.max_epochs='abc' must be an integer"),
+        (["data.datamodule.batch_size=0"], "data.datamodule.batch_size=0 must be >= 1"),
+        (["decode.max_new_tokens=0"], "decode.max_new_tokens=0 must be >= 1"),
+        (["model.d_model=7"], "model.d_model=7 must be a multiple of model.encoder_attention_heads=4"),
+        (["data.name=fresh_name", "data.max_fields=0"], "data.max_fields must be >= 1, got 0"),
+        (["ckpt_path=/nonexistent/last.ckpt"], "ckpt_path=/nonexistent/last.ckpt does not exist"),
+    ],
+)
+def test_bad_values_are_one_line_naming_the_key(argv, needle):
+    problem = preflight(["experiment=quickstart", *argv])
+    assert problem is not None and needle in problem and "\n" not in problem
+
+
+def test_a_folder_as_ckpt_path_is_called_a_folder(tmp_path):
+    problem = preflight([f"ckpt_path={tmp_path}"])
+    assert problem is not None and "is a folder" in problem and "does not exist" not in problem
+
+
+def test_the_defaults_and_the_experiments_pass(tmp_path):
+    for experiment in ("quickstart", "learn_1to3", "ood_hypercharge", "paper_sampled"):
+        assert preflight([f"experiment={experiment}"]) is None, experiment
+
+
+def test_a_corrupt_checkpoint_is_one_line_and_exit_2_before_any_data_work(tmp_path):
+    bad = tmp_path / "last.ckpt"
+    bad.write_bytes(os.urandom(2048))
+    env = {**os.environ, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "src.train", "data=tiny", "model=tiny", f"ckpt_path={bad}",
+         f"paths.data_dir={tmp_path / 'data'}", f"paths.output_dir={tmp_path / 'runs'}", "logger=csv"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error:") and "is not a readable checkpoint" in last
+    assert not (tmp_path / "data").exists()  # refused before the dataset was generated
