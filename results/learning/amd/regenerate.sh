@@ -12,4 +12,5 @@ Q=outputs/runs/quickstart
   --recipe "d192 (2.9 M), lr 8e-4 / 200 warm-up=$Q/2026-12-01_13-00-32-738633,$Q/multirun_2026-12-01_13-52-09-684544/1" \
   --recipe "d192 (2.9 M), seed 1 disturbed by tests beside it=$Q/multirun_2026-12-01_13-52-09-684544/0" \
   --recipe "mini, lr 1.6e-3 / 600 warm-up, 1,900 fixed steps, two runs at once (1 thread each)=$(ls -d outputs/runs/screen_B/2026-12-01_16-46-46-354068 outputs/runs/screen_B/2026-12-01_17-14-52-462056 outputs/runs/screen_B/2026-12-01_17-15-22-201829 | paste -sd,)" \
+  --recipe "d192, lr 1.6e-3 / 600 warm-up, 1,191 fixed steps, two runs at once=outputs/runs/screen_d192/2026-12-01_18-52-15-538245,outputs/runs/screen_d192/2026-12-01_18-52-30-708480" \
   --recipe "mini, lr 1.6e-3 / 200 warm-up, encoder lr x0.5, 1,900 fixed steps, two runs at once=outputs/runs/screen_A/2026-12-01_16-46-45-149221"
