@@ -179,6 +179,7 @@ def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm, resumed_at: in
     """Write run_info.json (config, seed, code version); log it and the dataset metadata to every logger.
     A resumed run keeps the first record and appends one entry to its ``resumes`` list (step, command, code
     version, the settings that changed)."""
+    from src.data.generation import flat_keys
     from src.data.tables import write_text
 
     info = {
@@ -191,7 +192,7 @@ def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm, resumed_at: in
     path = run_dir / RUN_INFO
     if resumed_at is not None and path.is_file():
         first = json.loads(path.read_text())
-        before, now = _flat_config(first.get("config", {})), _flat_config(info["config"])
+        before, now = flat_keys(first.get("config", {})), flat_keys(info["config"])
         changed = {k: now.get(k) for k in sorted(set(before) | set(now)) if before.get(k) != now.get(k)}
         entry = {"step": resumed_at, "command": info["command"], "code": info["code"], "changed": changed}
         first["resumes"] = [*first.get("resumes", []), entry]
@@ -202,16 +203,6 @@ def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm, resumed_at: in
     for lg in loggers:
         lg.log_hyperparams(params)
     return info
-
-
-def _flat_config(d, prefix: str = "") -> dict:
-    out = {}
-    for k, v in (d or {}).items():
-        if isinstance(v, dict):
-            out.update(_flat_config(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v if not isinstance(v, list | tuple) else json.dumps(v, default=str)
-    return out
 
 
 def wandb_run_folder(loggers: list) -> str | None:

@@ -329,11 +329,12 @@ def read_complete_meta(out_dir: Path) -> tuple[dict | None, str]:
     return meta, ""
 
 
-def _flat(d, prefix: str = "") -> dict:
+def flat_keys(d: dict, prefix: str = "") -> dict:
+    """A nested dict as {"a.b.c": value} (lists stay values)."""
     out = {}
-    for k, v in d.items():
+    for k, v in (d or {}).items():
         if isinstance(v, dict):
-            out.update(_flat(v, f"{prefix}{k}."))
+            out.update(flat_keys(v, f"{prefix}{k}."))
         else:
             out[f"{prefix}{k}"] = v
     return out
@@ -341,7 +342,7 @@ def _flat(d, prefix: str = "") -> dict:
 
 def settings_difference(requested: dict, stored: dict) -> str:
     """The first generation setting that differs, as "data.KEY: V on disk, W requested" ("" when none)."""
-    a, b = _flat(stored), _flat(requested)
+    a, b = flat_keys(stored), flat_keys(requested)
     for key in sorted(set(a) | set(b)):
         if a.get(key, "<unset>") != b.get(key, "<unset>"):
             return f"data.{key}: {a.get(key, '<unset>')!r} on disk, {b.get(key, '<unset>')!r} requested"
