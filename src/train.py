@@ -36,7 +36,6 @@ class UserError(ValueError):
     """A mistake in the command line or configuration: reported as one line, exit code 2."""
 
 
-
 SCHEDULES = ("linear", "cosine", "constant")
 
 
@@ -93,7 +92,9 @@ def check_values(cfg: DictConfig) -> None:
     ckpt = cfg.get("ckpt_path")
     if ckpt:
         if Path(str(ckpt)).is_dir():
-            raise UserError(f"ckpt_path={ckpt} is a folder; give a checkpoint file, e.g. {ckpt}/checkpoints/last.ckpt")
+            raise UserError(
+                f"ckpt_path={ckpt} is a folder; give a checkpoint file, e.g. {ckpt}/checkpoints/last.ckpt"
+            )
         if not Path(str(ckpt)).is_file():
             raise UserError(f"ckpt_path={ckpt} does not exist")
 
@@ -109,14 +110,19 @@ def checkpoint_run_meta(ckpt_path: str | None) -> dict:
     try:
         ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False, mmap=True)
     except Exception as e:  # truncated, not a checkpoint at all, written by something else
-        raise UserError(f"ckpt_path={ckpt_path} is not a readable checkpoint ({type(e).__name__}: {_one_line(str(e))[:160]})") from None
+        raise UserError(
+            f"ckpt_path={ckpt_path} is not a readable checkpoint "
+            f"({type(e).__name__}: {_one_line(str(e))[:160]})"
+        ) from None
     if not isinstance(ckpt, dict) or "state_dict" not in ckpt:
-        raise UserError(f"ckpt_path={ckpt_path} is not a Lightning checkpoint of this project (no state_dict)")
+        raise UserError(
+            f"ckpt_path={ckpt_path} is not a Lightning checkpoint of this project (no state_dict)"
+        )
     return {**dict(ckpt.get("run_meta", {})), "global_step": int(ckpt.get("global_step", 0))}
 
 
 def run_folder_of(ckpt_path: str | None) -> Path | None:
-    """The run folder a checkpoint belongs to (``<run>/checkpoints/x.ckpt`` beside ``<run>/run_info.json``)."""
+    """The run folder a checkpoint belongs to: ``<run>/checkpoints/x.ckpt`` beside ``<run>/run_info.json``."""
     if not ckpt_path:
         return None
     ckpt = Path(ckpt_path).resolve()

@@ -417,6 +417,7 @@ def generate_dataset(
     if settings.shard is not None and not settings.merge:
         return generate_shard(settings, out_dir, progress)
     try:
+
         def tell(pid: int) -> None:
             print(f"waiting for process {pid}, which is writing {out_dir}", file=sys.stderr, flush=True)
 

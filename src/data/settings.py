@@ -37,7 +37,11 @@ DEFAULT_OOD = {
     "benchmarks": {"enabled": True},
 }
 DEFAULT_SAMPLED = {"field_count_decay": 0.8, "low_count_weight": 0.1, "yukawa_share": 0.5}
-IGNORED_KEYS = {"datamodule", "_target_", "force"}  # force: how to treat an existing dataset, not its contents
+IGNORED_KEYS = {
+    "datamodule",
+    "_target_",
+    "force",
+}  # force: how to treat an existing dataset, not its contents
 
 
 @dataclass

@@ -149,7 +149,9 @@ def writer_lock(
                 pid = 0
             if pid and pid != os.getpid() and _pid_alive(pid):
                 if time.monotonic() >= deadline:
-                    raise LockedError(f"{directory} is being written by process {pid} (lock {lock})") from None
+                    raise LockedError(
+                        f"{directory} is being written by process {pid} (lock {lock})"
+                    ) from None
                 if on_wait is not None and not told:
                     on_wait(pid)
                     told = True

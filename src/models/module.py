@@ -46,7 +46,8 @@ DEFAULT_OPTIM = {
 
 def is_encoder_only(name: str) -> bool:
     """True for a parameter used by the encoder alone (its layers, positions and norms), not the shared
-    token embedding that the decoder and the output layer use too (``optim.encoder_lr_scale`` applies here)."""
+    token embedding that the decoder and the output layer use too (``optim.encoder_lr_scale`` applies
+    here)."""
     return ".encoder." in f".{name}" and "embed_tokens" not in name
 
 

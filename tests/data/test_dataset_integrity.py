@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def file_bytes(directory: Path) -> dict[str, bytes]:
     """Every output file except meta.json (it holds timings) and the lock (removed after writing)."""
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file() and p.name != "meta.json"}
+    return {
+        p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file() and p.name != "meta.json"
+    }
 
 
 def datamodule(data_dir: Path, force: bool = False, **changes) -> LagrangianDataModule:
@@ -39,7 +41,9 @@ def test_meta_records_each_files_sha256(tiny_dir):
     assert read_complete_meta(tiny_dir)[0] == meta
 
 
-def test_a_killed_regeneration_with_other_settings_never_reads_as_the_old_dataset(tiny_dir, tmp_path, monkeypatch):
+def test_a_killed_regeneration_with_other_settings_never_reads_as_the_old_dataset(
+    tiny_dir, tmp_path, monkeypatch
+):
     out = tmp_path / "x"
     generate_dataset(tiny_settings(), out, progress=False)
     real, calls = tables.rows_to_table, []
@@ -108,7 +112,10 @@ def test_force_regenerates_a_dataset_of_other_settings(tiny_dir, tmp_path):
     generate_dataset(tiny_settings(), out, progress=False)
     datamodule(out, force=True, n_lagrangians=64).prepare_data()
     meta, _ = read_complete_meta(out)
-    assert meta["generation"]["n_lagrangians"] == 64 and sum(meta["counts"][s] for s in ("train", "val", "test")) == 64
+    assert (
+        meta["generation"]["n_lagrangians"] == 64
+        and sum(meta["counts"][s] for s in ("train", "val", "test")) == 64
+    )
 
 
 def test_the_datamodule_regenerates_a_dataset_without_meta(tiny_dir, tmp_path, capsys):

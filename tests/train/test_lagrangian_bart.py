@@ -105,7 +105,9 @@ def _groups(scale):
     m = LagrangianBart(ARCH, vocab_size=20, optim={"lr": 1e-3, "encoder_lr_scale": scale})
     opt = m.configure_optimizers()["optimizer"]
     names = {id(p): n for n, p in m.named_parameters()}
-    return [(g["initial_lr"], g["weight_decay"], [names[id(p)] for p in g["params"]]) for g in opt.param_groups], m
+    return [
+        (g["initial_lr"], g["weight_decay"], [names[id(p)] for p in g["params"]]) for g in opt.param_groups
+    ], m
 
 
 def test_encoder_lr_scale_slows_only_the_encoders_own_parameters():

@@ -1,4 +1,5 @@
-"""Slow tier: a resumed run continues one record, a tiny model memorises 32 Lagrangians, multirun jobs get own runs."""
+"""Slow tier: a resumed run continues one record, a tiny model memorises 32 Lagrangians, multirun jobs get
+own runs."""
 
 import json
 import os
@@ -21,7 +22,9 @@ def _logged(run_dir) -> list[tuple[int, tuple[str, ...]]]:
 
     with open(Path(run_dir) / "csv" / "metrics.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    return [(int(float(r["step"])), tuple(sorted(k for k, v in r.items() if v and k != "step"))) for r in rows]
+    return [
+        (int(float(r["step"])), tuple(sorted(k for k, v in r.items() if v and k != "step"))) for r in rows
+    ]
 
 
 @pytest.mark.slow
@@ -48,14 +51,16 @@ def test_an_interrupted_and_resumed_run_continues_one_record(tiny_data_root, com
     first_id = (tmp_path / "first" / WANDB_ID_FILE).read_text().strip()
 
     resumed_cfg = compose_cfg_at(tiny_data_root, [*base, f"ckpt_path={first['last_checkpoint']}"])
-    resumed_cfg.run_dir = str(tmp_path / "elsewhere")  # a new invocation's own folder: the run continues its own
+    resumed_cfg.run_dir = str(
+        tmp_path / "elsewhere"
+    )  # a new invocation's own folder: the run continues its own
     second = run(resumed_cfg)
     assert second["global_step"] == whole["global_step"] == 12
     assert Path(second["run_dir"]) == (tmp_path / "first").resolve()
     assert (tmp_path / "first" / WANDB_ID_FILE).read_text().strip() == first_id
     assert Path(second["wandb_run_folder"]).name.endswith(first_id)
-    # the same steps with the same metrics as the run that was never interrupted (no shift, no repeat), plus the
-    # epoch-end rows the first invocation wrote when it stopped after 6 steps (its validation and its token
+    # the same steps with the same metrics as the run that was never interrupted (no shift, no repeat), plus
+    # the epoch-end rows the first invocation wrote when it stopped after 6 steps (its validation and its token
     # count, logged at step 5 as the whole run logs those of its first 4 steps at step 3)
     record, whole_record = _logged(tmp_path / "first"), _logged(tmp_path / "whole")
     at_stop = [r for r in record if r[0] == 5 and r not in whole_record]

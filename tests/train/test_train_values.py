@@ -1,4 +1,4 @@
-"""Bad values on the training command line: one line naming the key, found before any compute (exit code 2)."""
+"""Bad values on the training command line: one line naming the key, found before any compute (exit 2)."""
 
 import os
 import subprocess
