@@ -60,8 +60,8 @@ def test_an_interrupted_and_resumed_run_continues_one_record(tiny_data_root, com
     assert (tmp_path / "first" / WANDB_ID_FILE).read_text().strip() == first_id
     assert Path(second["wandb_run_folder"]).name.endswith(first_id)
     # the same steps with the same metrics as the run that was never interrupted (no shift, no repeat), plus
-    # the epoch-end rows the first invocation wrote when it stopped after 6 steps (its validation and its token
-    # count, logged at step 5 as the whole run logs those of its first 4 steps at step 3)
+    # the epoch-end rows the first invocation wrote when it stopped after 6 steps (its validation and its
+    # token count, logged at step 5 as the whole run logs those of its first 4 steps at step 3)
     record, whole_record = _logged(tmp_path / "first"), _logged(tmp_path / "whole")
     at_stop = [r for r in record if r[0] == 5 and r not in whole_record]
     assert [keys for _, keys in at_stop] == [keys for step, keys in whole_record if step == 3][-2:]
