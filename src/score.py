@@ -6,7 +6,8 @@ TARGETS and PREDICTIONS are text files with one Lagrangian per line in the paper
 ([SOS]/[EOS]/[PAD] optional). Prints one JSON object: the means over lines of S_lagrangian, S_contraction,
 P_length, S_object and perfect, and n (the number of lines); with ``--by-line`` also ``by_line``, the scores
 of every line. User mistakes (missing file, different line counts, an empty target line) exit with code 2
-and one line.
+and one line; so does a target line that is not a Lagrangian in the paper's grammar (plain text, NUL bytes:
+the first such line and its problem are named). A UTF-8 byte-order mark at the start of a file is ignored.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import sys
 from pathlib import Path
 
 from src.metrics import mean_scores, score_lagrangian
-from src.metrics.paper_score import MATCHINGS
+from src.metrics.paper_score import MATCHINGS, to_terms
+from src.metrics.token_terms import format_problem
 
 
 class UsageError(Exception):
@@ -50,9 +52,21 @@ def read_lines(path: str, role: str) -> list[str]:
     if not file.is_file():
         raise UsageError(f"{role} file not found: {path}")
     try:
-        return file.read_text(encoding="utf-8").splitlines()
+        return file.read_text(encoding="utf-8-sig").splitlines()  # -sig: a leading BOM is not a word
     except UnicodeDecodeError as e:
         raise UsageError(f"{role} file {path} is not UTF-8 text (byte {e.start})") from None
+
+
+def target_problem(line: str) -> str | None:
+    """Why a target line is not a Lagrangian in the paper's token grammar (first bad term), or None."""
+    terms = to_terms(line)
+    if not terms:
+        return "no term"
+    for k, term in enumerate(terms, start=1):
+        problem = format_problem(term)
+        if problem:
+            return f"term {k} {problem}"
+    return None
 
 
 def score_files(
@@ -66,6 +80,9 @@ def score_files(
     for i, line in enumerate(targets, start=1):
         if not line.split():
             raise UsageError(f"line {i} of TARGETS is empty")
+        problem = target_problem(line)
+        if problem:
+            raise UsageError(f"line {i} of TARGETS is not a Lagrangian: {problem}")
     scores = [score_lagrangian(t, p, seed=seed, matching=matching) for t, p in zip(targets, predictions)]
     out = mean_scores(scores)
     if by_line:

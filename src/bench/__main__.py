@@ -17,7 +17,7 @@ from pathlib import Path
 
 from src.version import describe_version
 
-BENCHMARKS = ("oracle", "data", "train", "decode")
+BENCHMARKS = ("oracle", "data", "train", "decode", "score")
 CHECKS = ("gpu",)  # run on their own (`make gpu-check`), not by `all`
 _NAMES = ",".join(BENCHMARKS + CHECKS)
 USAGE = f"usage: python -m src.bench {{{_NAMES}}} [args] | python -m src.bench all [--write FILE]"

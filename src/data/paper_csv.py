@@ -24,6 +24,12 @@ from .splits import MAIN_SPLITS, key_unit
 from .vocabulary import ConfigError
 
 REQUIRED = ("fields", "Lagrangian", "train/eval")
+REJECT_WORDS = {
+    "csv_unreadable_fields": "its fields cannot be read",
+    "csv_unreadable_term": "a term of its Lagrangian cannot be read",
+    "duplicate_multiset": "its field multiset repeats an earlier row",
+    "csv_unknown_split": "its train/eval column is neither train nor eval",
+}
 
 
 def csv_row(index: int, fields_str: str, lagrangian_str: str, rejects: Counter) -> dict | None:
@@ -71,26 +77,43 @@ def read_paper_csv(settings) -> tuple[dict[str, list[dict]], Counter, int]:
     tables: dict[str, list[dict]] = {s: [] for s in MAIN_SPLITS}
     rejects: Counter = Counter()
     seen: set[str] = set()
-    n = 0
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ConfigError(f"data.csv_path: {path.name} lacks column(s) {', '.join(missing)}")
-        for n, rec in enumerate(reader, start=1):
-            row = csv_row(n - 1, rec["fields"], rec["Lagrangian"], rejects)
-            if row is None:
-                continue
-            if row["key"] in seen:
-                rejects["duplicate_multiset"] += 1
-                continue
-            seen.add(row["key"])
-            which = rec["train/eval"].strip().lower()
-            if which not in ("train", "eval"):
-                rejects["csv_unknown_split"] += 1
-                continue
-            split = "train" if which == "train" else eval_split(row["key"], settings.csv_val_share)
-            tables[split].append(row)
+    n, first_bad = 0, None
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ConfigError(f"data.csv_path: {path.name} lacks column(s) {', '.join(missing)}")
+            for n, rec in enumerate(reader, start=1):
+                before = rejects.copy()
+                row = csv_row(n - 1, rec["fields"], rec["Lagrangian"], rejects)
+                if row is not None and row["key"] in seen:
+                    rejects["duplicate_multiset"] += 1
+                    row = None
+                elif row is not None:
+                    seen.add(row["key"])  # the first occurrence wins, whatever its split column says
+                which = str(rec["train/eval"] or "").strip().lower()
+                if row is not None and which not in ("train", "eval"):
+                    rejects["csv_unknown_split"] += 1
+                    row = None
+                if row is None:
+                    if first_bad is None:
+                        first_bad = (reader.line_num, next(iter(rejects - before)))
+                    continue
+                split = "train" if which == "train" else eval_split(row["key"], settings.csv_val_share)
+                tables[split].append(row)
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"data.csv_path: {path.name} is not UTF-8 text (byte {e.start})") from None
+    except csv.Error as e:  # e.g. a NUL byte
+        raise ConfigError(f"data.csv_path: {path.name} is not a readable CSV ({e})") from None
+    if not any(tables.values()):
+        if first_bad is None:
+            raise ConfigError(f"data.csv_path: {path.name} has no data rows")
+        line, reason = first_bad
+        raise ConfigError(
+            f"data.csv_path: no row of {path.name} could be read ({n} rows); the first bad one, "
+            f"line {line}: {REJECT_WORDS.get(reason, reason)}"
+        )
     if settings.max_target_tokens:
         for s in MAIN_SPLITS:
             keep = [r for r in tables[s] if r["n_tokens"] <= settings.max_target_tokens]

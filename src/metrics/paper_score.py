@@ -98,41 +98,87 @@ def relabel_duplicates(terms: list[TokenTerm], rng: random.Random, tries: int = 
     return out
 
 
+def _block_key(term: TokenTerm, positional: bool = False):
+    """A hashable key: ``same_contractions(a, b[, positional])`` holds exactly when the keys are equal and not
+    None (the paper's rule, not ``exact``); unreadable blocks get None and match nothing."""
+    if not term.has_block:
+        return ("none",)
+    if term.bare_block:
+        return ("bare",)
+    sig = term.contraction_signature()
+    if sig is None:
+        return None
+    key = ("sig", tuple(sorted((g, tuple(map(tuple, es))) for g, es in sig.items())))
+    if positional:
+        pos = term.contraction_signature(positional=True)
+        key += (tuple(sorted((g, tuple(map(tuple, es))) for g, es in pos.items())),)
+    return key
+
+
 def _full_matches(
     true_terms: list[TokenTerm], pred_terms: list[TokenTerm], exact: bool = False
 ) -> tuple[list[list[int]], set[int]]:
-    """Per true term the predicted indices that fully match it, and the true indices with an object match."""
+    """Per true term the predicted indices that fully match it, and the true indices with an object match.
+
+    Predictions are grouped by hashable keys (length and ID-less objects; then the contraction signature, then
+    the positional one), so a long Lagrangian costs linear time; true terms with the same key share one list.
+    """
     by_key: dict[tuple, list[int]] = {}  # candidates share the length and the ID-less objects
+    by_block: dict[tuple, list[int]] = {}
+    by_position: dict[tuple, list[int]] = {}
     for p, pt in enumerate(pred_terms):
-        by_key.setdefault((len(pt), pt.object_key), []).append(p)
+        key = (len(pt), pt.object_key)
+        by_key.setdefault(key, []).append(p)
+        if not exact and (block := _block_key(pt)) is not None:
+            by_block.setdefault((*key, block), []).append(p)
+            by_position.setdefault((*key, _block_key(pt, positional=True)), []).append(p)
     cands: list[list[int]] = []
     object_hits: set[int] = set()
     for t, tt in enumerate(true_terms):
-        hits = []
-        for p in by_key.get((len(tt), tt.object_key), []):
-            pt = pred_terms[p]
+        key = (len(tt), tt.object_key)
+        if by_key.get(key):
             object_hits.add(t)
-            if tt.good_contraction and same_contractions(tt, pt, exact=exact):
-                hits.append(p)
-        if len(hits) > 1 and not exact:  # ambiguity: contracted objects must also sit at the same positions
-            hits = [p for p in hits if same_contractions(tt, pred_terms[p], positional=True)]
+        if not tt.good_contraction:
+            hits: list[int] = []
+        elif exact:
+            hits = [p for p in by_key.get(key, []) if same_contractions(tt, pred_terms[p], exact=True)]
+        else:
+            block = _block_key(tt)
+            hits = by_block.get((*key, block), []) if block is not None else []
+            if len(hits) > 1:  # ambiguity: contracted objects must also sit at the same positions
+                hits = by_position.get((*key, _block_key(tt, positional=True)), [])
         cands.append(hits)
     return cands, object_hits
 
 
 def _resolve(true_terms: list[TokenTerm], cands: list[list[int]]) -> list[int | None]:
-    """One predicted index (or None) per true term, never the same prediction for two true terms."""
+    """One predicted index (or None) per true term, never the same prediction for two true terms.
+
+    In the order of the sorted true-term texts, a true term with several candidates keeps the last one that
+    is not the single candidate of another true term. Candidate lists may be shared between true terms and
+    are not changed; a prediction once claimed stays claimed, so each shared list is scanned from its end
+    only once.
+    """
     order = sorted(range(len(true_terms)), key=lambda t: (true_terms[t].text, t))
+    single = Counter(c[0] for c in cands if len(c) == 1)
+    cursor: dict[int, int] = {}  # id(list) -> index of its last element not yet known to be claimed
+    reduced: list[list[int]] = list(cands)
     for t in order:
-        if len(cands[t]) > 1:
-            claimed = {c[0] for u, c in enumerate(cands) if u != t and len(c) == 1}
-            cands[t] = [p for p in cands[t] if p not in claimed][-1:]
+        lst = cands[t]
+        if len(lst) > 1:
+            k = cursor.get(id(lst), len(lst) - 1)
+            while k >= 0 and single[lst[k]] > 0:
+                k -= 1
+            cursor[id(lst)] = k
+            reduced[t] = [lst[k]] if k >= 0 else []
+            if k >= 0:
+                single[lst[k]] += 1
     chosen: list[int | None] = [None] * len(true_terms)
     used: set[int] = set()
     for t in order:
-        if len(cands[t]) == 1 and cands[t][0] not in used:
-            chosen[t] = cands[t][0]
-            used.add(cands[t][0])
+        if len(reduced[t]) == 1 and reduced[t][0] not in used:
+            chosen[t] = reduced[t][0]
+            used.add(reduced[t][0])
     return chosen
 
 

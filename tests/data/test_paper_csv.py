@@ -47,3 +47,36 @@ def test_paper_csv_drops_duplicates_and_unreadable_rows_and_counts_them(tmp_path
     assert meta["rejects"]["duplicate_multiset"] == 1
     assert meta["rejects"]["csv_unreadable_term"] == 1
     assert meta["candidates"] == 7
+
+
+def _generate_cli(csv_path: Path, out: Path):
+    import os
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "src.generate", "data=paper_csv", f"data.csv_path={csv_path}"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run(
+        [*cmd, f"paths.data_dir={out}"], cwd=root, capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_a_csv_with_no_readable_row_exits_2_naming_the_first_bad_row(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "fields,Lagrangian,train/eval\n"
+        "FIELD SPIN 0,+ FIELD SPIN 0 ID1 NONSENSE,train\n"
+        "NOT A FIELD,+ FIELD SPIN 0 ID1,eval\n"
+    )
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"fields,Lagrangian,train/eval\n\xff\xfe\x00\x81,x,train\n")
+    for path, words in [
+        (bad, "no row of bad.csv could be read (2 rows); the first bad one, line 2: a term of its"),
+        (binary, "binary.csv is not UTF-8 text"),
+    ]:
+        proc = _generate_cli(path, tmp_path / "out")
+        assert proc.returncode == 2, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0] and "Traceback" not in proc.stderr
+        assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.parquet"))

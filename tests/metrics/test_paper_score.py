@@ -248,3 +248,51 @@ def test_exact_matching_survives_reused_ids_on_both_sides():
     reused = "+ FIELD SPIN 0 SU2 2 ID1 FIELD SPIN 0 SU2 2 ID1 FIELD SPIN 0 SU2 2 ID3 CONTRACTIONS SU2 ID1 ID3"
     s = score_lagrangian(reused, reused, matching="exact")
     assert (s.n_correct_objects, s.n_correct) == (1, 1)
+
+
+def _naive_matches(true_terms, pred_terms):
+    """The scorer's matching written pairwise, as the module docstring states it (quadratic)."""
+    from src.metrics.token_terms import same_contractions
+
+    cands, hits_obj = [], set()
+    for t, tt in enumerate(true_terms):
+        hits = []
+        for p, pt in enumerate(pred_terms):
+            if len(pt) == len(tt) and pt.object_key == tt.object_key:
+                hits_obj.add(t)
+                if tt.good_contraction and same_contractions(tt, pt):
+                    hits.append(p)
+        if len(hits) > 1:
+            hits = [p for p in hits if same_contractions(tt, pred_terms[p], positional=True)]
+        cands.append(hits)
+    order = sorted(range(len(true_terms)), key=lambda t: (true_terms[t].text, t))
+    for t in order:
+        if len(cands[t]) > 1:
+            claimed = {c[0] for u, c in enumerate(cands) if u != t and len(c) == 1}
+            cands[t] = [p for p in cands[t] if p not in claimed][-1:]
+    chosen, used = [None] * len(true_terms), set()
+    for t in order:
+        if len(cands[t]) == 1 and cands[t][0] not in used:
+            chosen[t] = cands[t][0]
+            used.add(cands[t][0])
+    return chosen, hits_obj
+
+
+def test_the_keyed_matching_equals_the_pairwise_rule_on_random_lagrangians():
+    import random
+
+    from metric_examples import CROSSED, DIAGONAL, HIGGS, SINGLET, SU3_QUARTIC, YUKAWA, rewrite
+
+    from src.metrics.paper_score import _full_matches, _resolve, relabel_duplicates, to_terms
+
+    pool = [to_terms(x) for x in (HIGGS, SINGLET, SU3_QUARTIC, YUKAWA, DIAGONAL, CROSSED)]
+    terms = [t for lag in pool for t in lag]
+    rng = random.Random(3)
+    for _ in range(300):
+        few = rng.sample(terms, rng.randint(1, 4))  # repeated true terms share candidate lists
+        true = [rng.choice(few) for _ in range(rng.randint(1, 12))]
+        pred = [rng.choice(true + true + terms) for _ in range(rng.randint(0, 14))]
+        pred = to_terms(rewrite(" ".join(t.text for t in pred), rng)) if pred and rng.random() < 0.5 else pred
+        pred = relabel_duplicates(pred, random.Random(0))
+        cands, hits = _full_matches(true, pred)
+        assert (_resolve(true, cands), hits) == _naive_matches(true, pred)

@@ -77,3 +77,33 @@ def test_exact_matching_is_selectable(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["S_lagrangian"] == 0.0
     assert main([str(t), str(p), "--matching", "fuzzy"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("the Higgs Lagrangian", "term 1 does not start with a sign"),
+        ("\x00\x00", "term 1 does not start with a sign"),
+        ("+ FIELD SPIN 0 ID1 FIELD SPIN 0 DAGGER CONTRACTIONS", "term 1 object"),
+    ],
+)
+def test_a_target_that_is_not_a_lagrangian_is_named_by_its_line(tmp_path, capsys, line, problem):
+    from src.score import main
+
+    t = tmp_path / "t.txt"
+    t.write_text(f"{HIGGS}\n{line}\n")
+    p = _write(tmp_path / "p.txt", [HIGGS, line])
+    assert main([str(t), str(p)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: line 2 of TARGETS is not a Lagrangian: " + problem) and err.count("\n") == 1
+
+
+def test_a_byte_order_mark_does_not_change_the_score(tmp_path, capsys):
+    from src.score import main
+
+    t = tmp_path / "t.txt"
+    t.write_text(f"\ufeff{HIGGS}\n", encoding="utf-8")
+    p = tmp_path / "p.txt"
+    p.write_text(f"\ufeff{HIGGS}\n", encoding="utf-8")
+    assert main([str(t), str(p)]) == 0
+    assert json.loads(capsys.readouterr().out)["perfect"] == 1.0
