@@ -30,6 +30,7 @@ from src.version import code_version
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 RUN_INFO = "run_info.json"
 WANDB_ID_FILE = "wandb_run_id.txt"
+RUN_LOG = "train.log"  # the console output of every run (Hydra's job log writes here too)
 
 
 class UserError(ValueError):
@@ -360,10 +361,7 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
 
     ``start`` (time.monotonic()) is when the job began: ``budget.total`` counts from there.
     """
-    import lightning as L
-
-    from src.callbacks.signals import CheckpointOnSigterm, Terminated, is_sigterm, sigterm_raises
-    from src.data.tables import write_text
+    from src.runlog import run_log
 
     check_values(cfg)
     budget = Budget(cfg, time.monotonic() if start is None else start)
@@ -371,11 +369,25 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     ckpt_path = cfg.get("ckpt_path")
     resumed = checkpoint_run_meta(ckpt_path) if ckpt_path else {}
     original = run_folder_of(ckpt_path)
-    if original is not None and original != run_dir.resolve():  # continue the run's own folder and record
-        print(f"resuming into {original} (from step {resumed['global_step']})", flush=True)
+    moved = original is not None and original != run_dir.resolve()
+    if moved:  # continue the run's own folder and record
         with open_dict(cfg):
             cfg.run_dir = str(original)
         run_dir = original
+    with run_log(run_dir / RUN_LOG):  # the console output, also in the run folder (appended on resume)
+        if moved:
+            print(f"resuming into {original} (from step {resumed['global_step']})", flush=True)
+        return _fit_and_score(cfg, run_dir, budget, resumed)
+
+
+def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict) -> dict:
+    """train()'s work once the run folder is known: data, model, fit, final evaluation, results.json."""
+    import lightning as L
+
+    from src.callbacks.signals import CheckpointOnSigterm, Terminated, is_sigterm, sigterm_raises
+    from src.data.tables import write_text
+
+    ckpt_path = cfg.get("ckpt_path")
     L.seed_everything(int(cfg.seed), workers=True)
 
     scheme = build_scheme(cfg.tokenizer)

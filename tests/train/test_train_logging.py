@@ -102,6 +102,10 @@ def test_a_streamed_run_records_its_stop_tokens_time_and_every_collapse_probe(ti
     [metrics_csv] = list(Path(summary["run_dir"]).rglob("metrics.csv"))
     df = pd.read_csv(metrics_csv)
     assert df["train/tokens_seen"].dropna().is_monotonic_increasing
+    # the console output is kept in the run folder: Lightning's summary, the final decoding, the scores
+    log = (Path(summary["run_dir"]) / "train.log").read_text()
+    assert "Total params" in log and "final decoding: test" in log
+    assert "scores (best checkpoint" in log and f"run folder: {summary['run_dir']}" in log
 
 
 def test_the_printed_headline_has_one_row_per_split_with_exact_and_validity_columns():
