@@ -127,10 +127,17 @@ def right(su3="1", su2=1, u1=0, name="") -> Field:
 _KEYWORDS = {"FIELD", "SPIN", "SU3", "SU2", "U1", "HEL"}
 
 
+MAX_DIGITS = 30  # a hypercharge's numerator or denominator; physics needs a few, Python refuses > 4,300
+
+
 def _parse_fraction(text: str, position: int, where: str = "token") -> Fraction:
     s = text.replace(" ", "")
     if not re.fullmatch(r"[+-]?\d+(/\d+)?", s):
         raise FieldError(f"{text!r} is not a number", position, where)
+    longest = max(len(part.lstrip("+-")) for part in s.split("/"))
+    if longest > MAX_DIGITS:
+        shown = s if len(s) <= 24 else f"{s[:12]}...{s[-8:]}"
+        raise FieldError(f"{shown!r} has {longest} digits (at most {MAX_DIGITS})", position, where)
     num, _, den = s.partition("/")
     if den and int(den) == 0:
         raise FieldError(f"{text!r} has a zero denominator", position, where)

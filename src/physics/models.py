@@ -62,10 +62,12 @@ def model_description(name: str) -> str:
 def load_model_file(path: str | Path) -> list[Field]:
     """Fields of a YAML model file (one model: ``fields:`` and optional ``extends:``)."""
     try:
-        with open(path) as fh:
+        with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
     except OSError as e:
         raise FieldError(f"cannot read model file {path}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise FieldError(f"model file {path} is not UTF-8 text (byte {e.start})") from None
     except yaml.YAMLError as e:
         raise FieldError(f"model file {path} is not valid YAML: {str(e).splitlines()[0]}") from None
     return _model_fields(data)

@@ -90,11 +90,17 @@ BAD_INPUTS = [
     (["--model-file", "/nonexistent/model.yaml"], "cannot read model file"),
     (["--format", "xml", "H: S(1,2,1)"], "invalid choice"),
     (["--seed", "x", "H: S(1,2,1)"], "invalid int"),
+    ([f"H: S(1,2,{'1' * 4301}/2)"], "has 4301 digits (at most 30)"),
+    ([f"FIELD SPIN 0 U1 {'7' * 31}"], "has 31 digits"),
+    (["--model-file", "RANDOM_BYTES"], "is not UTF-8 text"),
 ]
 
 
 @pytest.mark.parametrize(("argv", "words"), BAD_INPUTS)
-def test_bad_input_gives_exit_code_two_and_one_line(capsys, argv, words):
+def test_bad_input_gives_exit_code_two_and_one_line(capsys, tmp_path, argv, words):
+    if "RANDOM_BYTES" in argv:
+        (tmp_path / "model.yaml").write_bytes(bytes(range(128, 256)) * 3)
+        argv = [str(tmp_path / "model.yaml") if a == "RANDOM_BYTES" else a for a in argv]
     rc, out, err = _run(capsys, *argv)
     assert rc == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and words in err and "Traceback" not in err
