@@ -26,14 +26,9 @@ from omegaconf import OmegaConf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from src.callbacks.generation import (  # noqa: E402
-    fixed_subset,
-    generate_rows,
-    input_signals,
-    score_rows,
-    summarize,
-)
+from src.callbacks.generation import input_signals  # noqa: E402
 from src.data.datamodule import LagrangianDataModule  # noqa: E402
+from src.decoding import fixed_subset, generate_rows, score_rows, summarize  # noqa: E402
 from src.models.module import LagrangianBart, lr_factor  # noqa: E402
 from src.tokens import build_scheme  # noqa: E402
 

@@ -32,18 +32,14 @@ from pathlib import Path
 from omegaconf import MISSING, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from src.cli import UserError as UsageError
 from src.jsonsafe import dumps
 from src.metrics import SCORE_KEYS
 from src.metrics.example import ExampleResult
 
-PRETRAINED_META = "lagrangian_bart.json"
 ENGINES = ("lean", "hf")
 CONSTRAINTS = ("none", "oracle")  # src.callbacks.generation.CONSTRAINTS, without importing torch here
 DEFAULT_SPLITS = ("test", "ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
-
-
-class UsageError(Exception):
-    """A mistake in the command line or its paths; printed in one line, exit code 2."""
 
 
 @dataclass
@@ -91,34 +87,14 @@ def parse_config(argv: list[str]) -> EvalConfig:
 
 
 # --- model and data ------------------------------------------------------------------------------------
-def run_dir_of(ckpt: Path) -> Path | None:
-    """The training run folder holding ``ckpt`` (``<run>/best_model`` or ``<run>/checkpoints/x.ckpt``)."""
-    for parent in (ckpt.parent, ckpt.parent.parent):
-        if (parent / "run_info.json").is_file() or (parent / "best_model").is_dir():
-            return parent
-    return None
-
-
 def load_model(ckpt: Path):
-    """A ``LagrangianBart`` with its token scheme, in eval mode, from a best_model folder or a .ckpt."""
-    from src.models.module import LagrangianBart
+    """``LagrangianBart.load`` (a best_model folder or a .ckpt); failures are one-line UsageErrors."""
+    from src.models.module import LagrangianBart, ModelLoadError
 
-    if ckpt.is_dir():
-        if not (ckpt / PRETRAINED_META).is_file():
-            raise UsageError(f"ckpt={ckpt} is a folder without {PRETRAINED_META} (not a saved model)")
-        return LagrangianBart.load_pretrained(ckpt)
-    if not ckpt.is_file():
-        raise UsageError(f"ckpt={ckpt} does not exist")
-    run = run_dir_of(ckpt)
-    scheme_dir = run / "best_model" if run else None
-    if scheme_dir is None or not scheme_dir.is_dir():
-        raise UsageError(f"no best_model folder beside {ckpt} to read the tokenizer from")
-    from src.tokens import load_scheme
-
-    module = LagrangianBart.load_from_checkpoint(
-        str(ckpt), map_location="cpu", scheme=load_scheme(scheme_dir)
-    )
-    return module.eval()
+    try:
+        return LagrangianBart.load(ckpt)
+    except ModelLoadError as e:
+        raise UsageError(f"ckpt: {e}") from None
 
 
 def available_splits(data_dir: Path) -> list[str]:
@@ -129,6 +105,8 @@ def available_splits(data_dir: Path) -> list[str]:
 
 
 def default_data_dir(ckpt: Path) -> Path:
+    from src.models.module import run_dir_of
+
     run = run_dir_of(ckpt)
     info = run / "run_info.json" if run else None
     if info is None or not info.is_file():
@@ -200,7 +178,7 @@ def markdown_table(summary: list[dict], metric: str) -> str:
 
 
 def evaluate_split(model, dm, split: str, cfg: EvalConfig) -> list[dict]:
-    from src.callbacks.generation import generate_rows, score_rows
+    from src.decoding import generate_rows, score_rows
 
     table = dm.table(split)
     n = len(table) if cfg.limit is None else min(len(table), int(cfg.limit))
@@ -226,43 +204,6 @@ def evaluate_split(model, dm, split: str, cfg: EvalConfig) -> list[dict]:
     return [example_record(split, i, r, p, v) for i, r, p, v in zip(indices, rows, plain, verified)]
 
 
-# --- one field list against the oracle (for ``python -m src.lagrangian FIELDS --checkpoint PATH``) -------
-def compare_with_oracle(
-    model, fields, max_new_tokens: int = 1024, num_beams: int = 1, basis: str = "independent"
-):
-    """The model's Lagrangian for ``fields`` scored against the oracle's: (ExampleResult, printable diff)."""
-    import torch
-
-    from src.metrics.example import score_prediction
-    from src.physics.lagrangian import build_lagrangian
-    from src.tokens.paper import render_lagrangian
-
-    scheme = model.scheme
-    batch = scheme.collate([scheme.encode(list(fields), None)])
-    batch = {k: v.to(model.device) if torch.is_tensor(v) else v for k, v in batch.items()}
-    words = model.generate_tokens(batch, max_new_tokens=max_new_tokens, num_beams=num_beams)[0]
-    target = render_lagrangian(build_lagrangian(list(fields), basis=basis), None)
-    result = score_prediction(target, words, list(fields), scheme, max_new_tokens)
-    return result, format_comparison(result)
-
-
-def format_comparison(result: ExampleResult) -> str:
-    """Scores, then terms: ``=`` in both, ``-`` oracle only, ``+`` model only, ``!`` invalid (with why)."""
-    s = result.score
-    head = (
-        f"S_lagrangian={s.S_lagrangian:.3f} S_contraction={s.S_contraction:.3f} P_length={s.P_length:.3f} "
-        f"S_object={s.S_object:.3f} terms: oracle {s.n_true}, model {s.n_pred}, matched {s.n_correct}"
-        + (" (output truncated)" if result.truncated else "")
-    )
-    lines = [head]
-    lines += [f"= {pred}" for _, pred in s.matched]
-    lines += [f"- {true}" for true in s.missing]
-    lines += [f"+ {pred}" for pred in s.extra]
-    lines += [f"! {text}  <- {kind}: {reason}" for text, kind, reason in result.validity.invalid]
-    return "\n".join(lines)
-
-
-# --- outputs -------------------------------------------------------------------------------------------
 def write_outputs(out_dir: Path, records: list[dict], summary: list[dict], verified: bool) -> dict[str, Path]:
     import pandas as pd
 
@@ -313,16 +254,15 @@ def evaluate(cfg: EvalConfig) -> dict:
     import torch
 
     from src.data.datamodule import LagrangianDataModule
+    from src.models.module import run_dir_of
 
     ckpt = Path(cfg.ckpt)
-    if not ckpt.exists():
-        raise UsageError(f"ckpt={ckpt} does not exist")
+    model = load_model(ckpt)  # first: a path that is not a model is named as such
     data_dir = Path(cfg.data_dir) if cfg.data_dir else default_data_dir(ckpt)
     splits = list(cfg.splits) if cfg.splits is not None else available_splits(data_dir)
     for split in splits:
         if not (data_dir / f"{split}.parquet").is_file():
             raise UsageError(f"split {split!r} not found: {data_dir / (split + '.parquet')} is missing")
-    model = load_model(ckpt)
     if cfg.decode.constrain == "oracle" and not getattr(model.scheme, "canonical", False):
         raise UsageError(
             f"decode.constrain=oracle needs a scheme with canonical IDs; {ckpt} uses {model.scheme.name!r} "

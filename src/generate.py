@@ -13,6 +13,7 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
+from src.cli import UserError, hydra_entry
 from src.data.generation import generate_dataset
 from src.data.settings import settings_from_config
 from src.data.vocabulary import ConfigError
@@ -41,12 +42,24 @@ def run(cfg: DictConfig) -> dict:
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="generate")
-def main(cfg: DictConfig) -> None:
+def hydra_main(cfg: DictConfig) -> None:
     try:
         run(cfg)
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
+
+
+def _check_command_line(cfg: DictConfig) -> None:
+    """The data settings, checked before Hydra starts the job (a bad value is one line, exit 2)."""
+    try:
+        settings_from_config(cfg.data)
+    except ConfigError as e:
+        raise UserError(str(e)) from None
+
+
+def main() -> None:
+    hydra_entry("generate", hydra_main, _check_command_line)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ import random
 import re
 import sys
 
+from src.cli import ArgumentParser
+from src.cli import UserError as UsageError
 from src.physics.fields import Field, FieldError, parse_fields
 from src.physics.lagrangian import BASES, build_lagrangian
 from src.physics.models import MODEL_NAMES, get_model, load_model_file, model_description
@@ -36,17 +38,8 @@ FAMILIES = (
 )
 
 
-class UsageError(Exception):
-    """A user mistake: reported as one line, exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, no usage dump
-        raise UsageError(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m src.lagrangian", description=__doc__.splitlines()[0])
+    p = ArgumentParser(prog="python -m src.lagrangian", description=__doc__.splitlines()[0])
     p.add_argument(
         "fields", nargs="*", help="fields, e.g. 'H: S(1,2,1/2); Q: L(3,2,1/6)' or 'FIELD SPIN 0 ...'"
     )
@@ -211,22 +204,15 @@ def _protect_numbers(argv: list[str]) -> list[str]:
 
 def load_checkpoint(path: str):
     """The trained ``LagrangianBart`` at ``path``; any failure to read it is the user's one-line error."""
-    from pathlib import Path
-
     from transformers.utils import logging as hf_logging
 
-    from src.evaluate import UsageError as EvalUsageError
-    from src.evaluate import load_model
+    from src.models.module import LagrangianBart, ModelLoadError
 
     hf_logging.disable_progress_bar()  # stderr is for errors only
     try:
-        return load_model(Path(path))
-    except EvalUsageError as e:
-        raise UsageError(str(e).replace("ckpt=", "--checkpoint ")) from None
-    except Exception as e:  # corrupt weights, bad JSON, wrong pickle: all "this is not a usable model"
-        detail = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        kind = "not a saved model folder or Lightning checkpoint"
-        raise UsageError(f"cannot load --checkpoint {path} ({kind}): {type(e).__name__}: {detail}") from None
+        return LagrangianBart.load(path)
+    except ModelLoadError as e:
+        raise UsageError(f"--checkpoint: {e}") from None
 
 
 def comparison_json(lag: Lagrangian, result, checkpoint: str) -> str:
@@ -256,7 +242,7 @@ def comparison_json(lag: Lagrangian, result, checkpoint: str) -> str:
 
 def compare_checkpoint(args, lag: Lagrangian) -> str:
     """Generate with the model at ``args.checkpoint``; diff its Lagrangian against the oracle's ``lag``."""
-    from src.evaluate import compare_with_oracle
+    from src.decoding import compare_with_oracle
 
     if args.format not in ("text", "json"):
         raise UsageError(f"--checkpoint prints text or json, not --format {args.format}")

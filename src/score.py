@@ -17,22 +17,15 @@ import json
 import sys
 from pathlib import Path
 
+from src.cli import ArgumentParser
+from src.cli import UserError as UsageError
 from src.metrics import mean_scores, score_lagrangian
 from src.metrics.paper_score import MATCHINGS, to_terms
 from src.metrics.token_terms import format_problem
 
 
-class UsageError(Exception):
-    """A mistake in the command line or the input files; reported in one line with exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line instead of argparse's usage block
-        raise UsageError(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m src.score", description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(prog="python -m src.score", description=__doc__.split("\n\n")[0])
     p.add_argument("targets", metavar="TARGETS", help="file: one target Lagrangian per line")
     p.add_argument("predictions", metavar="PREDICTIONS", help="file: one predicted Lagrangian per line")
     p.add_argument("--by-line", action="store_true", help="also print the scores of every line")

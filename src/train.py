@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -23,19 +22,14 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from src.cli import UserError, one_line  # UserError: a mistake in the command line or configuration
 from src.jsonsafe import dumps
 from src.models.precision import resolve_precision
 from src.version import code_version
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 RUN_INFO = "run_info.json"
 WANDB_ID_FILE = "wandb_run_id.txt"
 RUN_LOG = "train.log"  # the console output of every run (Hydra's job log writes here too)
-
-
-class UserError(ValueError):
-    """A mistake in the command line or configuration: reported as one line, exit code 2."""
-
 
 SCHEDULES = ("linear", "cosine", "constant")
 
@@ -100,6 +94,31 @@ def check_values(cfg: DictConfig) -> None:
             raise UserError(f"ckpt_path={ckpt} does not exist")
 
 
+# A debugging run (trainer.fast_dev_run, however it is set) decodes and embeds a handful of rows and tokens.
+FAST_DEV_LIMITS = {
+    "decode.max_new_tokens": 32,
+    "callbacks.generation_scores.num_examples": 4,
+    "final_eval.limit": 4,
+}
+FAST_DEV_CHARGES = [0, "1/2"]  # the t-SNE grid of the embedding analysis: 2 hypercharges instead of 9
+
+
+def shrink_for_fast_dev_run(cfg: DictConfig) -> bool:
+    """Under ``trainer.fast_dev_run`` cap the decoding, the probe, the final scores and the t-SNE grid (in
+    place); True when it did. A run that is only checking the wiring then ends in seconds, not minutes."""
+    if not cfg.trainer.get("fast_dev_run"):
+        return False
+    with open_dict(cfg):
+        for key, cap in FAST_DEV_LIMITS.items():
+            value = OmegaConf.select(cfg, key)
+            too_many = value is None and key == "final_eval.limit"  # limit null = every row
+            if too_many or (isinstance(value, int) and value > cap):
+                OmegaConf.update(cfg, key, cap)
+        if OmegaConf.select(cfg, "callbacks.embedding_analysis") is not None:
+            cfg.callbacks.embedding_analysis.charges = FAST_DEV_CHARGES
+    return True
+
+
 # --- small pieces
 def checkpoint_run_meta(ckpt_path: str | None) -> dict:
     """The ``run_meta`` stored in a Lightning checkpoint (W&B run id) and its ``global_step``, without
@@ -113,7 +132,7 @@ def checkpoint_run_meta(ckpt_path: str | None) -> dict:
     except Exception as e:  # truncated, not a checkpoint at all, written by something else
         raise UserError(
             f"ckpt_path={ckpt_path} is not a readable checkpoint "
-            f"({type(e).__name__}: {_one_line(str(e))[:160]})"
+            f"({type(e).__name__}: {one_line(str(e))[:160]})"
         ) from None
     if not isinstance(ckpt, dict) or "state_dict" not in ckpt:
         raise UserError(
@@ -325,7 +344,7 @@ def final_scores(model, dm, cfg: DictConfig, deadline: float | None = None) -> d
 
 def _final_split_scores(model, dm, cfg: DictConfig, split: str, deadline: float | None) -> dict[str, float]:
     """The final scores of one split (empty when the deadline left no row decoded)."""
-    from src.callbacks.generation import fixed_subset, generate_rows, score_rows, summarize
+    from src.decoding import fixed_subset, generate_rows, score_rows, summarize
 
     limit = cfg.final_eval.limit
     max_new = int(cfg.decode.max_new_tokens)
@@ -364,6 +383,7 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     from src.runlog import run_log
 
     check_values(cfg)
+    shrink_for_fast_dev_run(cfg)
     budget = Budget(cfg, time.monotonic() if start is None else start)
     run_dir = Path(cfg.run_dir)
     ckpt_path = cfg.get("ckpt_path")
@@ -630,7 +650,7 @@ def hydra_main(cfg: DictConfig) -> float | None:
         sys.exit(2)
     except Exception as e:  # configuration mistakes surfacing at build time: still one line, exit 2
         if _is_user_config_error(e):
-            print(f"error: {_one_line(str(e))}", file=sys.stderr)
+            print(f"error: {one_line(str(e))}", file=sys.stderr)
             sys.exit(2)
         raise
     finally:
@@ -650,78 +670,19 @@ def _is_user_config_error(e: Exception) -> bool:
     )
 
 
-# --- command-line pre-flight
-# Hydra reports composition errors with exit code 1 and several lines; we check the overrides first so that a
-# user
-# mistake is one line and exit code 2.
-_FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-name", "-cn", "--config-path", "-cp"}
-_FLAGS_WITH_VALUE |= {"--config-dir", "-cd", "--experimental-rerun"}
-
-
-def _one_line(text: str) -> str:
-    """Hydra's multi-line message as one line: indented lines (option lists) joined by commas."""
-    parts: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("Config search path"):
-            if line:
-                break
-            continue
-        if raw[:1].isspace() and parts:
-            sep = " " if parts[-1].endswith(":") else ", "
-            parts[-1] += sep + line
-        else:
-            parts.append(line)
-    return re.sub(r"\s+", " ", "; ".join(parts)).strip()
-
-
-def split_overrides(argv: list[str]) -> list[str]:
-    """The override arguments of a Hydra command line (flags and their values removed)."""
-    out, skip = [], False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in _FLAGS_WITH_VALUE:
-            skip = True
-        elif not arg.startswith("-"):
-            out.append(arg)
-    return out
-
-
-def first_of_sweeps(overrides: list[str]) -> list[str]:
-    """Replace each sweep (``a=1,2``) by its first value so that one job's config can be composed."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    out = []
-    for o in parsed:
-        if o.is_sweep_override():
-            out.append(f"{o.get_key_element()}={next(iter(o.sweep_string_iterator()))}")
-        else:
-            out.append(o.input_line)
-    return out
-
-
+# --- command-line pre-flight (src.cli): Hydra reports composition errors with exit code 1 and several lines;
+# we compose the command line first so that a user mistake is one line and exit code 2.
 def preflight(argv: list[str]) -> str | None:
-    """None when the command line composes; otherwise the one-line problem."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
+    """None when the command line composes and its values pass ``check_values``; else the one-line problem."""
+    from src.cli import hydra_preflight
 
+    return hydra_preflight("train", argv, _check_command_line)
+
+
+def _check_command_line(cfg: DictConfig) -> str | None:
     from src.models.loggers import LoggerConfigError, tensorboard_logger
 
-    try:
-        overrides = first_of_sweeps(split_overrides(argv))
-        GlobalHydra.instance().clear()
-        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-            cfg = compose(config_name="train", overrides=overrides)
-    except Exception as e:  # every composition failure is a user mistake here
-        return _one_line(str(e)) or type(e).__name__
-    finally:
-        GlobalHydra.instance().clear()
-    try:
-        check_values(cfg)
-    except UserError as e:
-        return str(e)
+    check_values(cfg)
     if cfg.get("logger") and "tensorboard" in cfg.logger:
         try:
             tensorboard_logger(save_dir=os.devnull)
@@ -733,17 +694,11 @@ def preflight(argv: list[str]) -> str | None:
 def main() -> None:
     import warnings
 
+    from src.cli import hydra_entry
+
     # conf/hydra/launcher/submitit_*.yaml share the plugin's schema names on purpose (same keys, our values)
     warnings.filterwarnings("ignore", message=".*is validated against ConfigStore schema.*")
-    argv = sys.argv[1:]
-    if not any(
-        a in ("--help", "-h", "--hydra-help", "--info", "-i", "--shell-completion", "-sc") for a in argv
-    ):
-        problem = preflight(argv)
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
-            sys.exit(2)
-    hydra_main()
+    hydra_entry("train", hydra_main, _check_command_line)
 
 
 if __name__ == "__main__":

@@ -27,13 +27,13 @@ def find_model_dir(path: str | Path) -> Path:
 
 
 def load_model(path: str | Path):
-    """The saved model at ``path`` or the newest one below it (``src.evaluate.load_model``), in eval mode."""
+    """The saved model at ``path`` or the newest one below it (``LagrangianBart.load``), in eval mode."""
     from transformers.utils import logging as hf_logging
 
-    from src.evaluate import load_model as load
+    from src.models.module import LagrangianBart
 
     hf_logging.disable_progress_bar()  # no progress bars in notebook outputs
-    return load(find_model_dir(path))
+    return LagrangianBart.load(find_model_dir(path))
 
 
 EmbeddingAnalysis = GridEmbedding  # the notebook's name for the analysis of one model

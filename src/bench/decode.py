@@ -96,7 +96,7 @@ def measure_trained(checkpoint: str, rows_path: str, batch_size: int, max_new: i
     from src.data.rows import fields_from_row
     from src.models.module import LagrangianBart
 
-    model = LagrangianBart.load_pretrained(checkpoint).eval()
+    model = LagrangianBart.load(checkpoint)
     rows = pd.read_parquet(rows_path).to_dict("records")
     encoded = [model.scheme.encode(fields_from_row(r), None) for r in rows]
     encoded.sort(key=lambda e: len(e["input_ids"]))

@@ -15,16 +15,13 @@ A ``ModelCheckpoint`` monitoring ``val/S_lagrangian`` needs ``every_n_epochs=1``
 from __future__ import annotations
 
 import math
-import random
 
 import lightning as L
 import torch
 
-from src.metrics import SCORE_KEYS, class_report, mean_scores, mean_scores_by
+from src.decoding import fixed_subset, generate_rows, score_rows, summarize
 from src.metrics.collapse import CollapseDetector, distinct_share, encoder_spread
-from src.metrics.example import ExampleResult, score_prediction
-from src.metrics.term_class import TERM_CLASSES
-from src.metrics.validity import ValidityReport
+from src.metrics.example import ExampleResult
 
 TABLE_COLUMNS = [
     "epoch",
@@ -38,34 +35,6 @@ TABLE_COLUMNS = [
     "extra",
     "invalid",
 ]
-
-
-CONSTRAINTS = ("none", "oracle")  # decoding constraints generate_rows knows (src.tokens.constraint)
-
-
-def fixed_subset(n_rows: int, size: int, seed: int) -> list[int]:
-    """``size`` row indices drawn once with ``Random(seed)`` (sorted): the same rows at every epoch."""
-    if size >= n_rows:
-        return list(range(n_rows))
-    return sorted(random.Random(seed).sample(range(n_rows), size))
-
-
-def summarize(results: list[ExampleResult], n_fields: list[int], prefix: str) -> dict[str, float]:
-    """Flat metrics of a scored subset: means overall and by number of fields, validity, truncation, F1."""
-    scores = [r.score for r in results]
-    out = {f"{prefix}/{k}": v for k, v in mean_scores(scores).items() if k != "n"}
-    for nf, means in mean_scores_by(scores, n_fields).items():
-        out.update({f"{prefix}/{k}/nf={nf}": means[k] for k in SCORE_KEYS})
-    exact = mean_scores([r.exact for r in results if r.exact is not None])
-    out.update({f"{prefix}/exact/{k}": exact[k] for k in ("S_lagrangian", "perfect") if exact["n"]})
-    validity = sum((r.validity for r in results), ValidityReport())
-    out[f"{prefix}/validity_rate"] = validity.rate
-    out[f"{prefix}/truncated_rate"] = sum(r.truncated for r in results) / max(len(results), 1)
-    if results:  # 1/n: one answer for every input (a collapsed model; RESULTS.md), 1: all different
-        out[f"{prefix}/distinct_outputs"] = distinct_share([r.prediction for r in results])
-    report = class_report(scores)
-    out.update({f"{prefix}/f1/{c}": report[c]["f1"] for c in TERM_CLASSES if not math.isnan(report[c]["f1"])})
-    return out
 
 
 @torch.no_grad()
@@ -123,72 +92,6 @@ def table_rows(epoch: int, rows: list[dict], indices: list[int], results: list[E
                 diff["extra"],
                 diff["invalid"],
             ]
-        )
-    return out
-
-
-def generate_rows(
-    pl_module,
-    dm,
-    split: str,
-    rows: list[dict],
-    indices: list[int],
-    batch_size: int,
-    max_new_tokens: int,
-    num_beams: int,
-    deadline: float | None = None,
-    engine: str = "lean",
-    constrain: str = "none",
-) -> list[list[str] | None]:
-    """The module's predictions (scheme words) for dataset rows, batched with the shortest inputs together.
-
-    With a ``deadline`` (time.monotonic()), no new batch starts after it; the rows left get None.
-    ``constrain="oracle"``: each row may only write the oracle's terms for its fields, in canonical order
-    (``src.tokens.constraint``; greedy lean decoding only); ``"none"``: the model's own argmax.
-    """
-    import time
-
-    if constrain not in CONSTRAINTS:
-        raise ValueError(f"constrain must be one of {', '.join(CONSTRAINTS)}, got {constrain!r}")
-
-    scheme = dm.scheme
-    encoded = [dm.encode_row(row, split, i) for row, i in zip(rows, indices)]
-    order = sorted(range(len(rows)), key=lambda k: len(encoded[k]["input_ids"]))
-    predictions: list[list[str] | None] = [None if deadline is not None else [] for _ in rows]
-    for start in range(0, len(order), batch_size):
-        if deadline is not None and time.monotonic() >= deadline:
-            break
-        chunk = order[start : start + batch_size]
-        batch = scheme.collate(
-            [{k: v for k, v in encoded[k].items() if k not in ("row", "labels")} for k in chunk]
-        )
-        batch = {k: v.to(pl_module.device) if torch.is_tensor(v) else v for k, v in batch.items()}
-        constraints = None
-        if constrain == "oracle":
-            from src.data.rows import fields_from_row
-            from src.tokens.constraint import TermConstraint, TermTrie
-
-            tries = [TermTrie.for_fields(scheme, fields_from_row(rows[k])) for k in chunk]
-            constraints = [TermConstraint(t) for t in tries]
-        words = pl_module.generate_tokens(
-            batch, max_new_tokens=max_new_tokens, num_beams=num_beams, engine=engine, constraints=constraints
-        )
-        for k, w in zip(chunk, words):
-            predictions[k] = list(w)
-    return predictions
-
-
-def score_rows(
-    scheme, rows: list[dict], predictions: list[list[str]], max_new_tokens: int | None, verified: bool = False
-) -> list[ExampleResult]:
-    """Score each prediction against its row's paper-format ``lagrangian`` for the row's fields."""
-    from src.data.rows import fields_from_row, row_spelling
-
-    out = []
-    for row, pred in zip(rows, predictions):
-        fields, spelling = fields_from_row(row), row_spelling(row)
-        out.append(
-            score_prediction(row["lagrangian"], pred, fields, scheme, max_new_tokens, 0, verified, spelling)
         )
     return out
 

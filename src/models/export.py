@@ -1,6 +1,6 @@
 """``BestModelExport``: keep ``<run>/best_model/`` = the best model so far, as ``save_pretrained`` writes it.
 
-Evaluation and the command line load the model from there (``LagrangianBart.load_pretrained``), beside its
+Evaluation and the command line load the model from there (``LagrangianBart.load``), beside its
 tokenizer, without Lightning. The monitored value is read after validation (after any score callback has
 logged it).
 """

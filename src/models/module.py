@@ -32,6 +32,20 @@ from src.tokens.base import LABEL_PAD
 
 PRETRAINED_META = "lagrangian_bart.json"
 VALUE_CHANNEL_FILE = "value_channel.pt"
+
+
+class ModelLoadError(ValueError):
+    """``path`` is not a model this project can load; the one-line message names the path and the cause."""
+
+
+def run_dir_of(path: Path) -> Path | None:
+    """The training run folder holding ``path`` (``<run>/best_model`` or ``<run>/checkpoints/x.ckpt``)."""
+    for parent in (path.parent, path.parent.parent):
+        if (parent / "run_info.json").is_file() or (parent / "best_model").is_dir():
+            return parent
+    return None
+
+
 DEFAULT_OPTIM = {
     "lr": 3e-4,
     "weight_decay": 0.01,
@@ -347,6 +361,43 @@ class LagrangianBart(L.LightningModule):
                 torch.load(path / VALUE_CHANNEL_FILE, map_location=map_location)
             )
         return module.to(map_location).eval()
+
+    @classmethod
+    def load(cls, path: str | Path, map_location: str = "cpu") -> LagrangianBart:
+        """The model at ``path`` in eval mode: a ``save_pretrained`` folder (``best_model``) or a Lightning
+        ``.ckpt`` of a run (its tokenizer is read from the run's ``best_model``). Anything unreadable
+        (missing, truncated or foreign files, broken JSON) is a ``ModelLoadError`` naming path and cause."""
+        path = Path(path)
+        if path.is_dir():
+            if not (path / PRETRAINED_META).is_file():
+                raise ModelLoadError(f"{path} is a folder without {PRETRAINED_META} (not a saved model)")
+            return _loading(path, lambda: cls.load_pretrained(path, map_location))
+        if not path.is_file():
+            raise ModelLoadError(f"{path} does not exist")
+        run = run_dir_of(path)
+        scheme_dir = run / "best_model" if run else None
+        if scheme_dir is None or not scheme_dir.is_dir():
+            raise ModelLoadError(f"no best_model folder beside {path} to read the tokenizer from")
+
+        def from_checkpoint() -> LagrangianBart:
+            import src.tokens as tokens
+
+            scheme = tokens.load_scheme(scheme_dir)
+            return cls.load_from_checkpoint(str(path), map_location=map_location, scheme=scheme).eval()
+
+        return _loading(path, from_checkpoint)
+
+
+def _loading(path: Path, load):
+    """``load()``, with any failure to read the files turned into one ModelLoadError line."""
+    try:
+        return load()
+    except ModelLoadError:
+        raise
+    except Exception as e:  # corrupt weights, bad JSON, a foreign pickle, a missing tokenizer file
+        detail = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        kind = "not a saved model folder or Lightning checkpoint"
+        raise ModelLoadError(f"cannot load {path} ({kind}): {type(e).__name__}: {detail}") from None
 
 
 def load_scheme(path: Path, name: str):

@@ -13,19 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-
-class UsageError(Exception):
-    """A command-line mistake, reported in one line with exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line instead of argparse's usage block
-        raise UsageError(message)
+from src.cli import ArgumentParser
+from src.cli import UserError as UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m src.tokens", description="token-scheme tools")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = ArgumentParser(prog="python -m src.tokens", description="token-scheme tools")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
     stats = sub.add_parser("stats", help="sequence lengths of every scheme by number of fields")
     stats.add_argument("--n", type=int, default=300, help="number of sampled field lists (default 300)")
     stats.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")

@@ -46,7 +46,13 @@ def test_every_data_config_composes_and_validates(name):
 def test_cli_bad_values_exit_2_with_one_line(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "src.generate", "data=tiny", f"paths.data_dir={tmp_path}"]
-    for override, words in [("data.max_fields=0", "max_fields"), ("data.vocabulary.su3=[1,7]", "'7'")]:
+    cases = [
+        ("data.max_fields=0", "max_fields"),
+        ("data.vocabulary.su3=[1,7]", "'7'"),
+        ("data=nosuch", "Could not find 'data/nosuch'"),  # a composition error: Hydra's 14 lines, exit 1
+        ("data.nosuch_key=1", "nosuch_key"),
+    ]
+    for override, words in cases:
         proc = subprocess.run(
             [*cmd, override], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
         )

@@ -142,7 +142,7 @@ def test_a_lightning_checkpoint_is_evaluated_with_the_runs_tokenizer(
 def test_comparison_with_the_oracle_lists_every_term(tiny_datamodule, tiny_arch):
     from eval_helpers import OracleAnswers
 
-    from src.evaluate import compare_with_oracle
+    from src.decoding import compare_with_oracle
     from src.physics.fields import parse_fields
 
     dm = tiny_datamodule
@@ -152,3 +152,48 @@ def test_comparison_with_the_oracle_lists_every_term(tiny_datamodule, tiny_arch)
     lines = text.splitlines()
     assert result.score.perfect and lines[0].startswith("S_lagrangian=1.000")
     assert len(lines) == 1 + result.score.n_true and all(line.startswith("= ") for line in lines[1:])
+
+
+def _broken_copy(saved_model: Path, tmp_path: Path, how: str) -> Path:
+    import shutil
+
+    run = tmp_path / "broken_run"
+    folder = run / "best_model"
+    shutil.copytree(saved_model, folder)
+    if how == "empty folder":
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        return empty
+    if how == "broken lagrangian_bart.json":
+        (folder / "lagrangian_bart.json").write_text("{ not json")
+    elif how == "truncated model.safetensors":
+        weights = folder / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[:100])
+    elif how == "missing scheme.json":
+        (folder / "scheme.json").unlink()
+    elif how == "truncated last.ckpt":
+        ckpt = run / "checkpoints" / "last.ckpt"
+        ckpt.parent.mkdir()
+        ckpt.write_bytes(b"PK\x03\x04 truncated")
+        return ckpt
+    return folder
+
+
+@pytest.mark.parametrize(
+    "how, message",
+    [
+        ("empty folder", "is a folder without lagrangian_bart.json"),
+        ("broken lagrangian_bart.json", "cannot load"),
+        ("truncated model.safetensors", "cannot load"),
+        ("missing scheme.json", "cannot load"),
+        ("truncated last.ckpt", "cannot load"),
+    ],
+)
+def test_a_model_that_cannot_be_read_is_one_line_naming_it(
+    saved_model, tiny_datamodule, tmp_path, capsys, how, message
+):
+    path = _broken_copy(saved_model, tmp_path, how)
+    assert main([f"ckpt={path}", f"data_dir={tiny_datamodule.data_dir}", "wandb=false"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ckpt: ") and str(path) in err and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -11,7 +11,8 @@ import pytest
 import torch
 from eval_helpers import OracleAnswers, validate_with
 
-from src.callbacks.generation import GenerationScores, fixed_subset
+from src.callbacks.generation import GenerationScores
+from src.decoding import fixed_subset
 from src.models.module import LagrangianBart
 
 
@@ -34,7 +35,7 @@ def test_oracle_answers_score_one_overall_and_per_field_count(tiny_datamodule, t
 
 
 def test_a_model_that_ignores_its_input_shows_as_one_distinct_output(tiny_datamodule):
-    from src.callbacks.generation import score_rows, summarize
+    from src.decoding import score_rows, summarize
 
     dm = tiny_datamodule
     table = dm.table("train")
@@ -87,9 +88,9 @@ def test_wandb_table_of_generations_is_written(tiny_datamodule, tiny_arch, tmp_p
 def test_rescored_schemes_are_written_with_the_rows_charge_spelling(tiny_datamodule, tiny_arch):
     from eval_helpers import LookupAnswers
 
-    from src.callbacks.generation import generate_rows, score_rows
     from src.data.datamodule import LagrangianDataModule
     from src.data.rows import lagrangian_from_row, row_spelling
+    from src.decoding import generate_rows, score_rows
     from src.tokens import build_scheme
 
     dm = LagrangianDataModule(data_dir=str(tiny_datamodule.data_dir), scheme=build_scheme("field_refs"))
@@ -109,7 +110,7 @@ def test_rescored_schemes_are_written_with_the_rows_charge_spelling(tiny_datamod
 def test_decoding_starts_no_batch_after_its_deadline(tiny_datamodule, tiny_arch):
     import time
 
-    from src.callbacks.generation import generate_rows
+    from src.decoding import generate_rows
 
     torch.manual_seed(0)
     dm = tiny_datamodule

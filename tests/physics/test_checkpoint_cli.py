@@ -118,8 +118,8 @@ def _corrupt_ckpt(tmp_path: Path, tiny_run: Path) -> Path:
     "make, extra, message",
     [
         (lambda tmp, run: tmp / "nowhere", [], "does not exist"),
-        (_corrupt_folder, [], "cannot load --checkpoint"),
-        (_corrupt_ckpt, [], "cannot load --checkpoint"),
+        (_corrupt_folder, [], "--checkpoint: cannot load"),
+        (_corrupt_ckpt, [], "--checkpoint: cannot load"),
         (lambda tmp, run: run / "best_model", ["--format", "latex"], "text or json"),
         (lambda tmp, run: run / "best_model", ["--num-beams", "0"], "at least 1"),
     ],

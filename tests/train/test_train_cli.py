@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from src.train import first_of_sweeps, preflight, split_overrides
+from src.cli import first_of_sweeps, split_overrides
+from src.train import preflight
 
 ROOT = Path(__file__).resolve().parents[2]
 

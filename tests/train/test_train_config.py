@@ -58,3 +58,29 @@ def test_experiment_trains_in_the_precision_that_pays_on_whatever_device_is_ther
     trainer = compose_cfg([f"experiment={name}"]).trainer
     assert trainer.accelerator in ("auto", "gpu")  # auto: a CUDA GPU when present, else the CPU
     assert trainer.precision in ("auto", "bf16-mixed")  # auto: resolved per device by src.models.precision
+
+
+@pytest.mark.parametrize("switch", ["+trainer.fast_dev_run=true", "debug=fdr", "+trainer.fast_dev_run=3"])
+def test_fast_dev_run_shrinks_decoding_probe_final_scores_and_tsne(switch, compose_cfg):
+    from src.train import FAST_DEV_CHARGES, shrink_for_fast_dev_run
+
+    cfg = compose_cfg(["experiment=quickstart", switch])  # final_eval.limit null, 600 tokens, 32 probe rows
+    assert shrink_for_fast_dev_run(cfg)
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    assert plain["decode"]["max_new_tokens"] == 32
+    assert plain["callbacks"]["generation_scores"]["max_new_tokens"] == 32  # follows decode
+    assert plain["callbacks"]["generation_scores"]["num_examples"] == 4
+    assert plain["final_eval"]["limit"] == 4
+    assert plain["callbacks"]["embedding_analysis"]["charges"] == FAST_DEV_CHARGES
+
+
+def test_a_normal_run_is_not_shrunk(compose_cfg):
+    from src.train import shrink_for_fast_dev_run
+
+    cfg = compose_cfg(["experiment=quickstart", "final_eval.limit=0"])
+    before = OmegaConf.to_container(cfg)
+    assert not shrink_for_fast_dev_run(cfg)
+    assert OmegaConf.to_container(cfg) == before
+    cfg = compose_cfg(["experiment=quickstart", "final_eval.limit=0", "+trainer.fast_dev_run=true"])
+    shrink_for_fast_dev_run(cfg)
+    assert cfg.final_eval.limit == 0  # skipping the final scores stays skipped

@@ -1,0 +1,138 @@
+"""The command-line layer every entry point shares: a user's mistake is one line on stderr and exit code 2.
+
+- ``UserError``: the base class of every user mistake (a bad argument, a file that is not what it should be);
+  its message is the whole report, so it names what is wrong and where.
+- ``ArgumentParser``: argparse whose errors are ``UserError`` (one line, not argparse's usage block).
+- ``run_main(main)``: calls ``main()`` and turns a ``UserError`` (or one of ``also``) into ``error: ...``
+  and exit code 2, never a traceback.
+- Hydra apps (``src.train``, ``src.generate``): ``hydra_preflight(config_name, argv, check)`` composes the
+  command line's config once before Hydra runs, so an unknown group option or key, a bad override and any
+  value ``check(cfg)`` rejects are one line (Hydra itself would print several lines and exit 1).
+
+This module imports no torch, so the light commands (``src.lagrangian``, ``src.score``) stay light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+# Hydra's flags that take a value (the value is not an override)
+FLAGS_WITH_VALUE = frozenset(
+    {"--cfg", "-c", "--package", "-p", "--config-name", "-cn", "--config-path", "-cp"}
+    | {"--config-dir", "-cd", "--experimental-rerun"}
+)
+# Hydra's flags that print something instead of running: no preflight
+INFO_FLAGS = frozenset({"--help", "-h", "--hydra-help", "--info", "-i", "--shell-completion", "-sc"})
+
+
+class UserError(ValueError):
+    """A mistake in the command line or its input; reported in one line with exit code 2."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``error()`` raises ``UserError`` instead of printing the usage."""
+
+    def error(self, message: str):
+        raise UserError(message)
+
+
+def run_main(main: Callable[[], int | None], also: tuple[type[BaseException], ...] = ()) -> int:
+    """``main()``'s exit code; a ``UserError`` (or an exception of a type in ``also``) is one line, code 2."""
+    try:
+        return int(main() or 0)
+    except (UserError, *also) as e:
+        print(f"error: {one_line(str(e))}", file=sys.stderr)
+        return 2
+
+
+def one_line(text: str) -> str:
+    """A multi-line message (Hydra's, with indented option lists) as one line: indented lines joined by
+    commas, the config search path dropped."""
+    parts: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("Config search path"):
+            if line:
+                break
+            continue
+        if raw[:1].isspace() and parts:
+            sep = " " if parts[-1].endswith(":") else ", "
+            parts[-1] += sep + line
+        else:
+            parts.append(line)
+    return re.sub(r"\s+", " ", "; ".join(parts)).strip()
+
+
+def split_overrides(argv: list[str]) -> list[str]:
+    """The override arguments of a Hydra command line (flags and their values removed)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in FLAGS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            out.append(arg)
+    return out
+
+
+def first_of_sweeps(overrides: list[str]) -> list[str]:
+    """Replace each sweep (``a=1,2``) by its first value so that one job's config can be composed."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    out = []
+    for o in parsed:
+        if o.is_sweep_override():
+            out.append(f"{o.get_key_element()}={next(iter(o.sweep_string_iterator()))}")
+        else:
+            out.append(o.input_line)
+    return out
+
+
+def compose(config_name: str, argv: list[str]):
+    """The config ``python -m ... ARGV`` composes (the first job of a sweep); Hydra's errors propagate."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    overrides = first_of_sweeps(split_overrides(argv))
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+            return hydra_compose(config_name=config_name, overrides=overrides)
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def hydra_preflight(config_name: str, argv: list[str], check: Callable | None = None) -> str | None:
+    """None when the command line composes and ``check(cfg)`` accepts it; otherwise the one-line problem.
+
+    ``check`` raises ``UserError`` (or returns a message) for a value no schema can reject."""
+    try:
+        cfg = compose(config_name, argv)
+    except Exception as e:  # every composition failure is a user mistake here
+        return one_line(str(e)) or type(e).__name__
+    if check is None:
+        return None
+    try:
+        problem = check(cfg)
+    except UserError as e:
+        return one_line(str(e))
+    return problem or None
+
+
+def hydra_entry(config_name: str, hydra_main: Callable[[], object], check: Callable | None = None) -> None:
+    """A Hydra app's ``main()``: preflight the command line (one line and exit 2 on a mistake), then run."""
+    argv = sys.argv[1:]
+    if not any(a in INFO_FLAGS for a in argv):
+        problem = hydra_preflight(config_name, argv, check)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            sys.exit(2)
+    hydra_main()
