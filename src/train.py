@@ -150,13 +150,6 @@ def run_folder_of(ckpt_path: str | None) -> Path | None:
     return run if ckpt.parent.name == "checkpoints" and (run / RUN_INFO).is_file() else None
 
 
-def build_scheme(tokenizer_cfg: DictConfig):
-    from src.tokens import build_scheme as make
-
-    kwargs = OmegaConf.to_container(tokenizer_cfg, resolve=True)
-    return make(kwargs.pop("name"), **kwargs)
-
-
 def build_callbacks(cfg: DictConfig) -> list:
     nodes = cfg.get("callbacks") or {}
     return [
@@ -183,22 +176,6 @@ def data_metadata(dm) -> dict:
         except json.JSONDecodeError:
             return {}
     return {}
-
-
-def build_model(cfg: DictConfig, scheme):
-    from src.models.bart import SpecialIds
-    from src.models.module import LagrangianBart
-
-    ids = SpecialIds.from_scheme(scheme)
-    return LagrangianBart(
-        arch=OmegaConf.to_container(cfg.model, resolve=True),
-        vocab_size=scheme.vocab_size,
-        special_ids={"pad": ids.pad, "bos": ids.bos, "eos": ids.eos},
-        optim=OmegaConf.to_container(cfg.optim, resolve=True),
-        numeric_u1=scheme.name == "numeric_u1",
-        max_new_tokens=int(cfg.decode.max_new_tokens),
-        scheme=scheme,
-    )
 
 
 def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm, resumed_at: int | None = None) -> dict:
@@ -406,15 +383,17 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
 
     from src.callbacks.signals import CheckpointOnSigterm, Terminated, is_sigterm, sigterm_raises
     from src.data.tables import write_text
+    from src.models.module import LagrangianBart
+    from src.tokens import scheme_from_config
 
     ckpt_path = cfg.get("ckpt_path")
     L.seed_everything(int(cfg.seed), workers=True)
 
-    scheme = build_scheme(cfg.tokenizer)
+    scheme = scheme_from_config(cfg.tokenizer)
     dm = hydra.utils.instantiate(cfg.data.datamodule, scheme=scheme)
     dm.prepare_data()
     dm.setup("fit")  # fits the scheme (opaque) before the vocabulary size is read
-    model = build_model(cfg, scheme)
+    model = LagrangianBart.from_config(cfg, scheme)
 
     wandb_id = resumed.get("wandb_run_id") or _new_wandb_id()
     model.run_meta["wandb_run_id"] = wandb_id

@@ -57,17 +57,18 @@ def measure(cfg, scheme_name: str, bucket: bool, steps: int, warmup: int) -> dic
     import lightning as L
     import torch
 
-    from src.train import build_model, build_scheme
+    from src.models.module import LagrangianBart
+    from src.tokens import scheme_from_config
 
     L.seed_everything(0, workers=True)
     tok_cfg = cfg.tokenizer.copy()
     tok_cfg.name = scheme_name
-    scheme = build_scheme(tok_cfg)
+    scheme = scheme_from_config(tok_cfg)
     dm = hydra.utils.instantiate(cfg.data.datamodule, scheme=scheme, bucket_by_length=bucket)
     dm.prepare_data()
     dm.setup("fit")
     batches = list(dm.train_dataloader())
-    model = build_model(cfg, scheme)
+    model = LagrangianBart.from_config(cfg, scheme)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     bf16 = "bf16" in resolve_precision(cfg.trainer.precision, cfg.trainer.get("accelerator"))
     device = "cuda" if torch.cuda.is_available() else "cpu"

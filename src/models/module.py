@@ -363,6 +363,22 @@ class LagrangianBart(L.LightningModule):
         return module.to(map_location).eval()
 
     @classmethod
+    def from_config(cls, cfg, scheme) -> LagrangianBart:
+        """A fresh model for a run's config (``model``, ``optim``, ``decode``) and its token scheme."""
+        from omegaconf import OmegaConf
+
+        ids = SpecialIds.from_scheme(scheme)
+        return cls(
+            arch=OmegaConf.to_container(cfg.model, resolve=True),
+            vocab_size=scheme.vocab_size,
+            special_ids={"pad": ids.pad, "bos": ids.bos, "eos": ids.eos},
+            optim=OmegaConf.to_container(cfg.optim, resolve=True),
+            numeric_u1=scheme.name == "numeric_u1",
+            max_new_tokens=int(cfg.decode.max_new_tokens),
+            scheme=scheme,
+        )
+
+    @classmethod
     def load(cls, path: str | Path, map_location: str = "cpu") -> LagrangianBart:
         """The model at ``path`` in eval mode: a ``save_pretrained`` folder (``best_model``) or a Lightning
         ``.ckpt`` of a run (its tokenizer is read from the run's ``best_model``). Anything unreadable

@@ -30,6 +30,18 @@ def build_scheme(name: str, **options) -> TokenScheme:
     return SCHEMES[name](**options)
 
 
+def scheme_from_config(tokenizer_cfg) -> TokenScheme:
+    """The scheme a ``tokenizer:`` config group describes (``name`` plus the constructor options)."""
+    from omegaconf import DictConfig, OmegaConf
+
+    options = dict(
+        OmegaConf.to_container(tokenizer_cfg, resolve=True)
+        if isinstance(tokenizer_cfg, DictConfig)
+        else tokenizer_cfg
+    )
+    return build_scheme(options.pop("name"), **options)
+
+
 def load_scheme(path: str | Path) -> TokenScheme:
     """The scheme saved by ``save_pretrained`` in ``path`` (tokenizer files + scheme.json)."""
     return TokenScheme.from_pretrained(path)
@@ -38,6 +50,7 @@ def load_scheme(path: str | Path) -> TokenScheme:
 __all__ = [
     "SCHEMES",
     "build_scheme",
+    "scheme_from_config",
     "load_scheme",
     "TokenScheme",
     "ParsedTerm",

@@ -13,4 +13,8 @@ Q=outputs/runs/quickstart
   --recipe "d192 (2.9 M), seed 1 disturbed by tests beside it=$Q/multirun_2026-12-01_13-52-09-684544/0" \
   --recipe "mini, lr 1.6e-3 / 600 warm-up, 1,900 fixed steps, two runs at once (1 thread each)=$(ls -d outputs/runs/screen_B/2026-12-01_16-46-46-354068 outputs/runs/screen_B/2026-12-01_17-14-52-462056 outputs/runs/screen_B/2026-12-01_17-15-22-201829 | paste -sd,)" \
   --recipe "d192, lr 1.6e-3 / 600 warm-up, 1,191 fixed steps, two runs at once=outputs/runs/screen_d192/2026-12-01_18-52-15-538245,outputs/runs/screen_d192/2026-12-01_18-52-30-708480" \
-  --recipe "mini, lr 1.6e-3 / 200 warm-up, encoder lr x0.5, 1,900 fixed steps, two runs at once=outputs/runs/screen_A/2026-12-01_16-46-45-149221"
+  --recipe "mini, lr 1.6e-3 / 200 warm-up, encoder lr x0.5, 1,900 fixed steps, two runs at once=outputs/runs/screen_A/2026-12-01_16-46-45-149221" \
+  --recipe "mini, batches of 16 (warm-up 1,200 steps), seed 0, ~1 min of tests beside it=outputs/runs/qs_bs16/2026-12-01_19-55-08-883600" \
+  --recipe "mini, batches of 8 (warm-up 2,400 steps), seed 0, disturbed by tests for ~3 min=outputs/runs/qs_bs8/2026-12-01_20-11-44-449709" \
+  --recipe "mini, batches of 8 (warm-up 2,400 steps), seeds 1 and 2, quiet=outputs/runs/qs_bs8/2026-12-01_20-35-49-600232,outputs/runs/qs_bs8/2026-12-01_20-50-30-270666" \
+  --recipe "mini, batches of 8 (the recipe since 2026-12-01 21:05): make train -m seed=0,1,2=$Q/multirun_2026-12-01_21-05-18-219873/0,$Q/multirun_2026-12-01_21-05-18-219873/1,$Q/multirun_2026-12-01_21-05-18-219873/2"
