@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from src.cli import ArgumentParser
+from src.cli import ArgumentParser, run_main
 from src.cli import UserError as UsageError
 from src.metrics import mean_scores, score_lagrangian
 from src.metrics.paper_score import MATCHINGS, to_terms
@@ -94,16 +94,13 @@ def score_files(
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
+    def run() -> None:
         args = _parser().parse_args(argv)
         targets = read_lines(args.targets, "TARGETS")
         predictions = read_lines(args.predictions, "PREDICTIONS")
-        result = score_files(targets, predictions, args.by_line, args.seed, args.matching)
-    except UsageError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    print(json.dumps(result))
-    return 0
+        print(json.dumps(score_files(targets, predictions, args.by_line, args.seed, args.matching)))
+
+    return run_main(run)
 
 
 if __name__ == "__main__":

@@ -56,12 +56,25 @@ def measure(megabytes: float) -> dict:
     }
 
 
+def _sizes(text: str) -> list[float]:
+    """``0.0625,0.25,1`` -> sizes in MB; argparse reports anything else in one line (exit code 2)."""
+    try:
+        sizes = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not comma-separated numbers: {text!r}") from None
+    if not sizes or min(sizes) <= 0:
+        raise argparse.ArgumentTypeError(f"sizes must be positive: {text!r}")
+    return sizes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m src.bench score", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="0.0625,0.25,1", help="line sizes in MB, comma-separated")
+    parser.add_argument(
+        "--sizes", type=_sizes, default="0.0625,0.25,1", help="line sizes in MB, comma-separated"
+    )
     parser.add_argument("--json", default=None, help="also write the results here")
     args = parser.parse_args(argv)
-    rows = [measure(float(s)) for s in args.sizes.split(",")]
+    rows = [measure(size) for size in args.sizes]
     print(f"machine: {describe()}")
     print("line MB   terms   seconds   s per MB   S_lagrangian   s per MB vs the smallest line")
     for r in rows:
