@@ -117,7 +117,7 @@ def hydra_preflight(config_name: str, argv: list[str], check: Callable | None = 
     try:
         cfg = compose(config_name, argv)
     except Exception as e:  # every composition failure is a user mistake here
-        return one_line(str(e)) or type(e).__name__
+        return _composition_problem(e)
     if check is None:
         return None
     try:
@@ -125,6 +125,15 @@ def hydra_preflight(config_name: str, argv: list[str], check: Callable | None = 
     except UserError as e:
         return one_line(str(e))
     return problem or None
+
+
+def _composition_problem(e: BaseException) -> str:
+    """Hydra's message, with the first line of its cause when that says more (``Error merging override
+    a.b=x: Value 'x' of type 'str' could not be converted to Integer``)."""
+    message = one_line(str(e)) or type(e).__name__
+    cause = str(e.__cause__ or "").strip()
+    first = cause.splitlines()[0] if cause else ""
+    return f"{message}: {first}" if first and first not in message else message
 
 
 def hydra_entry(config_name: str, hydra_main: Callable[[], object], check: Callable | None = None) -> None:

@@ -24,8 +24,10 @@ from src.metrics.collapse import distinct_share
 from src.metrics.example import ExampleResult, score_prediction
 from src.metrics.term_class import TERM_CLASSES
 from src.metrics.validity import ValidityReport
+from src.models.bart import MAX_NEW_TOKENS
 
-CONSTRAINTS = ("none", "oracle")  # decoding constraints generate_rows knows (src.tokens.constraint)
+CONSTRAINTS = ("none", "oracle", "ids")  # decoding constraints generate_rows knows (src.tokens.constraint)
+ENGINES = ("lean", "hf")  # greedy engines: src.models.greedy's lean loop, or model.generate
 
 
 def fixed_subset(n_rows: int, size: int, seed: int) -> list[int]:
@@ -70,7 +72,9 @@ def generate_rows(
 
     With a ``deadline`` (time.monotonic()), no new batch starts after it; the rows left get None.
     ``constrain="oracle"``: each row may only write the oracle's terms for its fields, in canonical order
-    (``src.tokens.constraint``; greedy lean decoding only); ``"none"``: the model's own argmax.
+    (``src.tokens.constraint``; greedy lean decoding only); ``"ids"``: only the term grammar's rule on IDs
+    (an object's ID new within its term, contractions naming declared IDs; any scheme); ``"none"``: the
+    model's own argmax.
     """
     import time
 
@@ -96,6 +100,10 @@ def generate_rows(
 
             tries = [TermTrie.for_fields(scheme, fields_from_row(rows[k])) for k in chunk]
             constraints = [TermConstraint(t) for t in tries]
+        elif constrain == "ids":
+            from src.tokens.constraint import IdConstraint
+
+            constraints = [IdConstraint(scheme) for _ in chunk]
         words = pl_module.generate_tokens(
             batch, max_new_tokens=max_new_tokens, num_beams=num_beams, engine=engine, constraints=constraints
         )
@@ -121,7 +129,7 @@ def score_rows(
 
 # --- one field list against the oracle (``python -m src.lagrangian FIELDS --checkpoint PATH``)
 def compare_with_oracle(
-    model, fields, max_new_tokens: int = 1024, num_beams: int = 1, basis: str = "independent"
+    model, fields, max_new_tokens: int = MAX_NEW_TOKENS, num_beams: int = 1, basis: str = "independent"
 ):
     """The model's Lagrangian for ``fields`` scored against the oracle's: (ExampleResult, printable diff)."""
     from src.physics.lagrangian import build_lagrangian

@@ -1,13 +1,16 @@
-"""Evaluate a trained model on dataset splits with the paper's scores (issue 7, item 4).
+"""Evaluate a trained model on dataset splits with the paper's scores (a Hydra app, ``conf/evaluate.yaml``).
 
     python -m src.evaluate ckpt=PATH [splits=[test,ood_fields,ood_hypercharge,ood_reps,benchmarks]]
         [decode.num_beams=1] [decode.verified=true] [decode.max_new_tokens=1024] [decode.engine=lean]
-        [decode.constrain=none|oracle]
+        [decode.constrain=none|oracle|ids]
         [data_dir=DIR] [limit=N] [batch_size=16] [out_dir=DIR] [wandb=true]
+    python -m src.evaluate -m ckpt=RUN0/best_model,RUN1/best_model,RUN2/best_model splits=[test]
 
 ``splits`` defaults to every one of those the dataset has. ``ckpt``: a ``best_model`` folder
-(``save_pretrained``) or a Lightning ``.ckpt`` of a run (its tokenizer is read from the run's
-``best_model``). ``data_dir`` defaults to the training run's dataset (``run_info.json``).
+(``save_pretrained``), a Lightning ``.ckpt`` of a run (its tokenizer is read from the run's
+``best_model``), or a model in the layout of the paper's published one (a plain Hugging Face BART folder
+with a ``tokenizer.json`` in the paper's 41-word vocabulary: it reads and writes the ``paper`` scheme).
+``data_dir`` defaults to the training run's dataset (``run_info.json``); a model from outside a run needs it.
 Writes to ``out_dir`` (default ``<run>/eval/<time>``): ``predictions.parquet`` (one row per example),
 ``summary.csv`` (split × number of fields, plus ``all``) and ``summary.md`` (S_lagrangian and the perfect
 fraction as split × number of fields tables); logs the same to W&B (offline without credentials).
@@ -16,9 +19,12 @@ fraction as split × number of fields tables); logs the same to W&B (offline wit
 ``decode.constrain=oracle``: the decoder may only write terms of the oracle's expanded basis for the row's
 fields, in canonical order, each once (``src.tokens.constraint``; canonical-ID schemes, greedy lean
 decoding): every written term is then invariant, and the scores measure the model with the oracle's help.
+``decode.constrain=ids``: only the grammar's rule on IDs (within a term an object's ID is new, a contraction
+names declared IDs; any scheme, random IDs included): what greedy decoding of random IDs gets wrong first.
 ``decode.verified=true`` also scores only the predicted terms the oracle verifies (columns ``verified/...``);
 columns ``exact/...`` hold the scores under exact term matching (see ``src.metrics.paper_score``).
-User mistakes exit with code 2 and one line.
+The schema is the ``EvalConfig`` dataclass (registered as ``evaluate_schema``): an unknown key or a value
+of the wrong type is refused by name. User mistakes exit with code 2 and one line, before any model loads.
 """
 
 from __future__ import annotations
@@ -29,16 +35,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from omegaconf import MISSING, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+import hydra
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
 
 from src.cli import UserError as UsageError
+from src.cli import compose, hydra_entry, hydra_preflight, run_main
 from src.jsonsafe import dumps
 from src.metrics import SCORE_KEYS
 from src.metrics.example import ExampleResult
+from src.models.bart import MAX_NEW_TOKENS
 
-ENGINES = ("lean", "hf")
-CONSTRAINTS = ("none", "oracle")  # src.callbacks.generation.CONSTRAINTS, without importing torch here
 DEFAULT_SPLITS = ("test", "ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
 
 
@@ -46,9 +53,9 @@ DEFAULT_SPLITS = ("test", "ood_fields", "ood_hypercharge", "ood_reps", "benchmar
 class DecodeConfig:
     num_beams: int = 1
     verified: bool = False
-    max_new_tokens: int = 1024
-    engine: str = "lean"
-    constrain: str = "none"  # none | oracle
+    max_new_tokens: int = MAX_NEW_TOKENS
+    engine: str = "lean"  # src.decoding.ENGINES
+    constrain: str = "none"  # src.decoding.CONSTRAINTS
 
 
 @dataclass
@@ -64,26 +71,36 @@ class EvalConfig:
     project: str = "lagrangian-transformers"
 
 
-def parse_config(argv: list[str]) -> EvalConfig:
-    """``key=value`` overrides (Hydra syntax) on the typed defaults; unknown keys and bad values refused."""
-    for arg in argv:
-        if "=" not in arg:
-            raise UsageError(f"expected key=value, got {arg!r}")
-    try:
-        cfg = OmegaConf.merge(OmegaConf.structured(EvalConfig), OmegaConf.from_dotlist(argv))
-        OmegaConf.to_container(cfg, throw_on_missing=True)
-    except OmegaConfBaseException as e:
-        key = getattr(e, "full_key", None)
-        raise UsageError(f"{key}: {str(e).splitlines()[0]}" if key else str(e).splitlines()[0]) from None
+ConfigStore.instance().store(name="evaluate_schema", node=EvalConfig)
+
+
+def check_values(cfg: DictConfig) -> None:
+    """What the schema cannot say: ckpt given, positive sizes, known engine and constraint (UsageError)."""
+    from src.decoding import CONSTRAINTS, ENGINES
+
+    if OmegaConf.is_missing(cfg, "ckpt"):
+        raise UsageError(
+            "ckpt=PATH is required (a best_model folder, a .ckpt of a training run, or a released model)"
+        )
     if cfg.decode.num_beams < 1 or cfg.batch_size < 1 or cfg.decode.max_new_tokens < 1:
         raise UsageError("decode.num_beams, decode.max_new_tokens and batch_size must be at least 1")
+    if cfg.limit is not None and cfg.limit < 1:
+        raise UsageError(f"limit={cfg.limit}: give a positive number of rows per split (or leave it out)")
     if cfg.decode.engine not in ENGINES:
         raise UsageError(f"decode.engine={cfg.decode.engine} is not one of {', '.join(ENGINES)}")
     if cfg.decode.constrain not in CONSTRAINTS:
         raise UsageError(f"decode.constrain={cfg.decode.constrain} is not one of {', '.join(CONSTRAINTS)}")
     if cfg.decode.constrain != "none" and (cfg.decode.num_beams != 1 or cfg.decode.engine != "lean"):
         raise UsageError("decode.constrain needs greedy lean decoding (num_beams=1, engine=lean)")
-    return cfg
+
+
+def parse_config(argv: list[str]) -> DictConfig:
+    """The config ``python -m src.evaluate ARGV`` runs with (Hydra's composition of conf/evaluate.yaml);
+    a mistake is a UsageError naming the key."""
+    problem = hydra_preflight("evaluate", argv, check_values)
+    if problem:
+        raise UsageError(problem)
+    return compose("evaluate", argv)
 
 
 # --- model and data ------------------------------------------------------------------------------------
@@ -177,7 +194,7 @@ def markdown_table(summary: list[dict], metric: str) -> str:
     return "\n".join(lines)
 
 
-def evaluate_split(model, dm, split: str, cfg: EvalConfig) -> list[dict]:
+def evaluate_split(model, dm, split: str, cfg: DictConfig) -> list[dict]:
     from src.decoding import generate_rows, score_rows
 
     table = dm.table(split)
@@ -220,7 +237,7 @@ def write_outputs(out_dir: Path, records: list[dict], summary: list[dict], verif
     return paths
 
 
-def log_wandb(cfg: EvalConfig, out_dir: Path, records: list[dict], summary: list[dict]) -> str | None:
+def log_wandb(cfg: DictConfig, out_dir: Path, records: list[dict], summary: list[dict]) -> str | None:
     """The summary and the per-example predictions as W&B tables, plus eval/<split>/<metric> scalars."""
     import wandb
 
@@ -246,10 +263,10 @@ def log_wandb(cfg: EvalConfig, out_dir: Path, records: list[dict], summary: list
 
 
 def _plain(cfg) -> dict:
-    return OmegaConf.to_container(OmegaConf.structured(cfg) if not OmegaConf.is_config(cfg) else cfg)
+    return OmegaConf.to_container(cfg)
 
 
-def evaluate(cfg: EvalConfig) -> dict:
+def evaluate(cfg: DictConfig) -> dict:
     """Decode every split, score, write the files, log to W&B; return the paths and the ``all`` scores."""
     import torch
 
@@ -275,9 +292,9 @@ def evaluate(cfg: EvalConfig) -> dict:
     if not records:
         raise UsageError(f"the splits {splits} hold no rows")
     summary = summary_rows(records)
-    run = run_dir_of(ckpt)
+    run_dir = run_dir_of(ckpt)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S_%f")
-    out_dir = Path(cfg.out_dir) if cfg.out_dir else (run or Path("outputs")) / "eval" / stamp
+    out_dir = Path(cfg.out_dir) if cfg.out_dir else (run_dir or Path("outputs")) / "eval" / stamp
     paths = write_outputs(out_dir, records, summary, cfg.decode.verified)
     wandb_dir = log_wandb(cfg, out_dir, records, summary) if cfg.wandb else None
     overall = {
@@ -291,21 +308,29 @@ def evaluate(cfg: EvalConfig) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("-h", "--help"):
-        print(__doc__)
-        return 0
+def run(cfg: DictConfig) -> int:
+    """Evaluate and print the JSON summary (paths and the ``all`` scores)."""
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # stderr stays for errors
-    try:
-        result = evaluate(parse_config(argv))
-    except UsageError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    print(dumps(result, indent=2, default=str))
+    print(dumps(evaluate(cfg), indent=2, default=str))
     return 0
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate")
+def hydra_main(cfg: DictConfig) -> None:
+    code = run_main(lambda: run(cfg))
+    if code:
+        sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line (Hydra; ``-m`` sweeps over checkpoints); with ``argv`` the same config and run in
+    this process (for notebooks and tests)."""
+    if argv is None:
+        hydra_entry("evaluate", hydra_main, check_values)
+        return 0
+    return run_main(lambda: run(parse_config(argv)))
 
 
 if __name__ == "__main__":

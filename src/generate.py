@@ -14,9 +14,9 @@ import hydra
 from omegaconf import DictConfig
 
 from src.cli import UserError, hydra_entry
+from src.data.field_space import ConfigError
 from src.data.generation import generate_dataset
 from src.data.settings import settings_from_config
-from src.data.vocabulary import ConfigError
 
 
 def run(cfg: DictConfig) -> dict:

@@ -136,42 +136,27 @@ def render_latex(lag: Lagrangian, standalone: bool = False) -> str:
     return head + block + "\n\\end{document}"
 
 
-def _paper_tokens(lag: Lagrangian, seed: int | None) -> list[list[str]] | None:
-    try:
-        from src.tokens.paper import render_term
-    except ImportError:  # the token package is optional for the oracle
-        return None
+def _paper_tokens(lag: Lagrangian, seed: int | None) -> list[list[str]]:
+    from src.tokens.paper import render_term  # imported here: the oracle's commands start without torch
+
     rng = None if seed is None else random.Random(seed)
     return [render_term(t, lag.fields, rng) for t in lag.terms]
 
 
 def render_json(lag: Lagrangian, seed: int | None) -> str:
-    """The JSON contract of issue 3."""
+    """The machine-readable Lagrangian: its fields, then each term (kind, factors, contractions, tokens)."""
     tokens = _paper_tokens(lag, seed)
-    fields = [
-        {
-            "name": name,
-            "spin": str(f.spin),
-            "helicity": None if f.helicity is None else str(f.helicity),
-            "su3": f.su3.name,
-            "su2": str(f.su2.n),
-            "u1": str(f.u1),
-            "real": f.is_real,
-        }
-        for name, f in zip(field_names(lag.fields), lag.fields)
-    ]
+    fields = [f.to_json(name=name) for name, f in zip(field_names(lag.fields), lag.fields)]
     terms = []
     for k, t in enumerate(lag.terms):
         d = t.to_json()
-        d["tokens"] = " ".join(tokens[k]) if tokens is not None else None
+        d["tokens"] = " ".join(tokens[k])
         terms.append(d)
     return json.dumps({"fields": fields, "basis": lag.basis, "terms": terms}, indent=1)
 
 
 def render_paper(lag: Lagrangian, seed: int | None) -> str:
     tokens = _paper_tokens(lag, seed)
-    if tokens is None:
-        raise UsageError("the paper format needs src.tokens.paper, which is not available")
     return " ".join(w for term in tokens for w in term)
 
 

@@ -37,8 +37,8 @@ SCHEDULES = ("linear", "cosine", "constant")
 def check_values(cfg: DictConfig) -> None:
     """Reject bad values before any compute (UserError: one line naming the key): seed, optimiser, trainer
     and batch settings, decoding length, the model's shape, the data settings and the checkpoint path."""
+    from src.data.field_space import ConfigError
     from src.data.settings import settings_from_config
-    from src.data.vocabulary import ConfigError
     from src.models.bart import ModelConfigError, validate_arch
 
     def number(key: str, kind=float, minimum=None, maximum=None, allow_none: bool = False):
@@ -639,7 +639,7 @@ def hydra_main(cfg: DictConfig) -> float | None:
 
 
 def _is_user_config_error(e: Exception) -> bool:
-    from src.data.vocabulary import ConfigError
+    from src.data.field_space import ConfigError
     from src.models.bart import ModelConfigError
     from src.models.loggers import LoggerConfigError
 

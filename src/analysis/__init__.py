@@ -1,3 +1,3 @@
-"""Summaries and figures behind the notebooks (issue 8): ``dataset`` (distributions of a generated dataset),
+"""Summaries and figures behind the notebooks: ``dataset`` (distributions of a generated dataset),
 ``results`` (evaluation scores by split and number of fields), ``embeddings`` (the encoder-state analysis of
 a saved model). The notebooks only call these and show what they return."""

@@ -93,8 +93,7 @@ def token_lengths(
     out = []
     for name in schemes:
         scheme = build_scheme(name, seed=seed)
-        if hasattr(scheme, "fit"):
-            scheme.fit([lag.fields for lag in lags])
+        scheme.fit([lag.fields for lag in lags])
         for k, ((split, r), lag) in enumerate(zip(rows, lags)):
             target = scheme.target_tokens(lag, random.Random(k))
             source = scheme.source_tokens(lag.fields)

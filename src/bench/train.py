@@ -44,7 +44,7 @@ def quickstart_config(root: str, overrides: list[str]):
     return cfg
 
 
-def padding_fraction(batches: list[dict]) -> float:
+def _padded_share(batches: list[dict]) -> float:
     """1 - real target tokens / target slots, over all batches (labels padded with -100)."""
     real = sum(int((b["labels"] != -100).sum()) for b in batches)
     slots = sum(b["labels"].numel() for b in batches)
@@ -93,7 +93,7 @@ def measure(cfg, scheme_name: str, bucket: bool, steps: int, warmup: int) -> dic
         "bucketed": bucket,
         "steps": min(steps, max(0, len(batches) - warmup)),
         "target_tokens_per_s": tokens / elapsed if elapsed else float("nan"),
-        "padding_fraction": padding_fraction(batches),
+        "padding_fraction": _padded_share(batches),
         "params": sum(p.numel() for p in model.parameters()),
     }
 

@@ -22,6 +22,7 @@ import torch
 from src.decoding import fixed_subset, generate_rows, score_rows, summarize
 from src.metrics.collapse import CollapseDetector, distinct_share, encoder_spread
 from src.metrics.example import ExampleResult
+from src.models.bart import MAX_NEW_TOKENS
 
 TABLE_COLUMNS = [
     "epoch",
@@ -190,7 +191,7 @@ class GenerationScores(L.Callback):
         """Generate for ``rows`` and score every prediction."""
         import time
 
-        limit = self.max_new_tokens or int(pl_module.hparams.get("max_new_tokens", 1024))
+        limit = self.max_new_tokens or int(pl_module.hparams.get("max_new_tokens", MAX_NEW_TOKENS))
         start = time.monotonic()
         predictions = generate_rows(
             pl_module, dm, self.split, rows, indices, self.batch_size, limit, self.num_beams

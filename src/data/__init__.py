@@ -1,4 +1,4 @@
-"""Datasets (issue 5): samplers, generation to Parquet with metadata, OOD splits, the paper CSV reader and the
+"""Datasets: samplers, generation to Parquet with metadata, OOD splits, the paper CSV reader and the
 Lightning DataModule. Entry point: ``python -m src.generate data=sampled|uniform|quickstart|tiny|paper_csv``.
 
 Modules: ``vocabulary`` (the field distribution and ConfigError), ``samplers``, ``spelling`` (OOD hypercharge

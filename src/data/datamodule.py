@@ -47,13 +47,10 @@ class EncodedSplit(torch.utils.data.Dataset):
 
 def _plain(node):
     """DictConfig/ListConfig -> plain Python (resolved); anything else unchanged."""
-    try:
-        from omegaconf import OmegaConf
+    from omegaconf import OmegaConf
 
-        if OmegaConf.is_config(node):
-            return OmegaConf.to_container(node, resolve=True)
-    except ImportError:
-        pass
+    if OmegaConf.is_config(node):
+        return OmegaConf.to_container(node, resolve=True)
     return node
 
 
@@ -116,9 +113,9 @@ class LagrangianDataModule(L.LightningDataModule):
         setting that differs, unless ``force`` (then it is regenerated)."""
         if self._checked:
             return
+        from .field_space import ConfigError
         from .generation import generate_dataset, read_complete_meta, settings_difference
         from .settings import settings_from_config
-        from .vocabulary import ConfigError
 
         meta, why = read_complete_meta(self.data_dir)
         if self.generate:
@@ -156,7 +153,7 @@ class LagrangianDataModule(L.LightningDataModule):
 
     # -- encoding ----------------------------------------------------------------------------------------
     def _fit_scheme(self) -> None:
-        if self._fitted or not hasattr(self.scheme, "fit"):
+        if self._fitted or not self.scheme.needs_fit:
             return
         train = self.table("train")
         self.scheme.fit([fields_from_row(r) for r in train.to_dict("records")])

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from src.version import code_version
 
+from .field_space import ConfigError
 from .rows import make_row
 from .samplers import (
     HyperchargeOODSampler,
@@ -52,7 +53,6 @@ from .tables import (
     write_text,
     writer_lock,
 )
-from .vocabulary import ConfigError
 
 WARM_CHUNKS = 2  # chunks computed in the parent before forking the workers
 MAX_POOL_FACTOR = 20  # give up extending the main pool after 20 N candidates (vocabulary exhausted)

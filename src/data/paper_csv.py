@@ -19,9 +19,9 @@ from pathlib import Path
 from src.physics.fields import FieldError, parse_paper_fields
 from src.physics.terms import Lagrangian
 
+from .field_space import ConfigError
 from .rows import field_to_json, fields_text, multiset_key, term_counts
 from .splits import MAIN_SPLITS, key_unit
-from .vocabulary import ConfigError
 
 REQUIRED = ("fields", "Lagrangian", "train/eval")
 REJECT_WORDS = {

@@ -11,7 +11,7 @@ Columns (all splits share them):
 ``lagrangian`` paper output tokens joined by spaces, IDs drawn per term from the row's seeded rng
 ``n_fields``, ``n_terms``, ``n_tokens`` (length of ``lagrangian`` in tokens), one ``n_<kind>`` per term class,
 ``n_trilinear`` (= n_scalar_trilinear + n_yukawa)
-``terms``      JSON list of ``Term.to_json()`` (the issue-3 contract: kind, factors, contractions, group)
+``terms``      JSON list of ``Term.to_json()`` (kind, factors, contractions, group: the oracle's JSON)
 ``fields_json`` JSON list of {name, spin, helicity, su3, su2, u1, real}; ``u1`` as spelled (``"2/4"``)
 ``spelling``   JSON {value: spelled} for out-of-distribution hypercharge spellings, ``{}`` otherwise
 ``planted``    "scalar_trilinear" / "yukawa" when the sampler planted one, else ""
@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import json
 import random
-from fractions import Fraction
 
 from src.physics.fields import Field
-from src.physics.groups import SU2Rep, SU3Rep
 from src.physics.terms import KINDS, Lagrangian, Term
 
 from .spelling import ChargeSpelling, respell_tokens, spell_charge, spelling_from_json, spelling_to_json
@@ -54,30 +52,12 @@ def multiset_key(fields: list[Field], spelling: ChargeSpelling | None = None) ->
 
 
 def field_to_json(f: Field, index: int, spelling: ChargeSpelling | None = None) -> dict:
-    return {
-        "name": f.name or f"F{index}",
-        "spin": str(f.spin),
-        "helicity": None if f.helicity is None else str(f.helicity),
-        "su3": f.su3.name,
-        "su2": f.su2.name,
-        "u1": spell_charge(f.u1, spelling),
-        "real": f.is_real,
-    }
-
-
-def field_from_json(d: dict) -> Field:
-    return Field(
-        spin=Fraction(d["spin"]),
-        su3=SU3Rep.from_name(d["su3"]),
-        su2=SU2Rep.from_name(d["su2"]),
-        u1=Fraction(d["u1"]),
-        helicity=None if d.get("helicity") in (None, "") else Fraction(d["helicity"]),
-        name=d.get("name", ""),
-    )
+    """``Field.to_json`` as a dataset row stores it: unnamed fields called F0, F1, ...; the row's spelling."""
+    return f.to_json(name=f.name or f"F{index}", u1=spell_charge(f.u1, spelling))
 
 
 def fields_from_row(row) -> list[Field]:
-    return [field_from_json(d) for d in json.loads(row["fields_json"])]
+    return [Field.from_json(d) for d in json.loads(row["fields_json"])]
 
 
 def lagrangian_from_row(row, basis: str = "independent") -> Lagrangian:

@@ -25,8 +25,8 @@ from math import gcd
 from src.physics.fields import HALF, Field
 from src.physics.groups import SU2Rep, SU3Rep
 
+from .field_space import FieldVocabulary, in_charge_vocabulary
 from .spelling import ChargeSpelling
-from .vocabulary import FieldVocabulary, in_charge_vocabulary
 
 MAX_TRIES = 1000
 

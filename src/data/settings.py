@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .vocabulary import ConfigError, FieldVocabulary
+from .field_space import ConfigError, FieldVocabulary
 
 SAMPLERS = ("sampled", "uniform", "paper_csv")
 BASES = ("independent", "expanded")
@@ -138,42 +138,40 @@ def _validate_ood(ood: dict) -> None:
 
 def settings_from_config(cfg) -> DataSettings:
     """Validate a ``data`` node (DictConfig or dict) into DataSettings; raise ConfigError on a bad value."""
-    try:
-        from omegaconf import DictConfig, OmegaConf
+    from omegaconf import DictConfig, OmegaConf  # loaded only when a config is validated
 
-        if isinstance(cfg, DictConfig):  # resolve everything but the training-side datamodule node
-            cfg = {
-                k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
-                for k in cfg
-                if k not in IGNORED_KEYS
-            }
-    except ImportError:  # omegaconf is a hard dependency; this only keeps the module importable alone
-        pass
+    if isinstance(cfg, DictConfig):  # resolve everything but the training-side datamodule node
+        cfg = {
+            k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k]) else cfg[k]
+            for k in cfg
+            if k not in IGNORED_KEYS
+        }
     cfg = {k: v for k, v in dict(cfg or {}).items() if k not in IGNORED_KEYS}
     known = set(DataSettings.__dataclass_fields__)
     for key in cfg:
         if key not in known:
             raise ConfigError(f"data.{key} is not a known setting")
+    default = DataSettings()  # the defaults of a key the node leaves out
     s = DataSettings(
-        name=str(cfg.get("name", "sampled")),
-        sampler=str(cfg.get("sampler", "sampled")),
-        n_lagrangians=_int(cfg, "n_lagrangians", 1000, 1),
-        max_fields=_int(cfg, "max_fields", 6, 1),
-        seed=_int(cfg, "seed", 0, 0),
-        basis=str(cfg.get("basis", "independent")),
-        num_workers=_int(cfg, "num_workers", 1, 0),
-        shard=_int(cfg, "shard", None, 0),
-        num_shards=_int(cfg, "num_shards", 1, 1),
-        merge=bool(cfg.get("merge", False)),
-        oversample=float(cfg.get("oversample", 1.1)),
-        chunk_size=_int(cfg, "chunk_size", 256, 1),
-        val_fraction=_fraction(cfg, "val_fraction", 0.05),
-        test_fraction=_fraction(cfg, "test_fraction", 0.05),
-        allow_duplicate_fields=bool(cfg.get("allow_duplicate_fields", False)),
-        max_target_tokens=_int(cfg, "max_target_tokens", None, 1),
-        card=bool(cfg.get("card", True)),
+        name=str(cfg.get("name", default.name)),
+        sampler=str(cfg.get("sampler", default.sampler)),
+        n_lagrangians=_int(cfg, "n_lagrangians", default.n_lagrangians, 1),
+        max_fields=_int(cfg, "max_fields", default.max_fields, 1),
+        seed=_int(cfg, "seed", default.seed, 0),
+        basis=str(cfg.get("basis", default.basis)),
+        num_workers=_int(cfg, "num_workers", default.num_workers, 0),
+        shard=_int(cfg, "shard", default.shard, 0),
+        num_shards=_int(cfg, "num_shards", default.num_shards, 1),
+        merge=bool(cfg.get("merge", default.merge)),
+        oversample=float(cfg.get("oversample", default.oversample)),
+        chunk_size=_int(cfg, "chunk_size", default.chunk_size, 1),
+        val_fraction=_fraction(cfg, "val_fraction", default.val_fraction),
+        test_fraction=_fraction(cfg, "test_fraction", default.test_fraction),
+        allow_duplicate_fields=bool(cfg.get("allow_duplicate_fields", default.allow_duplicate_fields)),
+        max_target_tokens=_int(cfg, "max_target_tokens", default.max_target_tokens, 1),
+        card=bool(cfg.get("card", default.card)),
         csv_path=cfg.get("csv_path"),
-        csv_val_share=_fraction(cfg, "csv_val_share", 0.5),
+        csv_val_share=_fraction(cfg, "csv_val_share", default.csv_val_share),
         vocabulary=FieldVocabulary.from_config(cfg.get("vocabulary")),
         sampled=_merge_node("sampled", cfg.get("sampled"), DEFAULT_SAMPLED),
         ood=_merge_node("ood", cfg.get("ood"), DEFAULT_OOD),

@@ -1,4 +1,4 @@
-"""Evaluation metrics: pure functions over Lagrangians in the paper's token format (issue 7).
+"""Evaluation metrics: pure functions over Lagrangians in the paper's token format.
 
 ``src.metrics.validity`` (oracle validity of predicted terms) and ``src.metrics.example`` are not imported
 here, so that scoring does not depend on the token parser or the oracle.

@@ -16,7 +16,10 @@ from src.tokens.base import ParsedLagrangian
 from .paper_score import LagrangianScore, score_lagrangian
 from .validity import ValidityReport, report_from_parsed
 
-PAPER_WORD_SCHEMES = ("paper", "paper_canonical")
+
+def _writes_paper_words(scheme) -> bool:
+    """The prediction is already in the paper's words (no scheme given: paper words)."""
+    return scheme is None or scheme.writes_paper_words
 
 
 @dataclass
@@ -52,7 +55,7 @@ def score_prediction(
 
     ``scheme`` None means the paper format. Truncated: the parser saw the output stop inside a term, or the
     output filled ``max_new_tokens`` (no room was left for [EOS]). ``verified``: score only the predicted
-    terms that the parser and the oracle accept (the verified decoding of issue 7); validity is still that
+    terms that the parser and the oracle accept (oracle-verified decoding); validity is still that
     of the whole prediction. ``spelling``: the row's out-of-distribution charge spellings (``U1 2 / 4``),
     applied to re-rendered words so that they are written like the target; raw paper words stay as written.
     """
@@ -63,7 +66,7 @@ def score_prediction(
     else:
         parsed = scheme.parse_target(list(prediction), fields)
     paper_words = _paper_words(prediction, parsed, fields, scheme, verified)
-    if spelling and getattr(scheme, "name", "paper") not in PAPER_WORD_SCHEMES:
+    if spelling and not _writes_paper_words(scheme):
         from src.data.spelling import respell_tokens
 
         paper_words = respell_tokens(paper_words, spelling)
@@ -81,7 +84,7 @@ def score_prediction(
 def _paper_words(prediction, parsed: ParsedLagrangian, fields, scheme, verified: bool) -> list[str]:
     """The words to score: raw paper words, or the scheme's output re-rendered; only valid terms if
     ``verified``."""
-    raw = getattr(scheme, "name", "paper") in PAPER_WORD_SCHEMES
+    raw = _writes_paper_words(scheme)
     if not verified:
         return list(prediction) if raw else scheme.to_paper_tokens(parsed, fields)
     kept = [t for t in parsed.terms if t.valid]

@@ -19,6 +19,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from src.physics.terms import KIND_BY_FACTORS
+
 from .paper_score import LagrangianScore
 from .token_terms import TokenTerm
 
@@ -33,13 +35,6 @@ TERM_CLASSES = (
     "gauge_kinetic",
 )
 OTHER = "other"
-_BY_FIELD_COUNT = {
-    (3, 0): "scalar_trilinear",
-    (4, 0): "scalar_quartic",
-    (1, 2): "yukawa",
-    (2, 0): "scalar_mass",
-    (0, 2): "fermion_mass",
-}
 
 
 def _spin(obj: tuple[str, ...]) -> str | None:
@@ -64,7 +59,7 @@ def classify_term(term: TokenTerm | str) -> str:
     key = (spins.count("0"), spins.count("1/2"))
     if "DERIVATIVE" in heads:
         return {(2, 0): "scalar_kinetic", (0, 2): "fermion_kinetic"}.get(key, OTHER)
-    return _BY_FIELD_COUNT.get(key, OTHER)
+    return KIND_BY_FACTORS.get(key, OTHER)
 
 
 @dataclass

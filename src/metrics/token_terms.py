@@ -210,10 +210,6 @@ class TokenTerm:
         return self.bare_block or self.block_entries is not None
 
 
-def same_objects(a: TokenTerm, b: TokenTerm) -> bool:
-    return a.object_key == b.object_key
-
-
 def _entry_key(entries: dict[str, list[tuple[int, ...]]], relabel) -> dict[str, list[tuple[int, ...]]]:
     return {g: sorted(tuple(sorted(relabel[i] for i in e)) for e in es) for g, es in entries.items()}
 

@@ -27,6 +27,9 @@ from transformers import (
 
 from src.tokens.base import EOS_ID, PAD_ID, SOS_ID
 
+# The decoding length limit where a config gives none (conf/train.yaml: decode.max_new_tokens)
+MAX_NEW_TOKENS = 1024
+
 # The geometry keys a preset may set (BartConfig silently accepts typos, so we check our own).
 ARCH_KEYS = frozenset(
     {

@@ -26,11 +26,26 @@ import torch
 from torch import nn
 from transformers.models.bart.modeling_bart import shift_tokens_right
 
-from src.models.bart import SpecialIds, build_bart, generation_config, model_class
+from src.models.bart import ARCH_KEYS, MAX_NEW_TOKENS, SpecialIds, build_bart, generation_config, model_class
 from src.models.greedy import greedy_decode
 from src.tokens.base import LABEL_PAD
 
 PRETRAINED_META = "lagrangian_bart.json"
+RELEASED_ARCH_KEYS = (
+    "d_model",
+    "encoder_layers",
+    "decoder_layers",
+    "encoder_attention_heads",
+    "decoder_attention_heads",
+    "encoder_ffn_dim",
+    "decoder_ffn_dim",
+    "max_position_embeddings",
+    "dropout",
+    "attention_dropout",
+    "activation_dropout",
+    "activation_function",
+    "scale_embedding",
+)
 VALUE_CHANNEL_FILE = "value_channel.pt"
 
 
@@ -112,7 +127,7 @@ class LagrangianBart(L.LightningModule):
         special_ids: dict | None = None,
         optim: dict | None = None,
         numeric_u1: bool = False,
-        max_new_tokens: int = 1024,
+        max_new_tokens: int = MAX_NEW_TOKENS,
         scheme=None,
     ):
         super().__init__()
@@ -346,7 +361,9 @@ class LagrangianBart(L.LightningModule):
         if not meta_file.is_file():
             raise FileNotFoundError(f"{path} is not a saved LagrangianBart (no {PRETRAINED_META})")
         meta = json.loads(meta_file.read_text())
-        scheme = load_scheme(path, meta["scheme"]) if meta.get("scheme") else None
+        from src.tokens import load_scheme
+
+        scheme = load_scheme(path) if meta.get("scheme") else None
         module = cls(
             arch=meta["arch"],
             vocab_size=meta["vocab_size"],
@@ -363,6 +380,51 @@ class LagrangianBart(L.LightningModule):
         return module.to(map_location).eval()
 
     @classmethod
+    def load_released(cls, path: str | Path, map_location: str = "cpu") -> LagrangianBart:
+        """A model in the layout of the paper's published checkpoint: a plain Hugging Face BART folder
+        (``config.json``, weights) with a ``tokenizer.json`` in the paper's 41-word vocabulary. It reads and
+        writes the ``paper`` scheme (random IDs); a tokenizer with other words or ids is refused by name."""
+        from transformers import BartConfig, BartForConditionalGeneration
+
+        from src.tokens import build_scheme
+
+        path = Path(path)
+        scheme = build_scheme("paper")
+        words = (
+            json.loads((path / "tokenizer.json").read_text(encoding="utf-8")).get("model", {}).get("vocab")
+        )
+        if not isinstance(words, dict):
+            raise ModelLoadError(f"{path / 'tokenizer.json'} holds no word-level vocabulary (model.vocab)")
+        paper = scheme.tokenizer.get_vocab()
+        for word in sorted(set(words) | set(paper), key=lambda w: paper.get(w, len(paper))):
+            if words.get(word) != paper.get(word):
+                raise ModelLoadError(
+                    f"{path / 'tokenizer.json'} is not the paper's 41-word vocabulary: {word!r} has id "
+                    f"{words.get(word)} there and {paper.get(word)} in the paper's (src/tokens/vocab.py)"
+                )
+        config = BartConfig.from_pretrained(path)
+        if config.model_type != "bart":
+            raise ModelLoadError(f"{path / 'config.json'} describes a {config.model_type!r} model, not BART")
+        if config.vocab_size < len(paper):
+            raise ModelLoadError(
+                f"{path / 'config.json'}: vocab_size {config.vocab_size} < {len(paper)} words"
+            )
+        arch = {"name": f"released:{path.name}", "norm": "post"}
+        arch.update({k: getattr(config, k) for k in sorted(ARCH_KEYS - {"norm"})})
+        ids = SpecialIds.from_scheme(scheme)
+        module = cls(
+            arch=arch,
+            vocab_size=config.vocab_size,
+            special_ids={"pad": ids.pad, "bos": ids.bos, "eos": ids.eos},
+            max_new_tokens=min(MAX_NEW_TOKENS, config.max_position_embeddings),
+            scheme=scheme,
+        )
+        model = BartForConditionalGeneration.from_pretrained(path)
+        model.generation_config = generation_config(ids, max_new_tokens=module.hparams.max_new_tokens)
+        module.model = model
+        return module.to(map_location).eval()
+
+    @classmethod
     def from_config(cls, cfg, scheme) -> LagrangianBart:
         """A fresh model for a run's config (``model``, ``optim``, ``decode``) and its token scheme."""
         from omegaconf import OmegaConf
@@ -373,7 +435,7 @@ class LagrangianBart(L.LightningModule):
             vocab_size=scheme.vocab_size,
             special_ids={"pad": ids.pad, "bos": ids.bos, "eos": ids.eos},
             optim=OmegaConf.to_container(cfg.optim, resolve=True),
-            numeric_u1=scheme.name == "numeric_u1",
+            numeric_u1=scheme.has_values,
             max_new_tokens=int(cfg.decode.max_new_tokens),
             scheme=scheme,
         )
@@ -385,9 +447,14 @@ class LagrangianBart(L.LightningModule):
         (missing, truncated or foreign files, broken JSON) is a ``ModelLoadError`` naming path and cause."""
         path = Path(path)
         if path.is_dir():
-            if not (path / PRETRAINED_META).is_file():
-                raise ModelLoadError(f"{path} is a folder without {PRETRAINED_META} (not a saved model)")
-            return _loading(path, lambda: cls.load_pretrained(path, map_location))
+            if (path / PRETRAINED_META).is_file():
+                return _loading(path, lambda: cls.load_pretrained(path, map_location))
+            if (path / "config.json").is_file() and (path / "tokenizer.json").is_file():
+                return _loading(path, lambda: cls.load_released(path, map_location))
+            raise ModelLoadError(
+                f"{path} is a folder without {PRETRAINED_META} (a saved model) or config.json and "
+                "tokenizer.json (a model in the paper's released layout)"
+            )
         if not path.is_file():
             raise ModelLoadError(f"{path} does not exist")
         run = run_dir_of(path)
@@ -414,12 +481,3 @@ def _loading(path: Path, load):
         detail = (str(e).strip().splitlines() or [type(e).__name__])[0]
         kind = "not a saved model folder or Lightning checkpoint"
         raise ModelLoadError(f"cannot load {path} ({kind}): {type(e).__name__}: {detail}") from None
-
-
-def load_scheme(path: Path, name: str):
-    """The token scheme saved in ``path`` (written by ``scheme.save_pretrained``)."""
-    import src.tokens as tokens
-
-    if hasattr(tokens, "load_scheme"):
-        return tokens.load_scheme(path)
-    return type(tokens.build_scheme(name)).from_pretrained(path)

@@ -23,10 +23,14 @@ from collections.abc import Sequence
 from functools import cache
 
 from .fields import Field
-from .groups import diagram_weights
+from .groups import (
+    Character,
+    diagram_singlet_count,
+    diagram_weights,
+    multiply_characters,
+    permutation_sign,
+)
 from .invariants import GROUP_SPECS, RepKey, rep_key
-
-Character = dict[tuple[int, ...], int]
 
 
 @cache
@@ -37,15 +41,6 @@ def factor_character(key: RepKey) -> tuple[tuple[tuple[int, ...], int], ...]:
     for combo in itertools.product(*per_group):
         counter[sum(combo, ())] += 1
     return tuple(sorted(counter.items()))
-
-
-def _multiply(a: Character, b: Character) -> Character:
-    out: dict = {}
-    for wa, ma in a.items():
-        for wb, mb in b.items():
-            w = tuple(x + y for x, y in zip(wa, wb))
-            out[w] = out.get(w, 0) + ma * mb
-    return {w: m for w, m in out.items() if m}
 
 
 def _adams(char: Character, i: int) -> Character:
@@ -66,7 +61,7 @@ def power_character(key: RepKey, k: int, antisymmetric: bool) -> tuple:
         acc: dict = {}
         for i in range(1, j + 1):
             sign = (-1) ** (i - 1) if antisymmetric else 1
-            for w, m in _multiply(_adams(base, i), h[j - i]).items():
+            for w, m in multiply_characters(_adams(base, i), h[j - i]).items():
                 acc[w] = acc.get(w, 0) + sign * m
         assert all(m % j == 0 for m in acc.values())
         h.append({w: m // j for w, m in acc.items() if m})
@@ -84,7 +79,7 @@ def _weyl_targets(boxes: Sequence[int]) -> list[tuple[tuple[int, ...], int]]:
         shifted = [b // n + r for r in rho]
         options = []
         for w in itertools.permutations(range(n)):
-            options.append((tuple(shifted[w[j]] - rho[j] for j in range(n)), _sign(w)))
+            options.append((tuple(shifted[w[j]] - rho[j] for j in range(n)), permutation_sign(w)))
         per_group.append(options)
     out = []
     for combo in itertools.product(*per_group):
@@ -104,11 +99,6 @@ def _group_boxes(weight: tuple[int, ...]) -> list[int]:
     return out
 
 
-def _sign(perm: Sequence[int]) -> int:
-    inversions = sum(1 for i in range(len(perm)) for j in range(i + 1, len(perm)) if perm[i] > perm[j])
-    return -1 if inversions % 2 else 1
-
-
 @cache
 def _count_from_powers(powers: tuple[tuple[RepKey, int], ...]) -> int:
     """Singlets of ⊗ Sym/Λ powers. The last factor is not multiplied out: only the alternating sum's
@@ -119,7 +109,7 @@ def _count_from_powers(powers: tuple[tuple[RepKey, int], ...]) -> int:
         return 0
     rest: Character = {tuple(0 for _ in next(iter(parts[0]))): 1}
     for part in parts[:-1]:
-        rest = _multiply(rest, part)
+        rest = multiply_characters(rest, part)
     last = parts[-1]
     total = 0
     for target, sign in _weyl_targets(boxes):
@@ -148,21 +138,3 @@ def group_singlet_count(keys: Sequence[RepKey], group_index: int) -> int:
     """Singlets of one group in the plain tensor product of the factors (statistics ignored)."""
     _, n = GROUP_SPECS[group_index]
     return diagram_singlet_count(tuple(key[1 + group_index] for key in keys), n)
-
-
-@cache
-def diagram_singlet_count(diagrams: tuple[tuple[int, ...], ...], n: int) -> int:
-    """Multiplicity of the SU(n) singlet in the tensor product of the irreps with these Young diagrams."""
-    char: Character = {(0,) * n: 1}
-    for diagram in diagrams:
-        char = _multiply(char, dict(Counter(diagram_weights(diagram, n))))
-    boxes = sum(next(iter(char)))
-    if boxes % n:
-        return 0
-    rect = (boxes // n,) * n
-    rho = tuple(range(n - 1, -1, -1))
-    total = 0
-    for w in itertools.permutations(range(n)):
-        shifted = [rect[j] + rho[j] for j in range(n)]
-        total += _sign(w) * char.get(tuple(shifted[w[j]] - rho[j] for j in range(n)), 0)
-    return int(total)

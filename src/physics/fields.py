@@ -101,6 +101,31 @@ class Field:
         """Hashable tuple of all quantum numbers (the name excluded)."""
         return (self.spin, self.helicity, self.su3.name, self.su2.n, self.u1)
 
+    def to_json(self, name: str | None = None, u1: str | None = None) -> dict:
+        """The field as JSON (the oracle's ``--format json`` and the datasets' ``fields_json``): quantum
+        numbers as strings; ``name`` and the hypercharge's spelling ``u1`` (``"2/4"``) may be given."""
+        return {
+            "name": self.name if name is None else name,
+            "spin": str(self.spin),
+            "helicity": None if self.helicity is None else str(self.helicity),
+            "su3": self.su3.name,
+            "su2": self.su2.name,
+            "u1": str(self.u1) if u1 is None else u1,
+            "real": self.is_real,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> Field:
+        """Inverse of ``to_json`` (a respelled hypercharge reads as its value; ``real`` is derived)."""
+        return cls(
+            spin=Fraction(d["spin"]),
+            su3=SU3Rep.from_name(d["su3"]),
+            su2=SU2Rep.from_name(d["su2"]),
+            u1=Fraction(d["u1"]),
+            helicity=None if d.get("helicity") in (None, "") else Fraction(d["helicity"]),
+            name=d.get("name", ""),
+        )
+
     def short(self) -> str:
         """Syntax-2 form, e.g. ``L(3,2,1/6)``."""
         kind = "S" if self.is_scalar else ("L" if self.helicity == -HALF else "R")
@@ -298,7 +323,3 @@ def render_paper_field(f: Field, conjugate: bool = False, spaced: bool = True) -
     if conjugate:
         parts.append("DAGGER")
     return " ".join(parts)
-
-
-def render_paper_input(fields: list[Field], spaced: bool = True) -> str:
-    return " ".join(render_paper_field(f, spaced=spaced) for f in fields)

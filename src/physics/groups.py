@@ -14,6 +14,9 @@ weight-based counting in ``counting.py`` never touches the contraction machinery
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
@@ -74,6 +77,53 @@ def diagram_weights(diagram: YoungDiagram, n: int) -> tuple[tuple[int, ...], ...
                 content[v] += 1
         out.append(tuple(content))
     return tuple(out)
+
+
+# A character: weight (GL(n) content vector) -> multiplicity
+Character = dict[tuple[int, ...], int]
+
+
+def multiply_characters(a: Character, b: Character) -> Character:
+    """The character of a tensor product: weights add, multiplicities multiply."""
+    out: dict = {}
+    for wa, ma in a.items():
+        for wb, mb in b.items():
+            w = tuple(x + y for x, y in zip(wa, wb))
+            out[w] = out.get(w, 0) + ma * mb
+    return {w: m for w, m in out.items() if m}
+
+
+def permutation_sign(perm: Sequence[int]) -> int:
+    """+1 for an even permutation of 0..n-1, -1 for an odd one (from its cycle lengths)."""
+    sign, seen = 1, set()
+    for start in range(len(perm)):
+        if start in seen:
+            continue
+        length, j = 0, start
+        while j not in seen:
+            seen.add(j)
+            j = perm[j]
+            length += 1
+        sign *= -1 if length % 2 == 0 else 1
+    return sign
+
+
+@cache
+def diagram_singlet_count(diagrams: tuple[tuple[int, ...], ...], n: int) -> int:
+    """Multiplicity of the SU(n) singlet in the tensor product of the irreps with these Young diagrams."""
+    char: Character = {(0,) * n: 1}
+    for diagram in diagrams:
+        char = multiply_characters(char, dict(Counter(diagram_weights(diagram, n))))
+    boxes = sum(next(iter(char)))
+    if boxes % n:
+        return 0
+    rect = (boxes // n,) * n
+    rho = tuple(range(n - 1, -1, -1))
+    total = 0
+    for w in itertools.permutations(range(n)):
+        shifted = [rect[j] + rho[j] for j in range(n)]
+        total += permutation_sign(w) * char.get(tuple(shifted[w[j]] - rho[j] for j in range(n)), 0)
+    return int(total)
 
 
 def diagram_dimension(diagram: YoungDiagram, n: int) -> int:

@@ -34,7 +34,13 @@ from functools import cache
 import numpy as np
 
 from .fields import Field
-from .groups import diagram_dimension, normalize_diagram, young_tableau_boxes
+from .groups import (
+    diagram_dimension,
+    diagram_singlet_count,
+    normalize_diagram,
+    permutation_sign,
+    young_tableau_boxes,
+)
 from .terms import Contraction
 
 # (group label, N). LORENTZ_L / LORENTZ_R are SU(2)_l and SU(2)_r; both render as "LORENTZ".
@@ -72,22 +78,8 @@ def group_diagram(key: RepKey, group_index: int) -> tuple[int, ...]:
 def levi_civita(n: int) -> np.ndarray:
     eps = np.zeros((n,) * n)
     for perm in itertools.permutations(range(n)):
-        eps[perm] = _perm_sign(perm)
+        eps[perm] = permutation_sign(perm)
     return eps
-
-
-def _perm_sign(perm: Sequence[int]) -> int:
-    sign, seen = 1, set()
-    for start in range(len(perm)):
-        if start in seen:
-            continue
-        length, j = 0, start
-        while j not in seen:
-            seen.add(j)
-            j = perm[j]
-            length += 1
-        sign *= -1 if length % 2 == 0 else 1
-    return sign
 
 
 def _apply_group(x: np.ndarray, positions: list[int], antisymmetric: bool) -> np.ndarray:
@@ -97,7 +89,7 @@ def _apply_group(x: np.ndarray, positions: list[int], antisymmetric: bool) -> np
         axes = list(range(x.ndim))
         for src, dst in zip(positions, perm):
             axes[1 + src] = 1 + positions[dst]
-        sign = _perm_sign(perm) if antisymmetric else 1
+        sign = permutation_sign(perm) if antisymmetric else 1
         out += sign * np.transpose(x, axes)
     return out
 
@@ -282,7 +274,7 @@ def _identity_permutations(labels: tuple[int, ...], fermionic: tuple[bool, ...])
     for members in classes.values():
         options = []
         for perm in itertools.permutations(members):
-            sign = _perm_sign([members.index(x) for x in perm]) if fermionic[members[0]] else 1
+            sign = permutation_sign([members.index(x) for x in perm]) if fermionic[members[0]] else 1
             options.append((dict(zip(members, perm)), sign))
         per_class.append(options)
     out = []
@@ -356,8 +348,6 @@ def _reduced_patterns(diagrams: tuple[tuple[int, ...], ...], n: int) -> tuple[tu
     multiplicity of the plain tensor product, from weights), since later patterns lie in the span. The
     symmetrization and final rank stay explicit; tests check that the full enumeration reaches that rank.
     """
-    from .counting import diagram_singlet_count  # counting imports this module
-
     boxes = tuple(sum(d) for d in diagrams)
     if not any(boxes):
         return _diagram_patterns(diagrams, n)
@@ -424,18 +414,6 @@ def signature_structures(signature: tuple, basis: str = "independent") -> tuple[
     return tuple(candidates[k] for k in chosen)
 
 
-def _reduce_group(patterns: tuple, tensors: np.ndarray) -> tuple[tuple, np.ndarray]:
-    """Linearly independent subset of one group's patterns (before symmetrization), in order."""
-    gram = _overlaps(tensors, tuple(range(tensors.ndim - 1)))
-    kept = _greedy_independent(gram, range(len(patterns)), np.diag(gram).copy())
-    return tuple(patterns[k] for k in kept), tensors[kept]
-
-
-def signature_count(signature: tuple) -> int:
-    """Number of independent invariants of the signature (rank of the projected monomials)."""
-    return len(signature_structures(signature, "independent"))
-
-
 # ----------------------------------------------------------------------------------------------------------
 # From field occurrences to contractions
 
@@ -461,19 +439,6 @@ def factor_contractions(
     keys = [rep_key(f, c) for f, c in occurrences]
     signature, order = signature_of(keys, identities)
     return [contractions_of(s, order) for s in signature_structures(signature, basis)]
-
-
-def structure_tensors(signature: tuple, structure: tuple) -> list[np.ndarray]:
-    """Per-group tensors of one structure (for numerical checks)."""
-    keys, _ = signature
-    out = []
-    for g, (_, n) in enumerate(GROUP_SPECS):
-        diagrams = [group_diagram(k, g) for k in keys]
-        if not any(diagrams):
-            out.append(np.ones(tuple(1 for _ in keys)))
-        else:
-            out.append(pattern_tensor(structure[g], diagrams, n))
-    return out
 
 
 def clear_caches() -> None:

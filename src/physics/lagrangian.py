@@ -23,7 +23,7 @@ from functools import cache
 
 from .fields import Field
 from .invariants import factor_contractions
-from .terms import Contraction, Factor, Lagrangian, Term
+from .terms import KIND_BY_FACTORS, Contraction, Factor, Lagrangian, Term
 
 BASES = ("independent", "expanded")
 
@@ -107,9 +107,7 @@ def _passes(infos: Sequence[FactorInfo], multiset: tuple[int, ...]) -> bool:
 
 def _kind(infos: Sequence[FactorInfo], multiset: tuple[int, ...]) -> str:
     n_fermions = sum(infos[k].fermion for k in multiset)
-    if n_fermions:
-        return "fermion_mass" if len(multiset) == 2 else "yukawa"
-    return {2: "scalar_mass", 3: "scalar_trilinear", 4: "scalar_quartic"}[len(multiset)]
+    return KIND_BY_FACTORS[(len(multiset) - n_fermions, n_fermions)]
 
 
 def _delta_contractions(fields: Sequence[Field], field_index: int, lorentz: bool) -> tuple[Contraction, ...]:

@@ -26,6 +26,22 @@ KINDS = (
 INTERACTION_KINDS = ("scalar_trilinear", "scalar_quartic", "yukawa")
 MASS_KINDS = ("scalar_mass", "fermion_mass")
 KINETIC_KINDS = ("scalar_kinetic", "fermion_kinetic", "gauge_kinetic")
+# The kind of a term without derivatives, by its numbers of (scalar, fermion) factors
+KIND_BY_FACTORS = {
+    (2, 0): "scalar_mass",
+    (3, 0): "scalar_trilinear",
+    (4, 0): "scalar_quartic",
+    (0, 2): "fermion_mass",
+    (1, 2): "yukawa",
+}
+# The paper's sections, in the order its Lagrangians list them: interactions, kinetic, gauge kinetic, masses
+SECTION_OF = {
+    **{k: 0 for k in INTERACTION_KINDS},
+    "scalar_kinetic": 1,
+    "fermion_kinetic": 1,
+    "gauge_kinetic": 2,
+    **{k: 3 for k in MASS_KINDS},
+}
 GROUPS = ("LORENTZ", "SU3", "SU2")  # contraction entries come in this order
 GAUGE_GROUPS = ("SU3", "SU2", "U1")
 

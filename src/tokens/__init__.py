@@ -1,4 +1,4 @@
-"""Token schemes (issue 4): the paper's format and its ablations, selectable by name.
+"""Token schemes: the paper's format and its ablations, selectable by name.
 
 scheme = build_scheme("paper", seed=0)           # or paper_canonical, opaque, field_refs, numeric_u1
 batch = scheme.collate([scheme.encode(fields, lagrangian, rng) for ...])

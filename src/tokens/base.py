@@ -1,4 +1,4 @@
-"""The contract every token scheme implements (issue 4). Datasets, training and evaluation code against it.
+"""The contract every token scheme implements. Datasets, training and evaluation code against it.
 
 A scheme turns (fields, Lagrangian) into words and back. It owns a word-level HF tokenizer whose ids are
 what BART sees. Special tokens and their ids are fixed across schemes: [SOS]=0, [EOS]=1, [PAD]=2, [UNK]=3.
@@ -45,6 +45,14 @@ class TokenScheme(ABC):
     """
 
     name: str
+    # What a scheme can do, so callers ask the scheme instead of testing its name:
+    has_values: bool = False  # the source carries numbers beside the ids (``u1_values``: numeric_u1)
+    writes_paper_words: bool = False  # its targets are the paper's own words (paper, paper_canonical)
+    needs_fit: bool = False  # its vocabulary depends on the training fields (``fit``: opaque)
+
+    def fit(self, field_lists) -> TokenScheme:
+        """Adapt the vocabulary to the training field lists (a no-op unless ``needs_fit``)."""
+        return self
 
     @abstractmethod
     def source_tokens(self, fields: list[Field]) -> list[str]:

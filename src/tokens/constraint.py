@@ -17,6 +17,9 @@ oracle's help* and are reported beside the plain greedy ones, never instead of t
 
 Only schemes with canonical IDs have one spelling per term (``tokenizer.canonical=true``); with random IDs
 ``for_fields`` raises ``ValueError``.
+
+``IdConstraint`` is much weaker and works for every scheme: only the grammar's rule on IDs (an object's ID is
+new within its term; a contraction names only declared IDs), with the same ``allowed``/``advance`` walk.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from src.physics.fields import Field
 from src.physics.terms import Lagrangian
 
 from .base import EOS_ID, SOS_ID
+from .grammar import ID_PATTERN
 from .paper import canonical_order
 
 
@@ -137,3 +141,43 @@ class TermConstraint:
             self.done = True
             return
         self.node = nodes[0].children[token]
+
+
+class IdConstraint:
+    """The term grammar's rule on IDs, for any scheme (random IDs included): within a term an object takes
+    an ID no other object of the term has, and a contraction names only IDs the term's objects declared.
+
+    Greedy decoding of a model that has not yet learned to draw IDs without replacement picks the same
+    most likely ID for every object (``ID2 ... ID2 ... ID2``: the grammar rejects the term); this rule
+    removes exactly those choices and leaves every other token to the model. A term starts at a sign that
+    follows an ID (or opens the sequence); signs inside numbers (``U1 - 8 / 5``) follow a word, never an ID.
+    Scores under it are reported as grammar-constrained decoding, beside plain greedy.
+    """
+
+    def __init__(self, scheme):
+        vocab = scheme.tokenizer.get_vocab()
+        self.id_tokens = frozenset(i for w, i in vocab.items() if ID_PATTERN.fullmatch(w))
+        self.signs = frozenset(vocab[w] for w in ("+", "-"))
+        self.contractions = vocab["CONTRACTIONS"]
+        self.vocab = range(len(vocab))
+        self.declared: set[int] = set()
+        self.in_contractions = False
+        self.after_id = True  # the sequence start behaves like the end of a term
+
+    def allowed(self) -> list[int]:
+        """Every token but the IDs this position may not take (never empty)."""
+        if self.in_contractions:
+            banned = self.id_tokens - self.declared
+        else:
+            banned = self.declared if len(self.declared) < len(self.id_tokens) else set()
+        return [t for t in self.vocab if t not in banned]
+
+    def advance(self, token: int) -> None:
+        token = int(token)
+        if token in self.signs and self.after_id:
+            self.declared, self.in_contractions = set(), False
+        elif token == self.contractions:
+            self.in_contractions = True
+        elif token in self.id_tokens and not self.in_contractions:
+            self.declared.add(token)
+        self.after_id = token in self.id_tokens

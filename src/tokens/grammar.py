@@ -25,7 +25,7 @@ from functools import cache
 from typing import Protocol
 
 from src.physics.fields import Field
-from src.physics.terms import Contraction, Factor, Term
+from src.physics.terms import KIND_BY_FACTORS, Contraction, Factor, Term
 
 from .base import EOS, PAD, SOS, ParsedLagrangian, ParsedTerm
 
@@ -89,7 +89,7 @@ def strip_specials(tokens: list[str]) -> tuple[list[str], bool]:
     return out, False
 
 
-def split_terms(tokens: list[str], reader: FieldReader) -> list[list[str]]:
+def split_scheme_terms(tokens: list[str], reader: FieldReader) -> list[list[str]]:
     """Cut at every sign followed by an object start (a ``-`` inside ``U1 - 1`` is followed by a digit).
 
     A sign as the very last token also opens a (necessarily incomplete) term, so that an output cut right
@@ -280,13 +280,7 @@ def _gauge_kinetic(lexed: LexedTerm) -> Term:
 def _field_term_kind(lexed: LexedTerm, fields: list[Field]) -> str:
     n_s = sum(fields[o.factor.field].is_scalar for o in lexed.objects)
     n_f = len(lexed.objects) - n_s
-    kind = {
-        (2, 0): "scalar_mass",
-        (3, 0): "scalar_trilinear",
-        (4, 0): "scalar_quartic",
-        (0, 2): "fermion_mass",
-        (1, 2): "yukawa",
-    }.get((n_s, n_f))
+    kind = KIND_BY_FACTORS.get((n_s, n_f))
     if kind is None:
         raise TermError(f"no renormalizable term has {n_s} scalars and {n_f} fermions")
     sign = "-" if kind == "fermion_mass" else "+"
@@ -414,7 +408,7 @@ def parse_terms(tokens, fields: list[Field], reader: FieldReader, verify: bool =
         if isinstance(tokens, str):  # a whole line of words
             tokens = tokens.split()
         words, _ = strip_specials([str(t) for t in tokens])
-        parsed = [parse_term(t, fields, reader, verify) for t in split_terms(words, reader)]
+        parsed = [parse_term(t, fields, reader, verify) for t in split_scheme_terms(words, reader)]
     except Exception as e:  # pragma: no cover - defensive
         return ParsedLagrangian([ParsedTerm(list(map(str, tokens)), None, False, f"unreadable ({e})")], True)
     truncated = bool(parsed) and not parsed[-1].valid and (parsed[-1].reason or "").startswith("incomplete")

@@ -55,6 +55,7 @@ class OpaqueReader:
 
 class OpaqueScheme(WordScheme):
     name = "opaque"
+    needs_fit = True
 
     def __init__(self, canonical: bool = False, seed: int = 0, field_words: list[str] | None = None):
         super().__init__(canonical=canonical, seed=seed)

@@ -23,7 +23,8 @@ from fractions import Fraction
 
 from src.physics.fields import Field, parse_paper_fields, render_paper_field
 from src.physics.groups import SU2Rep, SU3Rep
-from src.physics.terms import Factor, Lagrangian, Term
+from src.physics.lagrangian import gauge_groups
+from src.physics.terms import SECTION_OF, Factor, Lagrangian, Term
 
 from .base import ParsedLagrangian
 from .grammar import ID_PATTERN, FieldReader, TermError, parse_terms
@@ -281,25 +282,6 @@ def to_paper_tokens(
 # ---------------------------------------------------------------------------------------------------------
 # Canonical term order (paper_canonical)
 
-_SECTION = {
-    "scalar_trilinear": 0,
-    "scalar_quartic": 0,
-    "yukawa": 0,
-    "scalar_kinetic": 1,
-    "fermion_kinetic": 1,
-    "gauge_kinetic": 2,
-    "scalar_mass": 3,
-    "fermion_mass": 3,
-}
-
-
-def gauge_group_order(fields: list[Field]) -> list[str]:
-    """Gauge groups in order of first appearance over the fields (each field's in the order SU3, SU2, U1)."""
-    order: list[str] = []
-    for f in fields:
-        order += [g for g in f.charged_groups if g not in order]
-    return order
-
 
 def canonical_order(terms: list[Term], fields: list[Field]) -> list[Term]:
     """A deterministic order that does not depend on how the producer listed the terms.
@@ -309,10 +291,10 @@ def canonical_order(terms: list[Term], fields: list[Field]) -> list[Term]:
     by first appearance of their group over the input fields.
     """
     spell = paper_spelling(fields)
-    groups = gauge_group_order(fields)
+    groups = gauge_groups(fields)
 
     def key(t: Term) -> tuple:
-        section = _SECTION[t.kind]
+        section = SECTION_OF[t.kind]
         if section == 2:
             return (section, groups.index(t.group) if t.group in groups else len(groups), t.group or "")
         if section == 1:

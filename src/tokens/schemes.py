@@ -89,12 +89,14 @@ class PaperScheme(WordScheme):
     """The paper's format: quantum numbers spelled digit by digit on both sides, random IDs per term."""
 
     name = "paper"
+    writes_paper_words = True
 
 
 class PaperCanonicalScheme(WordScheme):
     """The paper's format with canonical IDs (ID0, ID1, ... per term) and canonical term order."""
 
     name = "paper_canonical"
+    writes_paper_words = True
 
     def __init__(self, canonical: bool = True, seed: int = 0):
         super().__init__(canonical=canonical, seed=seed)
@@ -111,6 +113,7 @@ class NumericU1Scheme(WordScheme):
     """
 
     name = "numeric_u1"
+    has_values = True
 
     def extra_words(self) -> tuple[str, ...]:
         return (NUM,)

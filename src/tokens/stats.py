@@ -61,7 +61,7 @@ def length_table(n: int = 300, seed: int = 0, max_fields: int = 6, basis: str = 
     rows = []
     for name in SCHEMES:
         scheme = build_scheme(name, seed=seed)
-        if name == "opaque":
+        if scheme.needs_fit:
             scheme.fit([lag.fields for lags in samples.values() for lag in lags])
         for size, lags in sorted(samples.items()):
             # lengths of ``scheme.encode``'s [SOS] words [EOS], counted on the words: one id per word, so

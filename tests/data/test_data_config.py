@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from data_helpers import compose_data
 
+from src.data.field_space import ConfigError
 from src.data.settings import settings_from_config
-from src.data.vocabulary import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 

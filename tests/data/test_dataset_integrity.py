@@ -14,8 +14,8 @@ from data_helpers import compose_data, tiny_settings
 
 from src.data import tables
 from src.data.datamodule import LagrangianDataModule
+from src.data.field_space import ConfigError
 from src.data.generation import generate_dataset, is_complete, read_complete_meta
-from src.data.vocabulary import ConfigError
 from src.tokens import build_scheme
 
 ROOT = Path(__file__).resolve().parents[2]

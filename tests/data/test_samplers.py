@@ -8,11 +8,11 @@ from fractions import Fraction
 
 import pytest
 
+from src.data.field_space import FieldVocabulary
 from src.data.generation import candidate_row, make_sampler
 from src.data.samplers import HyperchargeOODSampler, RepsOODSampler, UniformSampler
 from src.data.settings import settings_from_config
 from src.data.spelling import respell_tokens
-from src.data.vocabulary import FieldVocabulary
 from src.physics.lagrangian import build_lagrangian
 
 VOCAB = FieldVocabulary()

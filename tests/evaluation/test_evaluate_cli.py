@@ -68,7 +68,9 @@ def test_markdown_table_is_split_by_field_count():
         (["ckpt=x", "decode.num_beams=zero"], "num_beams"),
         (["ckpt=x", "nonsense=1"], "nonsense"),
         (["ckpt=x", "batch_size=0"], "batch_size"),
-        (["ckpt"], "key=value"),
+        (["ckpt"], "missing EQUAL"),
+        (["ckpt=x", "limit=0"], "limit"),
+        (["ckpt=x", "decode.engine=fast"], "decode.engine"),
     ],
 )
 def test_bad_command_lines_are_refused(args, message):
@@ -197,3 +199,71 @@ def test_a_model_that_cannot_be_read_is_one_line_naming_it(
     err = capsys.readouterr().err
     assert err.startswith("error: ckpt: ") and str(path) in err and message in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.slow  # one interpreter start-up with torch and Hydra
+def test_a_multirun_evaluates_each_checkpoint_in_its_run(tiny_datamodule, tiny_arch, tmp_path):
+    torch.manual_seed(0)
+    dm = tiny_datamodule
+    ckpts = []
+    for name in ("a", "b"):
+        model = LagrangianBart(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme, max_new_tokens=8)
+        ckpts.append(model.save_pretrained(tmp_path / name / "best_model"))
+    args = [f"ckpt={ckpts[0]},{ckpts[1]}", f"data_dir={dm.data_dir}", "splits=[test]", "limit=2"]
+    args += ["decode.max_new_tokens=8", "wandb=false", f"hydra.sweep.dir={tmp_path / 'sweep'}"]
+    out = subprocess.run(
+        [sys.executable, "-m", "src.evaluate", "-m", *args], cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    for name in ("a", "b"):
+        summaries = list((tmp_path / name / "eval").glob("*/summary.csv"))
+        assert len(summaries) == 1
+        assert list(pd.read_csv(summaries[0])["n"])[-1] == 2
+
+
+def _released_folder(path: Path, tiny_arch: dict, vocab: dict | None = None) -> Path:
+    """A plain Hugging Face BART folder with a word-level tokenizer.json: the paper's published layout."""
+    from transformers import BartConfig, BartForConditionalGeneration
+
+    from src.tokens import build_scheme
+
+    scheme = build_scheme("paper")
+    geometry = {k: v for k, v in tiny_arch.items() if k not in ("name", "norm")}
+    torch.manual_seed(0)
+    model = BartForConditionalGeneration(BartConfig(vocab_size=scheme.vocab_size, **geometry))
+    model.save_pretrained(path)
+    scheme.tokenizer.save_pretrained(str(path))
+    if vocab is not None:
+        tok = json.loads((path / "tokenizer.json").read_text())
+        tok["model"]["vocab"] = vocab
+        (path / "tokenizer.json").write_text(json.dumps(tok))
+    return path
+
+
+def test_a_model_in_the_papers_released_layout_is_evaluated(tiny_datamodule, tiny_arch, tmp_path, capsys):
+    from transformers import BartForConditionalGeneration
+
+    folder = _released_folder(tmp_path / "BART-Lagrangian", tiny_arch)
+    assert not (folder / "lagrangian_bart.json").exists() and not (folder / "scheme.json").exists()
+    model = LagrangianBart.load(folder)
+    assert model.scheme.name == "paper" and model.scheme.vocab_size == 41
+    plain = BartForConditionalGeneration.from_pretrained(folder)
+    weight = plain.model.shared.weight
+    assert torch.equal(model.model.model.shared.weight, weight)  # the folder's weights, not a fresh model
+    args = [f"ckpt={folder}", f"data_dir={tiny_datamodule.data_dir}", "splits=[test]", "limit=2"]
+    assert main([*args, "decode.max_new_tokens=8", "wandb=false", f"out_dir={tmp_path / 'eval'}"]) == 0
+    assert json.loads(capsys.readouterr().out)["all"]["test"]["n"] == 2
+
+
+def test_a_released_folder_with_another_vocabulary_is_refused_by_word(
+    tiny_datamodule, tiny_arch, tmp_path, capsys
+):
+    from src.tokens import build_scheme
+
+    vocab = dict(build_scheme("paper").tokenizer.get_vocab())
+    vocab["SU3"], vocab["SU2"] = vocab["SU2"], vocab["SU3"]
+    folder = _released_folder(tmp_path / "other", tiny_arch, vocab)
+    args = [f"ckpt={folder}", f"data_dir={tiny_datamodule.data_dir}", "wandb=false"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not the paper's 41-word vocabulary" in err and "'SU2'" in err

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from oracle_helpers import basisgen_count, paper_field, random_field
 
-from src.physics.counting import diagram_singlet_count, singlet_count
+from src.physics.counting import singlet_count
 from src.physics.fields import Field
-from src.physics.groups import SU2Rep
+from src.physics.groups import SU2Rep, diagram_singlet_count
 from src.physics.invariants import _diagram_patterns, factor_contractions
 from src.physics.lagrangian import build_lagrangian
 from src.physics.terms import Factor

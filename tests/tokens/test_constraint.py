@@ -10,7 +10,7 @@ from src.physics.fields import parse_fields
 from src.physics.lagrangian import build_lagrangian
 from src.tokens import build_scheme
 from src.tokens.base import EOS_ID, SOS_ID
-from src.tokens.constraint import TermConstraint, TermTrie
+from src.tokens.constraint import IdConstraint, TermConstraint, TermTrie
 from src.tokens.stats import random_fields
 
 CANONICAL = ["field_refs", "paper_canonical"]
@@ -76,3 +76,34 @@ def test_any_walk_the_constraint_allows_parses_into_valid_terms(seed, n_fields, 
     assert parsed.terms and not reasons, reasons
     spelled = [" ".join(t.tokens) for t in parsed.terms]
     assert len(set(spelled)) == len(spelled)  # no term twice
+
+
+@pytest.mark.parametrize("name", ["paper", "field_refs", "numeric_u1", "paper_canonical"])
+@pytest.mark.parametrize("seed", range(8))
+def test_the_id_rule_allows_every_target_of_random_ids(name, seed):
+    """Targets with random IDs (and hypercharges whose minus signs are not term signs) pass the ID rule."""
+    scheme = build_scheme(name)
+    fields = random_fields(random.Random(seed), random.Random(seed).randint(1, 3))
+    labels = scheme.encode(fields, build_lagrangian(fields), random.Random(seed))["labels"]
+    c = IdConstraint(scheme)
+    for tok in labels:
+        assert tok in c.allowed(), (scheme.decode([tok]), scheme.decode(labels))
+        c.advance(tok)
+
+
+def test_the_id_rule_refuses_a_reused_id_and_an_undeclared_contraction_id():
+    scheme = build_scheme("paper")
+    vocab = scheme.tokenizer.get_vocab()
+    text = "[SOS] + FIELD SPIN 0 SU2 2 U1 - 1 / 2 ID2 FIELD SPIN 0 SU2 2 U1 1 / 2 DAGGER"
+    words = text.split(" ")
+    c = IdConstraint(scheme)
+    for w in words:
+        c.advance(vocab[w])
+    assert vocab["ID2"] not in c.allowed() and vocab["ID5"] in c.allowed()  # the second object needs a new ID
+    for w in ["ID5", "CONTRACTIONS", "SU2"]:
+        c.advance(vocab[w])
+    ids = {w for w in vocab if w.startswith("ID") and vocab[w] in c.allowed()}
+    assert ids == {"ID2", "ID5"}  # a contraction names the term's objects only
+    for w in ["ID2", "ID5", "+", "FIELD"]:  # a sign after an ID opens a new term: every ID is free again
+        c.advance(vocab[w])
+    assert {vocab[f"ID{k}"] for k in range(10)} <= set(c.allowed())

@@ -306,3 +306,24 @@ def test_every_scheme_parser_never_raises(name, sequence):
 def test_loading_a_directory_without_scheme_json_names_the_problem(tmp_path):
     with pytest.raises(FileNotFoundError, match="scheme.json"):
         load_scheme(tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMES))
+def test_a_scheme_says_what_it_can_do(name):
+    scheme = build_scheme(name)
+    fields = parse_fields("H: S(1,2,1/2); Q: L(3,2,1/6)")
+    enc = scheme.encode(fields, build_lagrangian(fields), random.Random(0))
+    assert scheme.has_values == ("u1_values" in enc)  # numbers travel beside the ids only where it says so
+    assert scheme.writes_paper_words == (name in ("paper", "paper_canonical"))
+    before = scheme.vocab_size
+    assert scheme.fit([fields]) is scheme
+    assert (scheme.vocab_size > before) == scheme.needs_fit  # fitting changes only a scheme that needs it
+
+
+def test_a_field_reads_back_from_its_json():
+    fields = parse_fields("H: S(1,2,1/2); Q: L(3,2,1/6); u: R(-3,1,-2/3); X: S(8,3,0)")
+    for f in fields:
+        d = f.to_json()
+        assert Field.from_json(d) == f and d["real"] == f.is_real
+    respelled = fields[0].to_json(u1="2/4")
+    assert Field.from_json(respelled).u1 == fields[0].u1  # a respelled charge keeps its value

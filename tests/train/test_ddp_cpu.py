@@ -1,0 +1,76 @@
+"""The distributed path on the CPU: Lightning's DDP, 2 processes (gloo), through ``python -m src.train``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from src.data import batching
+from src.data.batching import LengthBucketBatchSampler
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY_DDP = [
+    "data=tiny",
+    "model=tiny",
+    "trainer=ddp_cpu",
+    "data.datamodule.batch_size=4",
+    "decode.max_new_tokens=24",
+    "callbacks.generation_scores.num_examples=4",
+    "callbacks.embedding_analysis=null",
+    "final_eval.limit=2",
+    "logger=csv",
+]
+
+
+@pytest.mark.parametrize("world", [2, 3])
+def test_each_rank_gets_its_own_batches_and_none_twice(monkeypatch, world):
+    lengths = [(7 * i) % 23 + 1 for i in range(50)]
+    per_rank, n_batches = [], []
+    for rank in range(world):
+        monkeypatch.setattr(batching, "_distributed", lambda rank=rank: (rank, world))
+        sampler = LengthBucketBatchSampler(lengths, batch_size=4, seed=3)
+        sampler.set_epoch(1)
+        batches = sampler.batches()
+        assert len(batches) == len(sampler)
+        per_rank.append([i for b in batches for i in b])
+        n_batches.append(len(batches))
+    seen = [i for rows in per_rank for i in rows]
+    assert len(seen) == len(set(seen))  # no row on two ranks, none twice
+    assert len(set(n_batches)) == 1  # every rank takes as many steps (no rank waits at a collective)
+
+
+def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
+    return subprocess.run(
+        [sys.executable, "-m", "src.train", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow  # two processes that each import torch and Lightning, twice
+def test_ddp_on_two_cpu_processes_trains_checkpoints_and_resumes(tiny_data_root, tmp_path):
+    run_dir = tmp_path / "run"
+    common = [*TINY_DDP, f"paths.root_dir={tiny_data_root}", f"hydra.run.dir={run_dir}"]
+    first = _run([*common, "trainer.max_steps=4", "trainer.max_epochs=1"], tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["global_step"] == 4
+    last = run_dir / "checkpoints" / "last.ckpt"
+    assert last.is_file()
+    with open(run_dir / "csv" / "metrics.csv", newline="") as f:
+        steps = [int(float(r["step"])) for r in csv.DictReader(f) if r.get("train/loss")]
+    assert steps and len(steps) == len(set(steps))  # one writer: rank 0 only
+    assert list(tmp_path.rglob("results.json")) == [run_dir / "results.json"]  # none of rank 1
+    resumed = _run([*common, "trainer.max_steps=6", "trainer.max_epochs=2", f"ckpt_path={last}"], tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert json.loads((run_dir / "results.json").read_text())["global_step"] == 6
