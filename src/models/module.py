@@ -31,21 +31,6 @@ from src.models.greedy import greedy_decode
 from src.tokens.base import LABEL_PAD
 
 PRETRAINED_META = "lagrangian_bart.json"
-RELEASED_ARCH_KEYS = (
-    "d_model",
-    "encoder_layers",
-    "decoder_layers",
-    "encoder_attention_heads",
-    "decoder_attention_heads",
-    "encoder_ffn_dim",
-    "decoder_ffn_dim",
-    "max_position_embeddings",
-    "dropout",
-    "attention_dropout",
-    "activation_dropout",
-    "activation_function",
-    "scale_embedding",
-)
 VALUE_CHANNEL_FILE = "value_channel.pt"
 
 
