@@ -28,6 +28,7 @@ from src.physics.fields import Field, FieldError, parse_fields
 from src.physics.lagrangian import BASES, build_lagrangian
 from src.physics.models import MODEL_NAMES, get_model, load_model_file, model_description
 from src.physics.terms import Lagrangian, Term
+from src.physics.verify import verify_term
 
 FORMATS = ("text", "latex", "json", "paper")
 FAMILIES = (
@@ -97,9 +98,17 @@ def render_text(lag: Lagrangian) -> str:
     for title, kinds in FAMILIES:
         terms = [t for t in lag.terms if t.kind in kinds]
         lines.append(f"\n{title} ({len(terms)}):")
-        lines += [f"  {term_text(t, lag.fields)}" for t in terms]
+        lines += [f"  {term_text(t, lag.fields)}{_vanishing_mark(t, lag)}" for t in terms]
     lines.append(f"\nTotal: {len(lag.terms)} terms (basis: {lag.basis})")
     return "\n".join(lines)
+
+
+def _vanishing_mark(term: Term, lag: Lagrangian) -> str:
+    """The paper's convention keeps terms that vanish identically; the text form says which ones."""
+    if lag.basis != "paper" or term.kind not in ("scalar_trilinear", "scalar_quartic", "yukawa"):
+        return ""
+    verdict = verify_term(term, lag.fields)
+    return "   [vanishes]" if verdict.reason == "vanishes" else ""
 
 
 def _latex_name(name: str) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from src.physics.lagrangian import BASES
+
 from .field_space import ConfigError, FieldVocabulary
 
 SAMPLERS = ("sampled", "uniform", "paper_csv")
-BASES = ("independent", "expanded")
 OOD_SPLITS = ("ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
 DEFAULT_OOD = {
     "ood_fields": {"enabled": True, "size": 200, "min_fields": 7, "max_fields": 10},

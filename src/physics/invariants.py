@@ -19,7 +19,8 @@ Box assignment: the k-th occurrence of a factor in a pattern (entries in order, 
 factor's k-th box in column-major order. For the two shapes with both several rows and several columns
 (SU(3) 8 = [2,1] and 6̄ = [2,2]) that can give zero while another assignment does not; then the other
 assignments are tried in lexicographic order and the first nonzero one is used. One-row and one-column shapes
-are (anti)symmetric in their boxes, so the choice only changes a sign there.
+are (anti)symmetric in their boxes, so the choice only changes a sign there. For mixed shapes the emitted
+entries record the box of every slot (``Contraction.boxes``): a reader gets exactly the tensor used here.
 
 Results depend only on the *signature* (factor representations in canonical order plus which factors are the
 same field) and are cached.
@@ -192,51 +193,94 @@ def epsilon_patterns(boxes: tuple[int, ...], limits: tuple[int, ...], n: int) ->
 
 
 def pattern_tensor(
-    pattern: Sequence[Sequence[int]], diagrams: Sequence[tuple[int, ...]], n: int
+    pattern: Sequence[Sequence[int]],
+    diagrams: Sequence[tuple[int, ...]],
+    n: int,
+    boxes: Sequence[Sequence[int]] | None = None,
 ) -> np.ndarray:
     """Coefficient tensor of one ε-pattern: one axis per factor (size dim, 1 when the factor is trivial).
 
-    Uses the column-major box assignment, falling back to other assignments of mixed-shape factors when
-    it vanishes (see module docstring). Returns the zero tensor if every assignment vanishes.
+    ``boxes[e][i]``: the box (column-major) of factor ``pattern[e][i]`` that slot i of entry e takes. Without
+    it, the column-major assignment by occurrence is used, falling back to other assignments of mixed-shape
+    factors when it vanishes (``pattern_boxes``). Returns the zero tensor if the pattern vanishes.
     """
-    dims = [diagram_dimension(d, n) if d else 1 for d in diagrams]
-    occurrences: list[list[int]] = [[] for _ in diagrams]
-    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    eps_subs = []
+    if boxes is None:
+        boxes = pattern_boxes(tuple(map(tuple, pattern)), tuple(diagrams), n)
+        if boxes is None:
+            return np.zeros([diagram_dimension(d, n) if d else 1 for d in diagrams])
+    return _contract(pattern, diagrams, n, boxes, probe=False)
+
+
+def _occurrence_boxes(pattern: Sequence[Sequence[int]], n_factors: int) -> list[list[int]]:
+    """Column-major reading: the k-th occurrence of a factor (entries, then slots, in order) takes box k."""
+    seen = [0] * n_factors
+    out = []
     for entry in pattern:
-        subs = ""
+        row = []
         for s in entry:
+            row.append(seen[s])
+            seen[s] += 1
+        out.append(row)
+    return out
+
+
+@cache
+def pattern_boxes(
+    pattern: tuple[tuple[int, ...], ...], diagrams: tuple[tuple[int, ...], ...], n: int
+) -> tuple[tuple[int, ...], ...] | None:
+    """The box every slot of the pattern takes (column-major numbering per factor), or None if it vanishes.
+
+    The column-major reading by occurrence first; when it vanishes, the other assignments of mixed-shape
+    factors that differ by more than a sign, in lexicographic order, and the first nonzero one.
+    """
+    default = _occurrence_boxes(pattern, len(diagrams))
+    mixed = [f for f, d in enumerate(diagrams) if d and _is_mixed(d)]
+    positions = {
+        f: [(e, i) for e, entry in enumerate(pattern) for i, s in enumerate(entry) if s == f] for f in mixed
+    }
+    choices = [_distinct_assignments(diagrams[f], [e for e, _ in positions[f]]) for f in mixed]
+    for assignment in itertools.product(*choices):
+        boxes = [list(row) for row in default]
+        for f, order in zip(mixed, assignment):
+            for (e, i), box in zip(positions[f], order):
+                boxes[e][i] = box
+        if abs(float(_contract(pattern, diagrams, n, boxes, probe=True))) > 1e-10:
+            return tuple(tuple(row) for row in boxes)
+    return None
+
+
+def _contract(
+    pattern: Sequence[Sequence[int]],
+    diagrams: Sequence[tuple[int, ...]],
+    n: int,
+    boxes: Sequence[Sequence[int]],
+    probe: bool,
+) -> np.ndarray:
+    """The ε's contracted with each factor's embedding (or, ``probe``, a fixed generic element: a scalar)."""
+    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    box_letters: list[list[str]] = [[""] * sum(d) for d in diagrams]
+    eps_subs = []
+    for entry, entry_boxes in zip(pattern, boxes):
+        subs = ""
+        for s, box in zip(entry, entry_boxes):
             ch = next(letters)
-            occurrences[s].append(ch)
+            box_letters[s][box] = ch
             subs += ch
         eps_subs.append(subs)
-    free = [next(letters) for _ in diagrams]
-    mixed = [f for f, d in enumerate(diagrams) if d and _is_mixed(d)]
-    entry_of = {ch: e for e, sub in enumerate(eps_subs) for ch in sub}
-    choices = [_distinct_assignments(diagrams[f], [entry_of[ch] for ch in occurrences[f]]) for f in mixed]
-    out_subs = "".join(free[f] for f, d in enumerate(diagrams) if d)
-
-    def contract(perms: dict[int, tuple[int, ...]], probe: bool) -> np.ndarray:
-        operands: list[np.ndarray] = [levi_civita(n)] * len(eps_subs)
-        subs = list(eps_subs)
-        for f, d in enumerate(diagrams):
-            if not d:
-                continue
-            occ = occurrences[f]
-            box_letters = [""] * len(occ)
-            for k, box in enumerate(perms.get(f, range(len(occ)))):
-                box_letters[box] = occ[k]
-            # a probe contracts each factor with a fixed random vector: a scalar, cheap to test for zero
-            operands.append(_probe_vector(d, n, f) if probe else embedding(d, n))
-            subs.append(("" if probe else free[f]) + "".join(box_letters))
-        target = "" if probe else out_subs
-        return np.asarray(np.einsum(",".join(subs) + "->" + target, *operands, optimize="greedy"))
-
-    for assignment in itertools.product(*choices):
-        perms = dict(zip(mixed, assignment))
-        if abs(float(contract(perms, probe=True))) > 1e-10:
-            return contract(perms, probe=False).reshape(dims)
-    return np.zeros(dims)
+    operands: list[np.ndarray] = [levi_civita(n)] * len(eps_subs)
+    subs = list(eps_subs)
+    out_subs = ""
+    for f, d in enumerate(diagrams):
+        if not d:
+            continue
+        free = "" if probe else next(letters)
+        out_subs += free
+        operands.append(_probe_vector(d, n, f) if probe else embedding(d, n))
+        subs.append(free + "".join(box_letters[f]))
+    result = np.asarray(np.einsum(",".join(subs) + "->" + out_subs, *operands, optimize="greedy"))
+    if probe:
+        return result
+    return result.reshape([diagram_dimension(d, n) if d else 1 for d in diagrams])
 
 
 @cache
@@ -381,7 +425,10 @@ def signature_structures(signature: tuple, basis: str = "independent") -> tuple[
     """Contraction structures of a signature, in canonical positions.
 
     Each structure is a tuple over GROUP_SPECS of ε-patterns. ``independent``: a maximal linearly
-    independent set of non-vanishing projected monomials; ``expanded``: every distinct non-vanishing one.
+    independent set of non-vanishing projected monomials; ``expanded``: every distinct non-vanishing one;
+    ``paper``: one per ID-free contraction signature (per group, the multiset of entries, each entry the
+    multiset of the fields it joins: which occurrence of a repeated field is which is forgotten), the first in
+    pattern order, including those that vanish once identical factors are (anti)symmetrized.
     """
     keys, labels = signature
     fermionic = tuple(k[0] for k in keys)
@@ -409,9 +456,27 @@ def signature_structures(signature: tuple, basis: str = "independent") -> tuple[
             distinct.append(idx)
     if basis == "independent":
         chosen = _greedy_independent(gram, distinct, scale)
+    elif basis == "paper":
+        chosen = _first_per_label_signature(candidates, distinct, labels)
     else:
         chosen = [k for k in distinct if gram[k, k] > REL_TOL * scale[k]]
     return tuple(candidates[k] for k in chosen)
+
+
+def _first_per_label_signature(candidates: list, indices: list[int], labels: tuple[int, ...]) -> list[int]:
+    """The first candidate of every ID-free signature: each entry read as the multiset of the field classes
+    it joins (for one Higgs doublet (H·H†)(H·H†) and ε(HH)ε(H†H†) are two signatures; for a triplet the
+    4-cycle Δ–Δ†–Δ–Δ† and the double pairs (Δ·Δ†)² are one)."""
+    chosen, seen = [], set()
+    for k in indices:
+        key = tuple(
+            tuple(sorted(tuple(sorted(labels[s] for s in entry)) for entry in pattern))
+            for pattern in candidates[k]
+        )
+        if key not in seen:
+            seen.add(key)
+            chosen.append(k)
+    return chosen
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -419,16 +484,32 @@ def signature_structures(signature: tuple, basis: str = "independent") -> tuple[
 
 
 @cache
-def contractions_of(structure: tuple, order: tuple[int, ...]) -> tuple[Contraction, ...]:
+def contractions_of(
+    structure: tuple, order: tuple[int, ...], keys: tuple[RepKey, ...] | None = None
+) -> tuple[Contraction, ...]:
     """Map a canonical structure to term slots (``order[q]`` = slot at canonical position q).
 
     Entries are listed in group order LORENTZ, SU3, SU2; within a group sorted; slots sorted in an entry
-    (an ε is antisymmetric: reordering only flips the sign of the monomial).
+    (an ε is antisymmetric: reordering only flips the sign of the monomial). With the canonical ``keys``,
+    the entries of a group with a mixed-shape factor (SU(3) 8 or 6̄) record the box each slot takes: sorting
+    changes which occurrence of a factor comes first, and for those shapes that changes the tensor.
     """
     out = []
-    for (label, _), pattern in zip(GROUP_SPECS, structure):
-        for entry in _relabel(pattern, order):
-            out.append(Contraction(RENDER_GROUP[label], entry))
+    for g, ((label, n), pattern) in enumerate(zip(GROUP_SPECS, structure)):
+        diagrams = tuple(group_diagram(k, g) for k in keys) if keys is not None else ()
+        if not any(d and _is_mixed(d) for d in diagrams):
+            for entry in _relabel(pattern, order):
+                out.append(Contraction(RENDER_GROUP[label], entry))
+            continue
+        boxes = pattern_boxes(pattern, diagrams, n)
+        entries = sorted(
+            tuple(sorted((order[s], box) for s, box in zip(entry, entry_boxes)))
+            for entry, entry_boxes in zip(pattern, boxes)
+        )
+        for entry in entries:
+            out.append(
+                Contraction(RENDER_GROUP[label], tuple(s for s, _ in entry), tuple(b for _, b in entry))
+            )
     return tuple(out)
 
 
@@ -438,7 +519,7 @@ def factor_contractions(
     """Invariant contraction structures of a product of field occurrences (field, conjugate)."""
     keys = [rep_key(f, c) for f, c in occurrences]
     signature, order = signature_of(keys, identities)
-    return [contractions_of(s, order) for s in signature_structures(signature, basis)]
+    return [contractions_of(s, order, signature[0]) for s in signature_structures(signature, basis)]
 
 
 def clear_caches() -> None:

@@ -25,7 +25,9 @@ from .fields import Field
 from .invariants import factor_contractions
 from .terms import KIND_BY_FACTORS, Contraction, Factor, Lagrangian, Term
 
-BASES = ("independent", "expanded")
+# independent: a maximal independent set; expanded: every distinct non-vanishing monomial; paper: one term
+# per ID-free contraction signature, vanishing and redundant ones kept (the paper's released data)
+BASES = ("independent", "expanded", "paper")
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,11 @@ def _multiset_terms(
 ) -> list[Term]:
     factors = tuple(infos[k].factor for k in multiset)
     occurrences = [(fields[f.field], f.conjugate) for f in factors]
-    structures = factor_contractions(occurrences, factors, basis)
     kind = _kind(infos, multiset)
-    if len(multiset) > 2 or not structures:
-        return [Term(kind, factors, s) for s in structures]
+    if len(multiset) > 2:
+        return [Term(kind, factors, s) for s in factor_contractions(occurrences, factors, basis)]
+    if not factor_contractions(occurrences, factors):
+        return []
     # a 2-field invariant is unique (Schur): written with δ-style entries
     lorentz = kind == "fermion_mass"
     return [

@@ -56,10 +56,17 @@ class Factor:
 
 @dataclass(frozen=True, order=True)
 class Contraction:
-    """One invariant tensor: ``group`` in GROUPS; ``slots`` index the term's factors (repeats allowed)."""
+    """One invariant tensor: ``group`` in GROUPS; ``slots`` index the term's factors (repeats allowed).
+
+    ``boxes`` (optional, parallel to ``slots``): which box of its factor's Young diagram each slot's index
+    fills, numbered column-major. Without it the k-th occurrence of a factor among the group's entries takes
+    its k-th box. The oracle records it where the choice matters (SU(3) 8 and 6̄); it takes no part in
+    comparisons: two entries with the same slots are the same entry of a token sequence.
+    """
 
     group: str
     slots: tuple[int, ...]
+    boxes: tuple[int, ...] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,7 @@ class Term:
         d = {
             "kind": self.kind,
             "factors": [{"field": f.field, "conjugate": f.conjugate} for f in self.factors],
-            "contractions": [{"group": c.group, "slots": list(c.slots)} for c in self.contractions],
+            "contractions": [_contraction_json(c) for c in self.contractions],
         }
         if self.group is not None:
             d["group"] = self.group
@@ -103,9 +110,19 @@ class Term:
         return cls(
             kind=d["kind"],
             factors=tuple(Factor(int(f["field"]), bool(f["conjugate"])) for f in d.get("factors", [])),
-            contractions=tuple(Contraction(c["group"], tuple(c["slots"])) for c in d.get("contractions", [])),
+            contractions=tuple(
+                Contraction(c["group"], tuple(c["slots"]), tuple(c["boxes"]) if "boxes" in c else None)
+                for c in d.get("contractions", [])
+            ),
             group=d.get("group"),
         )
+
+
+def _contraction_json(c: Contraction) -> dict:
+    d: dict = {"group": c.group, "slots": list(c.slots)}
+    if c.boxes is not None:
+        d["boxes"] = list(c.boxes)
+    return d
 
 
 @dataclass

@@ -199,7 +199,8 @@ def _identity(term: Term, k: int, occ: list) -> tuple[int, bool]:
 
 
 def _split_lorentz(term: Term, keys: list) -> tuple[dict[str, list[tuple]], Verdict]:
-    """ε entries per GROUP_SPECS label; a LORENTZ entry goes to SU(2)_l or SU(2)_r by its factors."""
+    """ε entries per GROUP_SPECS label as (sorted slots, their boxes or None); a LORENTZ entry goes to
+    SU(2)_l or SU(2)_r by its factors."""
     entries: dict[str, list[tuple]] = {label: [] for label, _ in GROUP_SPECS}
     for c in term.contractions:
         label = c.group
@@ -211,7 +212,13 @@ def _split_lorentz(term: Term, keys: list) -> tuple[dict[str, list[tuple]], Verd
                 label = "LORENTZ_R"
             else:
                 return entries, _fail("not_lorentz_singlet", f"LORENTZ entry {c.slots} mixes spinor types")
-        entries[label].append(tuple(sorted(c.slots)))
+        if c.boxes is not None and len(c.boxes) != len(c.slots):
+            return entries, _fail("dangling_index", f"{c.group} entry {c.slots} has boxes {c.boxes}")
+        if c.boxes is None:
+            entries[label].append((tuple(sorted(c.slots)), None))
+        else:
+            pairs = sorted(zip(c.slots, c.boxes))
+            entries[label].append((tuple(s for s, _ in pairs), tuple(b for _, b in pairs)))
     return entries, OK
 
 
@@ -226,13 +233,16 @@ def _verify_epsilon(term: Term, keys: list, occ: list) -> Verdict:
     for g, (label, size) in enumerate(GROUP_SPECS):
         boxes = [sum(k[1 + g]) for k in keys]
         used = [0] * n
-        for entry in entries[label]:
+        for entry, _ in entries[label]:
             if len(entry) != size:
                 return _fail("dangling_index", f"{label} entry {entry} has {len(entry)} slots, needs {size}")
             for s in entry:
                 used[s] += 1
         name = "LORENTZ" if label.startswith("LORENTZ") else label
         verdict = _index_verdict({name: boxes}, {name: used})
+        if verdict is not OK:
+            return verdict
+        verdict = _box_verdict(label, entries[label], boxes)
         if verdict is not OK:
             return verdict
     tensors = [t[None] for t in _group_tensors(entries, keys)]
@@ -258,15 +268,40 @@ def _projected_norm(term: Term, occ: list, keys: list, tensors: list[np.ndarray]
     return total / len(perms)
 
 
+def _box_verdict(label: str, entries: list[tuple], boxes: list[int]) -> Verdict:
+    """Recorded boxes: on every entry of the group or on none, each box of a factor taken once."""
+    recorded = [b is not None for _, b in entries]
+    if not any(recorded):
+        return OK
+    if not all(recorded):
+        return _fail("dangling_index", f"{label}: some entries record their boxes, others do not")
+    taken: dict[int, list[int]] = {}
+    for slots, entry_boxes in entries:
+        for s, b in zip(slots, entry_boxes):
+            taken.setdefault(s, []).append(b)
+    for s, got in sorted(taken.items()):
+        if sorted(got) != list(range(boxes[s])):
+            return _fail("index_reused", f"{label} boxes of factor {s} are {sorted(got)}, it has {boxes[s]}")
+    return OK
+
+
 def _group_tensors(entries: dict[str, list[tuple]], keys: list) -> list[np.ndarray]:
-    """Per GROUP_SPECS group: the ε-pattern's coefficient tensor, one axis per factor."""
+    """Per GROUP_SPECS group: the ε-pattern's coefficient tensor, one axis per factor.
+
+    Entries that record their boxes are read with them; otherwise the first box assignment that does not
+    vanish is used (a token sequence cannot say which box an index fills)."""
     out = []
     for g, (label, size) in enumerate(GROUP_SPECS):
         diagrams = [k[1 + g] for k in keys]
         if not any(diagrams):
             out.append(np.ones((1,) * len(keys)))
-        else:
-            out.append(pattern_tensor(sorted(entries[label]), diagrams, size))
+            continue
+        group_entries = sorted(entries[label], key=lambda e: (e[0], e[1] or ()))
+        pattern = [slots for slots, _ in group_entries]
+        boxes = None
+        if group_entries and all(b is not None for _, b in group_entries):
+            boxes = [b for _, b in group_entries]
+        out.append(pattern_tensor(pattern, diagrams, size, boxes))
     return out
 
 

@@ -15,6 +15,7 @@ import sys
 
 from src.cli import ArgumentParser
 from src.cli import UserError as UsageError
+from src.physics.lagrangian import BASES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="sequence lengths of every scheme by number of fields")
     stats.add_argument("--n", type=int, default=300, help="number of sampled field lists (default 300)")
     stats.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
-    stats.add_argument("--basis", choices=("independent", "expanded"), default="independent")
+    stats.add_argument("--basis", choices=BASES, default="independent")
     stats.add_argument("--max-fields", type=int, default=6, help="largest number of fields (default 6)")
     stats.add_argument("--side", choices=("labels", "input_ids", "both"), default="both")
     return p
