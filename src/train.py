@@ -392,7 +392,10 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
     scheme = scheme_from_config(cfg.tokenizer)
     dm = hydra.utils.instantiate(cfg.data.datamodule, scheme=scheme)
     dm.prepare_data()
-    dm.setup("fit")  # fits the scheme (opaque) before the vocabulary size is read
+    if (
+        scheme.needs_fit
+    ):  # the vocabulary (opaque) comes from the training fields, before the model reads its size
+        scheme.fit(dm.train_field_lists())
     model = LagrangianBart.from_config(cfg, scheme)
 
     wandb_id = resumed.get("wandb_run_id") or _new_wandb_id()

@@ -66,6 +66,8 @@ def measure(cfg, scheme_name: str, bucket: bool, steps: int, warmup: int) -> dic
     scheme = scheme_from_config(tok_cfg)
     dm = hydra.utils.instantiate(cfg.data.datamodule, scheme=scheme, bucket_by_length=bucket)
     dm.prepare_data()
+    if scheme.needs_fit:
+        scheme.fit(dm.train_field_lists())
     dm.setup("fit")
     batches = list(dm.train_dataloader())
     model = LagrangianBart.from_config(cfg, scheme)

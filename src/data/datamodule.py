@@ -25,11 +25,8 @@ import lightning as L
 import torch
 from torch.utils.data import DataLoader
 
-from src.tokens.base import EOS_ID, SOS_ID
-
 from .batching import LengthBucketBatchSampler
 from .rows import fields_from_row, lagrangian_from_row, row_spelling
-from .spelling import respell_tokens
 from .splits import MAIN_SPLITS
 from .tables import read_frame
 
@@ -91,7 +88,7 @@ class LagrangianDataModule(L.LightningDataModule):
         self._tables: dict = {}
         self._encoded: dict[str, EncodedSplit] = {}
         self.dropped: dict[str, int] = {}
-        self._fitted = False
+
         # stream: {enabled, epoch_batches}: fresh training Lagrangians on the fly (src/data/stream.py)
         self.stream_cfg = dict(_plain(stream) or {})
         self._stream = None
@@ -152,24 +149,21 @@ class LagrangianDataModule(L.LightningDataModule):
         return self._tables[split]
 
     # -- encoding ----------------------------------------------------------------------------------------
-    def _fit_scheme(self) -> None:
-        if self._fitted or not self.scheme.needs_fit:
-            return
-        train = self.table("train")
-        self.scheme.fit([fields_from_row(r) for r in train.to_dict("records")])
-        self._fitted = True
+    def train_field_lists(self) -> list[list]:
+        """The field lists of the training split: what a scheme that ``needs_fit`` is fitted on."""
+        return [fields_from_row(r) for r in self.table("train").to_dict("records")]
 
     def encode_row(self, row: dict, split: str, index: int) -> dict:
-        fields = fields_from_row(row)
-        lag = lagrangian_from_row(row)
         seed = f"{self.seed}:{split}:{index}"
-        enc = dict(self.scheme.encode(fields, lag, random.Random(seed)))
-        spelling = row_spelling(row)
-        if spelling:  # out-of-distribution spellings live in the words, not in Field.u1
-            src = respell_tokens(self.scheme.source_tokens(fields), spelling)
-            tgt = respell_tokens(self.scheme.target_tokens(lag, random.Random(seed)), spelling)
-            enc["input_ids"] = [SOS_ID, *self.scheme.ids(src), EOS_ID]
-            enc["labels"] = [SOS_ID, *self.scheme.ids(tgt), EOS_ID]
+        # out-of-distribution spellings live in the words, not in Field.u1
+        enc = dict(
+            self.scheme.encode(
+                fields_from_row(row),
+                lagrangian_from_row(row),
+                random.Random(seed),
+                spelling=row_spelling(row),
+            )
+        )
         enc["row"] = index
         return enc
 
@@ -197,8 +191,14 @@ class LagrangianDataModule(L.LightningDataModule):
         return self._encoded[split]
 
     def setup(self, stage: str | None = None) -> None:
+        from .field_space import ConfigError
+
+        if not self.scheme.is_fitted:
+            raise ConfigError(
+                f"the {self.scheme.name} scheme takes its vocabulary from the training fields: "
+                "fit it (scheme.fit(dm.train_field_lists())) before the DataModule is set up"
+            )
         self.prepare_data()
-        self._fit_scheme()
         if stage in (None, "fit") and not self.streaming:
             self._encode_split("train")
         if stage in (None, "fit", "validate"):

@@ -26,8 +26,13 @@ import random
 
 from src.physics.fields import Field
 from src.physics.terms import KINDS, Lagrangian, Term
-
-from .spelling import ChargeSpelling, respell_tokens, spell_charge, spelling_from_json, spelling_to_json
+from src.tokens.spelling import (
+    ChargeSpelling,
+    respell_tokens,
+    spell_charge,
+    spelling_from_json,
+    spelling_to_json,
+)
 
 COUNT_COLUMNS = tuple(f"n_{k}" for k in KINDS) + ("n_trilinear",)
 INT_COLUMNS = ("sample_id", "n_fields", "n_terms", "n_tokens", *COUNT_COLUMNS)

@@ -24,9 +24,9 @@ from math import gcd
 
 from src.physics.fields import HALF, Field
 from src.physics.groups import SU2Rep, SU3Rep
+from src.tokens.spelling import ChargeSpelling
 
 from .field_space import FieldVocabulary, in_charge_vocabulary
-from .spelling import ChargeSpelling
 
 MAX_TRIES = 1000
 

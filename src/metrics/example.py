@@ -67,7 +67,7 @@ def score_prediction(
         parsed = scheme.parse_target(list(prediction), fields)
     paper_words = _paper_words(prediction, parsed, fields, scheme, verified)
     if spelling and not _writes_paper_words(scheme):
-        from src.data.spelling import respell_tokens
+        from src.tokens.spelling import respell_tokens
 
         paper_words = respell_tokens(paper_words, spelling)
     cut = max_new_tokens is not None and len(prediction) >= max_new_tokens

@@ -15,6 +15,8 @@ from pathlib import Path
 from src.physics.fields import Field
 from src.physics.terms import Lagrangian, Term
 
+from .spelling import ChargeSpelling, respell_tokens
+
 SOS, EOS, PAD, UNK = "[SOS]", "[EOS]", "[PAD]", "[UNK]"
 SPECIAL_TOKENS = (SOS, EOS, PAD, UNK)
 SOS_ID, EOS_ID, PAD_ID, UNK_ID = 0, 1, 2, 3
@@ -54,6 +56,11 @@ class TokenScheme(ABC):
         """Adapt the vocabulary to the training field lists (a no-op unless ``needs_fit``)."""
         return self
 
+    @property
+    def is_fitted(self) -> bool:
+        """Ready to encode: always, unless the vocabulary still has to be fitted to training fields."""
+        return True
+
     @abstractmethod
     def source_tokens(self, fields: list[Field]) -> list[str]:
         """Encoder input words (without [SOS]/[EOS])."""
@@ -89,18 +96,30 @@ class TokenScheme(ABC):
         return [int(k) for k in self.tokenizer.convert_tokens_to_ids(list(words))]
 
     def encode(
-        self, fields: list[Field], lagrangian: Lagrangian | None, rng: random.Random | None = None
+        self,
+        fields: list[Field],
+        lagrangian: Lagrangian | None,
+        rng: random.Random | None = None,
+        spelling: ChargeSpelling | None = None,
     ) -> dict:
         """One example -> {"input_ids": [...], "labels": [...]?, "u1_values": [...]?} (with [SOS]/[EOS]).
 
         Like the paper's notebook, both sides are ``[SOS] words [EOS]``; ``u1_values`` is 0.0 off [NUM] words.
+        ``spelling``: how hypercharges are written where that differs from their reduced value (the
+        out-of-distribution spellings, ``src.tokens.spelling``), on both sides.
         """
-        out: dict = {"input_ids": [SOS_ID, *self.ids(self.source_tokens(fields)), EOS_ID]}
+        source = self.source_tokens(fields)
+        if spelling:
+            source = respell_tokens(source, spelling)
+        out: dict = {"input_ids": [SOS_ID, *self.ids(source), EOS_ID]}
         values = self.source_values(fields)
         if values is not None:
             out["u1_values"] = [0.0, *map(float, values), 0.0]
         if lagrangian is not None:
-            out["labels"] = [SOS_ID, *self.ids(self.target_tokens(lagrangian, rng)), EOS_ID]
+            target = self.target_tokens(lagrangian, rng)
+            if spelling:
+                target = respell_tokens(target, spelling)
+            out["labels"] = [SOS_ID, *self.ids(target), EOS_ID]
         return out
 
     def collate(self, examples: list[dict]) -> dict:

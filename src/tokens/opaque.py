@@ -68,6 +68,10 @@ class OpaqueScheme(WordScheme):
         self._tokenizer = None
         return self
 
+    @property
+    def is_fitted(self) -> bool:
+        return bool(self.field_words)
+
     def options(self) -> dict:
         return {**super().options(), "field_words": list(self.field_words)}
 

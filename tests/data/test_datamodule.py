@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 import torch
 from data_helpers import compose_data
 
@@ -99,9 +100,26 @@ def test_every_token_scheme_yields_batches(tiny_dir):
     from src.tokens import SCHEMES
 
     for name in SCHEMES:
-        dm = LagrangianDataModule(str(tiny_dir), build_scheme(name), batch_size=16, eval_splits=["ood_reps"])
+        scheme = build_scheme(name)
+        dm = LagrangianDataModule(str(tiny_dir), scheme, batch_size=16, eval_splits=["ood_reps"])
+        # a no-op unless the scheme's vocabulary comes from the training fields
+        scheme.fit(dm.train_field_lists())
         dm.setup()
         batch = next(iter(dm.test_dataloader()[1]))
         assert batch["labels"].shape[0] == batch["input_ids"].shape[0] > 0, name
         if name == "numeric_u1":
             assert batch["u1_values"].shape == batch["input_ids"].shape
+
+
+def test_a_scheme_that_needs_fitting_is_fitted_before_setup(tiny_dir):
+    from src.data.field_space import ConfigError
+
+    scheme = build_scheme("opaque")
+    dm = LagrangianDataModule(str(tiny_dir), scheme, batch_size=8)
+    with pytest.raises(ConfigError, match="opaque scheme takes its vocabulary from the training fields"):
+        dm.setup("fit")
+    scheme.fit(dm.train_field_lists())
+    assert scheme.is_fitted
+    dm.setup("fit")
+    words = {w for fields in dm.train_field_lists() for w in scheme.source_tokens(fields)}
+    assert words <= set(scheme.field_words)

@@ -12,8 +12,8 @@ from src.data.field_space import FieldVocabulary
 from src.data.generation import candidate_row, make_sampler
 from src.data.samplers import HyperchargeOODSampler, RepsOODSampler, UniformSampler
 from src.data.settings import settings_from_config
-from src.data.spelling import respell_tokens
 from src.physics.lagrangian import build_lagrangian
+from src.tokens.spelling import respell_tokens
 
 VOCAB = FieldVocabulary()
 

@@ -1,0 +1,26 @@
+"""``scheme.encode(..., spelling=)``: an out-of-distribution charge spelling reaches both sides."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import pytest
+
+from src.physics.fields import parse_fields
+from src.physics.lagrangian import build_lagrangian
+from src.tokens import build_scheme
+
+
+@pytest.mark.parametrize("name", ["paper", "field_refs"])
+def test_spelling_rewrites_source_and_target(name):
+    scheme = build_scheme(name)
+    fields = parse_fields("H: S(1,2,1/2)")
+    lag = build_lagrangian(fields)
+    plain = scheme.encode(fields, lag, random.Random(0))
+    spelled = scheme.encode(fields, lag, random.Random(0), spelling={Fraction(1, 2): (2, 4)})
+    words = scheme.decode(spelled["input_ids"])
+    assert "4" in words and "4" not in scheme.decode(plain["input_ids"])
+    if scheme.writes_paper_words:  # the target repeats the charge in every term
+        target = scheme.decode(spelled["labels"])
+        assert target.count("4") >= 2 and "4" not in scheme.decode(plain["labels"])
