@@ -300,7 +300,7 @@ def parse_fields(text: str) -> list[Field]:
 
 def _digits(q: Fraction) -> str:
     """Spaced digit form used by the paper: -1/3 -> '- 1 / 3', 12 -> '1 2'."""
-    return " ".join(str(q).replace("-", "-").replace("/", "/"))
+    return " ".join(str(q))
 
 
 def render_paper_field(f: Field, conjugate: bool = False, spaced: bool = True) -> str:
