@@ -37,11 +37,12 @@ Example::
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from .token_terms import ID_TOKENS, TokenTerm, is_id, same_contractions, split_terms
+from .token_terms import ID_TOKENS, TokenTerm, same_contractions, split_terms
 
 SCORE_KEYS = ("S_lagrangian", "S_contraction", "P_length", "S_object", "perfect")
 MATCHINGS = ("paper", "exact")
@@ -74,28 +75,44 @@ class LagrangianScore:
 
 def relabel(term: TokenTerm, rng: random.Random) -> TokenTerm:
     """The same term with its IDs mapped injectively onto IDs drawn at random (same structure, new labels)."""
-    ids = list(dict.fromkeys(w for w in term.tokens if is_id(w)))
+    ids = list(dict.fromkeys(w for w in term.tokens if w in ID_TOKENS))
     new = dict(zip(ids, rng.sample(_ALL_IDS, len(ids))))
     return TokenTerm(tuple(new.get(w, w) for w in term.tokens))
 
 
 def relabel_duplicates(terms: list[TokenTerm], rng: random.Random, tries: int = 50) -> list[TokenTerm]:
-    """Give every copy of a repeated term fresh IDs so all texts differ (ID-less terms stay as they are)."""
+    """Give every copy of a repeated term fresh IDs so all texts differ (ID-less terms stay as they are).
+
+    Once every labelling of a term's shape is taken (a term with k IDs has 10!/(10-k)! of them), further
+    copies keep a random labelling without retrying: a line with many copies of one short term stays linear.
+    """
     counts = Counter(terms)
     seen = {t for t, n in counts.items() if n == 1}
+    used: Counter = Counter(_shape(t) for t in seen)
     out = []
     for t in terms:
         if counts[t] == 1:
             out.append(t)
             continue
+        shape = _shape(t)
         new = t
-        for _ in range(tries):
+        exhausted = used[shape] >= math.perm(len(_ALL_IDS), shape[1])
+        for _ in range(1 if exhausted else tries):
             new = relabel(t, rng)
             if new not in seen:
                 break
+        if new not in seen:
+            used[shape] += 1
         seen.add(new)
         out.append(new)
     return out
+
+
+def _shape(term: TokenTerm) -> tuple[tuple[str, ...], int]:
+    """The term with its IDs replaced by their order of first appearance, and its number of distinct IDs."""
+    order: dict[str, str] = {}
+    words = tuple(order.setdefault(w, f"#{len(order)}") if w in ID_TOKENS else w for w in term.tokens)
+    return words, len(order)
 
 
 def _block_key(term: TokenTerm, positional: bool = False):

@@ -70,7 +70,7 @@ def split_objects(tokens: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], ...],
             break
         if w in POLY_STARTERS:
             j = i + 1
-            while j < len(tokens) and not is_id(tokens[j]):
+            while j < len(tokens) and tokens[j] not in ID_TOKENS:
                 j += 1
             objects.append(tuple(tokens[i : j + 1]))
             i = j + 1
@@ -113,7 +113,7 @@ class TokenTerm:
     @cached_property
     def object_key(self) -> tuple[tuple[str, ...], ...]:
         """Sorted ID-less objects; equal keys = the paper's "same objects" (block group labels included)."""
-        return tuple(sorted(tuple(w for w in obj if not is_id(w)) for obj in self.objects))
+        return tuple(sorted(tuple(w for w in obj if w not in ID_TOKENS) for obj in self.objects))
 
     @property
     def has_block(self) -> bool:
@@ -132,12 +132,18 @@ class TokenTerm:
         for obj in self.objects:
             if obj[0] == CONTRACTIONS:
                 continue
-            ids = [w for w in obj if is_id(w)]
-            if len(ids) > 1:
-                return None
-            if ids:
+            ident = None
+            rest = []
+            for w in obj:
+                if w not in ID_TOKENS:
+                    rest.append(w)
+                elif ident is None:
+                    ident = w
+                else:
+                    return None
+            if ident is not None:
                 # a reused ID: the later object wins, as in the paper's dictionary
-                out[ids[0]] = (pos, tuple(w for w in obj if not is_id(w)))
+                out[ident] = (pos, tuple(rest))
                 pos += 1
         return out
 

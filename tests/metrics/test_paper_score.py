@@ -296,3 +296,16 @@ def test_the_keyed_matching_equals_the_pairwise_rule_on_random_lagrangians():
         pred = relabel_duplicates(pred, random.Random(0))
         cands, hits = _full_matches(true, pred)
         assert (_resolve(true, cands), hits) == _naive_matches(true, pred)
+
+
+def test_relabelling_many_copies_of_one_term_uses_every_labelling_then_stops_retrying():
+    import random
+
+    from src.metrics.paper_score import relabel_duplicates, to_terms
+
+    (term,) = to_terms("+ FIELD SPIN 0 SU2 2 ID1 FIELD SPIN 0 SU2 2 DAGGER ID2 CONTRACTIONS SU2 ID1 ID2")
+    out = relabel_duplicates([term] * 200, random.Random(0))
+    assert len(out) == 200
+    assert len(set(out)) == 90  # 10 x 9 ways to name two IDs: all of them, then copies
+    assert all(t.object_key == term.object_key for t in out)
+    assert all(t.contraction_signature() == term.contraction_signature() for t in out)
