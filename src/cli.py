@@ -15,8 +15,11 @@ This module imports no torch, so the light commands (``src.lagrangian``, ``src.s
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,6 +51,44 @@ def run_main(main: Callable[[], int | None], also: tuple[type[BaseException], ..
     except (UserError, *also) as e:
         print(f"error: {one_line(str(e))}", file=sys.stderr)
         return 2
+
+
+# the errors of a write the machine refused: no permission, a read-only file system, a full disk or quota
+WRITE_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT})
+# how pyarrow and torch.save word them (their exceptions carry no errno)
+_WRITE_WORDS = ("No space left on device", "Read-only file system", "Permission denied", "file write failed")
+
+
+def is_write_failure(e: BaseException) -> bool:
+    """True for an error of writing a file that the machine refused (permission, read-only, full disk)."""
+    if isinstance(e, OSError) and e.errno in WRITE_ERRNOS:
+        return True
+    return isinstance(e, OSError | RuntimeError) and any(w in str(e) for w in _WRITE_WORDS)
+
+
+def write_failure_line(e: BaseException, what: str = "a file") -> str:
+    """One line for a refused write of ``what``, naming the file when the error does."""
+    name = getattr(e, "filename", None)
+    reason = getattr(e, "strerror", None) if isinstance(e, OSError) and e.errno else None
+    text = f"{reason}: {name}" if reason and name else one_line(str(e))
+    return f"cannot write {what} ({text}); free space or choose a writable folder"
+
+
+def unwritable_folder(path: str | os.PathLike, key: str) -> str | None:
+    """None when ``path`` is a folder this process can write into (or can create); else one line naming
+    ``key``. Checked by making and removing an empty folder in the deepest existing ancestor, so that a
+    read-only file system or a folder root may not write is caught too (``os.access`` says yes to root)."""
+    target = Path(path).expanduser().absolute()
+    ancestor = target
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"{key}={path}: {ancestor} is a file, not a folder"
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".write-check-", dir=ancestor))
+    except OSError as e:
+        return f"{key}={path}: cannot write into {ancestor} ({e.strerror or e})"
+    return None
 
 
 def one_line(text: str) -> str:

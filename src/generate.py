@@ -13,7 +13,7 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-from src.cli import UserError, hydra_entry
+from src.cli import UserError, hydra_entry, is_write_failure, unwritable_folder, write_failure_line
 from src.data.field_space import ConfigError
 from src.data.generation import generate_dataset
 from src.data.settings import settings_from_config
@@ -48,14 +48,23 @@ def hydra_main(cfg: DictConfig) -> None:
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
+    except (OSError, RuntimeError) as e:  # a full disk mid-write: the dataset stays incomplete (no meta.json)
+        if not is_write_failure(e):
+            raise
+        what = f"the dataset {cfg.paths.data_dir}/{cfg.data.name} (left incomplete: no meta.json)"
+        print(f"error: {write_failure_line(e, what)}", file=sys.stderr)
+        sys.exit(2)
 
 
 def _check_command_line(cfg: DictConfig) -> None:
-    """The data settings, checked before Hydra starts the job (a bad value is one line, exit 2)."""
+    """The data settings and the output folder, checked before Hydra starts the job (one line, exit 2)."""
     try:
         settings_from_config(cfg.data)
     except ConfigError as e:
         raise UserError(str(e)) from None
+    problem = unwritable_folder(cfg.paths.data_dir, "paths.data_dir")
+    if problem:
+        raise UserError(problem)
 
 
 def main() -> None:

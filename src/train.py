@@ -22,7 +22,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from src.cli import UserError, one_line  # UserError: a mistake in the command line or configuration
+from src.cli import UserError, is_write_failure, one_line, unwritable_folder, write_failure_line
 from src.jsonsafe import dumps
 from src.models.precision import resolve_precision
 from src.version import code_version
@@ -634,6 +634,9 @@ def hydra_main(cfg: DictConfig) -> float | None:
         if _is_user_config_error(e):
             print(f"error: {one_line(str(e))}", file=sys.stderr)
             sys.exit(2)
+        if is_write_failure(e):  # a full disk or a folder turned read-only during the run
+            print(f"error: {write_failure_line(e, 'the run')}", file=sys.stderr)
+            sys.exit(2)
         raise
     finally:
         wandb.finish()  # one W&B run per job, also inside a multirun
@@ -665,6 +668,10 @@ def _check_command_line(cfg: DictConfig) -> str | None:
     from src.models.loggers import LoggerConfigError, tensorboard_logger
 
     check_values(cfg)
+    for key in ("paths.runs_dir", "paths.data_dir", "paths.wandb_dir"):
+        problem = unwritable_folder(OmegaConf.select(cfg, key), key)
+        if problem:
+            return problem
     if cfg.get("logger") and "tensorboard" in cfg.logger:
         try:
             tensorboard_logger(save_dir=os.devnull)

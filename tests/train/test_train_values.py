@@ -34,6 +34,13 @@ def test_bad_values_are_one_line_naming_the_key(argv, needle):
     assert problem is not None and needle in problem and "\n" not in problem
 
 
+def test_an_output_folder_that_cannot_be_written_is_named_before_any_compute(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    problem = preflight(["experiment=quickstart", f"paths.output_dir={blocker / 'outputs'}"])
+    assert problem == f"paths.runs_dir={blocker}/outputs/runs: {blocker} is a file, not a folder"
+
+
 def test_a_folder_as_ckpt_path_is_called_a_folder(tmp_path):
     problem = preflight([f"ckpt_path={tmp_path}"])
     assert problem is not None and "is a folder" in problem and "does not exist" not in problem
