@@ -45,32 +45,49 @@ def run_one(name: str, args: list[str]) -> int:
 
 
 def run_all(write: str | None) -> int:
+    from src.bench import report
     from src.bench.machine import describe
 
     sections, rc = [], 0
     load_start = _load()
+    report.take()
     for name in BENCHMARKS:
         tee = _Tee(sys.stdout)
         with contextlib.redirect_stdout(tee):
             rc = max(rc, run_one(name, []))
-        sections.append((name, "".join(tee.parts)))
+        sections.append((name, "".join(tee.parts), report.take()))
     if write:
         now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
         lines = [
             "# Performance",
             "",
-            "Written by `make bench` (`python -m src.bench all --write PERFORMANCE.md`);",
-            "every figure below was measured by that command. Ratios come from one process;",
-            "absolute figures depend on the machine and on whatever else it was running.",
+            "Written by `make bench` (`python -m src.bench all --write PERFORMANCE.md`); every figure",
+            "below was measured by that command. Each row sets our figure beside an anchor measured in the",
+            "same process on the same inputs; **ours vs anchor > 1 means ours is faster** (ours / anchor for",
+            "a rate, anchor / ours for a time; against the machine's matmul rate it is the share we use).",
+            "Absolute figures depend on the machine and on whatever else it was running.",
             "",
             f"- machine: {describe()}",
             f"- date: {now}",
             f"- code version: {describe_version()}",
-            f"- load average (1 min) at start {load_start}, at end {_load()}: other processes on the cores",
+            f"- load average (1 min) at start {load_start}, at end {_load()}"
+            + ("" if float(load_start) < 0.5 else ": other processes were using the cores"),
             "",
         ]
-        for name, text in sections:
-            lines += [f"## {name}", "", f"`python -m src.bench {name}`", "", "```", text.rstrip(), "```", ""]
+        for name, _, rows in sections:
+            lines += [f"## {name}", "", f"`python -m src.bench {name}`", "", *report.markdown(rows), ""]
+        lines += ["## The benchmarks' own output", ""]
+        for name, text, _ in sections:
+            lines += [
+                f"<details><summary>{name}</summary>",
+                "",
+                "```",
+                text.rstrip(),
+                "```",
+                "",
+                "</details>",
+                "",
+            ]
         tmp = Path(write).with_suffix(".tmp")
         tmp.write_text("\n".join(lines))
         tmp.replace(write)

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from src.bench import report
 from src.bench.machine import describe, peak_rss_mib
 
 PAPER_SIZE = 286_000
@@ -65,8 +66,9 @@ def run(n: int, workers: int, sampler: str) -> dict:
         cpu0, t0 = _cpu_seconds(), time.perf_counter()
         meta = generate_dataset(_settings(n, workers, sampler), tmp, progress=False, force=True)
         wall, cpu = time.perf_counter() - t0, _cpu_seconds() - cpu0
-        tokens = pq.read_table(f"{tmp}/train.parquet", columns=["n_tokens"]).column("n_tokens").to_pylist()
-        lengths = [n + 2 for n in tokens]  # + [SOS], [EOS]
+        table = pq.read_table(f"{tmp}/train.parquet", columns=["n_tokens", "fields_json"])
+        lengths = [n + 2 for n in table.column("n_tokens").to_pylist()]  # + [SOS], [EOS]
+        oracle_ms = oracle_cpu_ms(table.column("fields_json").to_pylist())
     rate = n / wall
     return {
         "machine": describe(),
@@ -85,7 +87,24 @@ def run(n: int, workers: int, sampler: str) -> dict:
         "paper_size_measured": n >= PAPER_SIZE,
         "padding_fraction": {k: round(v, 4) for k, v in padding(lengths).items()},
         "peak_rss_mib_main_process": round(peak_rss_mib(), 1),
+        "cpu_ms_per_lagrangian": round(1000 * cpu / n, 3),
+        "oracle_cpu_ms_per_lagrangian": round(oracle_ms, 3),
     }
+
+
+def oracle_cpu_ms(fields_json: list[str]) -> float:
+    """CPU ms per Lagrangian of the oracle alone (one process, caches cleared) on the written rows' fields."""
+    from src.data.rows import fields_from_row
+    from src.physics.invariants import clear_caches
+    from src.physics.lagrangian import _field_factors, build_lagrangian
+
+    lists = [fields_from_row({"fields_json": text}) for text in fields_json]
+    clear_caches()
+    _field_factors.cache_clear()
+    start = time.process_time()
+    for fields in lists:
+        build_lagrangian(fields)
+    return 1000 * (time.process_time() - start) / max(1, len(lists))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,6 +138,22 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"padding fraction, batches of 32: bucketed {pf['bucketed']:.3f}, unbucketed {pf['unbucketed']:.3f}"
     )
+    print(
+        f"CPU per Lagrangian: generation {r['cpu_ms_per_lagrangian']} ms, the oracle alone on the same "
+        f"field lists {r['oracle_cpu_ms_per_lagrangian']} ms"
+    )
+    command = f"python -m src.bench data --n {args.n}"
+    report.add("data", f"CPU per Lagrangian, {r['n']} {r['sampler']} Lagrangians", r["cpu_ms_per_lagrangian"],
+               "the oracle alone on the same field lists", r["oracle_cpu_ms_per_lagrangian"], "ms",
+               higher_is_better=False, note="the rest is sampling, tokenising, Parquet, worker start-up",
+               command=command)  # fmt: skip
+    report.add("data", f"paper-sized set ({PAPER_SIZE:,} Lagrangians), wall time ({how})",
+               r["paper_size_s"], "the 3-minute goal (a goal, not a measurement)", 180.0, "s",
+               higher_is_better=False, note=f"{r['workers']} processes, {r['lagrangians_per_s']}/s",
+               command=command)  # fmt: skip
+    report.add("data", "padding of batches of 32 (paper-format targets)", pf["bucketed"],
+               "unbucketed batches", pf["unbucketed"], "fraction", higher_is_better=False,
+               note="length buckets", command=command)  # fmt: skip
     if args.json:
         with open(args.json, "w") as f:
             json.dump(r, f, indent=2)

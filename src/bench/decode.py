@@ -22,6 +22,9 @@ import random
 import time
 from pathlib import Path
 
+from src.bench import report
+from src.bench.flops import greedy_decode_flops
+from src.bench.gpu import matmul_peak
 from src.bench.machine import describe, peak_rss_mib
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
@@ -156,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     lean, lean_ids = measure_lean(model, ids, batch, args.new_tokens, args.repeats)
     cached, hf_ids = measure(model, ids, batch, args.new_tokens, True, args.repeats)
     uncached, _ = measure(model, ids, batch, args.new_tokens, False, max(1, args.repeats - 1))
+    arch = {k: getattr(model.config, k) for k in ("d_model", "encoder_ffn_dim", "decoder_ffn_dim")}
+    arch |= {"encoder_layers": model.config.encoder_layers, "decoder_layers": model.config.decoder_layers}
+    flops = greedy_decode_flops(
+        arch, scheme.vocab_size, args.batch, batch["input_ids"].shape[1], args.new_tokens
+    )
+    lean_flops_per_s = flops * lean / (args.batch * args.new_tokens)
+    peak = matmul_peak("float32", n=1024, repeats=5, device="cpu")  # the decoding above ran on the CPU
     result = {
         "machine": describe(),
         "threads": torch.get_num_threads(),
@@ -171,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         "ms_per_step_cache": round(1000 * args.batch / cached, 2),
         "identical_ids": bool(torch.equal(lean_ids, hf_ids)),
         "peak_rss_mib": round(peak_rss_mib(), 1),
+        "decode_gflop": round(flops / 1e9, 3),
+        "lean_gflops_per_s": round(lean_flops_per_s / 1e9, 2),
+        "matmul_peak_gflops_per_s": round(peak / 1e9, 2),
     }
     print(f"machine: {result['machine']} ({result['threads']} torch threads)")
     print(
@@ -180,6 +193,20 @@ def main(argv: list[str] | None = None) -> int:
         f"{uncached:,.0f} without; lean / generate x{result['lean_over_generate']}, "
         f"cache speed-up x{result['cache_speedup']}; identical ids: {result['identical_ids']}"
     )
+    print(
+        f"useful arithmetic: {flops / 1e9:.3f} GFLOP per lean decode = {lean_flops_per_s / 1e9:.2f} GFLOP/s "
+        f"against {peak / 1e9:.1f} GFLOP/s of a 1024^3 fp32 matmul here: {lean_flops_per_s / peak:.1%}"
+    )
+    command = f"python -m src.bench decode --model {args.model} --batch {args.batch}"
+    what = f"greedy decoding, {args.model}, random weights, batch {args.batch}, {args.new_tokens} steps"
+    report.add("decode", what, lean, "model.generate with its cache", cached, "tokens/s",
+               note=f"identical ids: {result['identical_ids']}", command=command)  # fmt: skip
+    report.add("decode", f"{what}, without a cache", cached, "model.generate without a cache", uncached,
+               "tokens/s", note="the cache's own gain (generate vs generate)", command=command)  # fmt: skip
+    report.add("decode", f"{what}: useful matmul FLOP/s of the lean loop", lean_flops_per_s / 1e9,
+               "the machine's fp32 matmul rate (1024³, measured)", peak / 1e9,
+               "GFLOP/s", note="ratio = the share of the machine's matmul rate the decoder uses",
+               command=command)  # fmt: skip
     if args.checkpoint:
         trained = measure_trained(args.checkpoint, args.rows, args.batch, args.max_new_tokens)
         result.update(trained)
@@ -190,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
             f"identical ids: {trained['identical_ids_trained']}"
         )
         result["peak_rss_mib"] = round(peak_rss_mib(), 1)
+        report.add("decode", f"{trained['rows']} rows of a trained model ({args.rows}), seconds",
+                   trained["seconds_lean"], "model.generate with its cache", trained["seconds_generate"], "s",
+                   higher_is_better=False, note=f"identical ids: {trained['identical_ids_trained']}",
+                   command=f"{command} --checkpoint ... --rows ...")  # fmt: skip
     print(f"peak memory: {result['peak_rss_mib']} MiB RSS")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")

@@ -35,3 +35,16 @@ def forward_flops(arch: dict, vocab_size: int, batch: int, source_len: int, targ
 def train_step_flops(arch: dict, vocab_size: int, batch: int, source_len: int, target_len: int) -> int:
     """Forward + backward FLOPs of one training step (3 x forward)."""
     return 3 * forward_flops(arch, vocab_size, batch, source_len, target_len)
+
+
+def greedy_decode_flops(arch: dict, vocab_size: int, batch: int, source_len: int, new_tokens: int) -> int:
+    """FLOPs of greedy decoding with a key/value cache: the encoder once, each decoder layer's
+    cross-attention keys and values once, then ``new_tokens`` one-token decoder steps, the k-th attending
+    over k cached positions, each with the language-model head."""
+    d, s = int(arch["d_model"]), int(source_len)
+    enc_f, dec_f = int(arch["encoder_ffn_dim"]), int(arch["decoder_ffn_dim"])
+    enc_layers, dec_layers = int(arch["encoder_layers"]), int(arch["decoder_layers"])
+    once = enc_layers * (s * (4 * d * d + 2 * d * enc_f) + 2 * s * s * d) + dec_layers * s * 2 * d * d
+    per_step = dec_layers * (4 * d * d + 2 * d * d + 2 * s * d + 2 * d * dec_f) + d * int(vocab_size)
+    attention_over_cache = dec_layers * 2 * d * sum(range(1, new_tokens + 1))
+    return 2 * batch * (once + new_tokens * per_step + attention_over_cache)

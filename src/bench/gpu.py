@@ -47,21 +47,28 @@ def write_report(path: Path, report: dict) -> Path:
     return path
 
 
-def matmul_peak(dtype_name: str = "bfloat16", n: int = 8192, repeats: int = 10) -> float:
-    """Measured FLOP/s of an n x n x n matrix product on the GPU (the best of ``repeats``)."""
+def matmul_peak(
+    dtype_name: str = "bfloat16", n: int = 8192, repeats: int = 10, device: str = "cuda"
+) -> float:
+    """Measured FLOP/s of an n x n x n matrix product on ``device`` (the best of ``repeats``)."""
     import torch
 
     dtype = getattr(torch, dtype_name)
-    a = torch.randn(n, n, device="cuda", dtype=dtype)
-    b = torch.randn(n, n, device="cuda", dtype=dtype)
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+
+    def sync():
+        if device == "cuda":
+            torch.cuda.synchronize()
+
     for _ in range(3):
         a @ b
-    torch.cuda.synchronize()
+    sync()
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
         a @ b
-        torch.cuda.synchronize()
+        sync()
         best = min(best, time.perf_counter() - start)
     return 2 * n**3 / best
 

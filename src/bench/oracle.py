@@ -9,10 +9,12 @@ The ratio warm/cold is the baseline comparison measured in the same process.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import random
 import time
 from fractions import Fraction
 
+from src.bench import report
 from src.bench.machine import describe, peak_rss_mib
 from src.physics.fields import HALF, Field
 from src.physics.groups import SU2Rep, SU3Rep
@@ -55,6 +57,41 @@ def _rate(lists: list[list[Field]], basis: str) -> tuple[float, int]:
     return len(lists) / (time.perf_counter() - start), terms
 
 
+def basisgen_fields(fields: list[Field]) -> list:
+    """The field list as basisgen fields: each field, and its conjugate unless it is a real scalar."""
+    import basisgen as bg
+
+    out = []
+    for k, f in enumerate(fields):
+        lorentz = bg.scalar if f.is_scalar else (bg.L_spinor if f.helicity < 0 else bg.R_spinor)
+        made = bg.Field(
+            name=f"F{k}",
+            lorentz_irrep=lorentz,
+            internal_irrep=bg.irrep("SU3 x SU2", f"{f.su3.p} {f.su3.q} {f.su2.n - 1}"),
+            charges=[f.u1],
+            statistics=bg.boson if f.is_scalar else bg.fermion,
+            dimension=1 if f.is_scalar else 1.5,
+        )
+        out += [made] if f.is_real else [made, made.conjugate]
+    return out
+
+
+def basisgen_rate(lists: list[list[Field]]) -> tuple[float, int]:
+    """(Lagrangians/s, invariants) of basisgen counting every derivative-free invariant of dimension <= 4
+    (its default: kinetic terms are removed by the equations of motion) of each field list."""
+    import basisgen as bg
+
+    algebra = bg.algebra("SU3 x SU2")
+    start = time.perf_counter()
+    count = sum(bg.EFT(algebra, basisgen_fields(fields)).invariants(4).count() for fields in lists)
+    return len(lists) / (time.perf_counter() - start), count
+
+
+def _interactions(lists: list[list[Field]], basis: str) -> int:
+    kinetic = ("scalar_kinetic", "fermion_kinetic", "gauge_kinetic")
+    return sum(1 for f in lists for t in build_lagrangian(f, basis).terms if t.kind not in kinetic)
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m src.bench oracle")
     p.add_argument("--n", type=int, default=2000, help="field lists per pass")
@@ -62,6 +99,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--max-fields", type=int, default=6)
     p.add_argument("--basis", default="independent", choices=BASES)
     p.add_argument("--small-charges", action="store_true", help="Y in {0, ±1/2, ±1}: many more interactions")
+    p.add_argument("--anchor-n", type=int, default=100, help="the first N lists also counted by basisgen")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
     lists = [paper_like_fields(rng, args.max_fields, args.small_charges) for _ in range(args.n)]
@@ -79,6 +117,34 @@ def main(argv: list[str]) -> int:
     print(f"[bench oracle] warm cache: {warm:.0f} Lagrangians/s (single process), {warm / cold:.2f}x cold")
     print(f"[bench oracle] peak memory: {peak_rss_mib():.0f} MiB")
     print(f"[bench oracle] AutoEFT: {autoeft_status()}")
+    command = "python -m src.bench oracle"
+    what = f"{args.n} paper-like lists of 1-{args.max_fields} fields"
+    report.add("oracle", f"{what}, warm caches", warm, "our own cold-cache pass", cold, "Lagrangians/s",
+               command=command)  # fmt: skip
+    anchor_lists = lists[: args.anchor_n]
+    clear_caches()
+    _field_factors.cache_clear()
+    ours, _ = _rate(anchor_lists, args.basis)
+    try:
+        version = importlib.metadata.version("basisgen")
+    except importlib.metadata.PackageNotFoundError:
+        report.add("oracle", f"the first {len(anchor_lists)} lists, cold caches", ours, "basisgen", None,
+                   "Lagrangians/s", note="basisgen not installed (`pip install basisgen==1.0.4`)",
+                   command=command)  # fmt: skip
+    else:
+        rate, count = basisgen_rate(anchor_lists)
+        same = count == _interactions(anchor_lists, "independent")
+        print(
+            f"[bench oracle] the first {len(anchor_lists)} lists: ours {ours:.0f} Lagrangians/s "
+            f"(cold caches, every term written), basisgen {version} {rate:.1f} Lagrangians/s (counts only); "
+            f"{count} interaction and mass invariants, the same count as ours: {same}"
+        )
+        report.add("oracle", f"the first {len(anchor_lists)} lists, cold caches", ours,
+                   f"basisgen {version} (counts only; ours writes every term)", rate, "Lagrangians/s",
+                   note=f"{count} interaction and mass invariants, {'the same' if same else 'NOT the same'} "
+                   "count as ours", command=command)  # fmt: skip
+    report.add("oracle", f"the first {len(anchor_lists)} lists", None, "AutoEFT", None, "Lagrangians/s",
+               note=autoeft_status(), command=command)  # fmt: skip
     return 0
 
 

@@ -13,6 +13,7 @@ import json
 import random
 import time
 
+from src.bench import report
 from src.bench.machine import describe
 
 FIELDS = "H: S(1,2,1/2); Q: L(3,2,1/6); u: R(3,1,2/3); X: S(8,1,0)"
@@ -83,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['mb']:>7.3f} {r['terms']:>7d} {r['seconds']:>9.2f} {r['s_per_mb']:>10.2f} "
             f"{r['S_lagrangian']:>14.3f}   {ratio:.2f}x"
         )
+    small, large = rows[0], rows[-1]
+    what = f"one {large['mb']:.2f} MB line ({large['terms']:,} terms), seconds"
+    linear = f"the {small['mb']:.3f} MB line's time scaled linearly"
+    note = f"S_lagrangian {large['S_lagrangian']:.3f} (a perfect prediction); ratio 1 = linear"
+    report.add("score", what, large["seconds"], linear, small["s_per_mb"] * large["mb"], "s",
+               higher_is_better=False, note=note, command="python -m src.bench score")  # fmt: skip
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)

@@ -9,7 +9,8 @@ import torch
 import yaml
 from torch.utils.flop_counter import FlopCounterMode
 
-from src.bench.flops import forward_flops, train_step_flops
+from src.bench.flops import forward_flops, greedy_decode_flops, train_step_flops
+from src.models.bart import generation_config
 from src.models.module import LagrangianBart
 from src.tokens import build_scheme
 
@@ -38,3 +39,27 @@ def test_train_step_flops_match_pytorchs_counter(preset, shape):
     assert train_step_flops(arch, scheme.vocab_size, *shape) == 3 * forward_flops(
         arch, scheme.vocab_size, *shape
     )
+
+
+@pytest.mark.parametrize("preset", ["tiny", "mini"])
+@pytest.mark.parametrize("shape", [(2, 7, 5), (3, 12, 9)])
+def test_greedy_decode_flops_match_pytorchs_counter_on_generate(preset, shape):
+    batch, source_len, new_tokens = shape
+    scheme = build_scheme("field_refs")
+    arch = yaml.safe_load((CONF_DIR / "model" / f"{preset}.yaml").read_text())
+    arch.pop("name")
+    torch.manual_seed(0)
+    module = LagrangianBart(arch, scheme.vocab_size, scheme=scheme)
+    module.model.set_attn_implementation("eager")
+    bart = module.model.eval()
+    with torch.no_grad():  # no row ends early: exactly new_tokens decoder steps
+        bart.final_logits_bias[..., module.ids.eos] = -1e4
+    ids = torch.randint(4, scheme.vocab_size, (batch, source_len))
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        out = bart.generate(
+            input_ids=ids,
+            attention_mask=torch.ones_like(ids),
+            generation_config=generation_config(module.ids, new_tokens),
+        )
+    assert out.shape == (batch, new_tokens + 1)
+    assert counter.get_total_flops() == greedy_decode_flops(arch, scheme.vocab_size, *shape)
