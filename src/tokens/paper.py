@@ -55,8 +55,13 @@ def parse_fields_tokens(tokens: list[str]) -> list[Field]:
 def paper_spelling(fields: list[Field]) -> Spell:
     """Spell a factor with its quantum numbers (conjugated, plus DAGGER, for a conjugate)."""
 
+    words: dict[tuple[int, bool], list[str]] = {}  # a field's spelling is the same in every term
+
     def spell(factor: Factor) -> list[str]:
-        return render_paper_field(fields[factor.field], conjugate=factor.conjugate).split()
+        key = (factor.field, factor.conjugate)
+        if key not in words:
+            words[key] = render_paper_field(fields[factor.field], conjugate=factor.conjugate).split()
+        return list(words[key])
 
     return spell
 
