@@ -3,11 +3,16 @@
     python -m src.score TARGETS PREDICTIONS [--by-line] [--seed N] [--matching paper|exact]
 
 TARGETS and PREDICTIONS are text files with one Lagrangian per line in the paper's token format
-([SOS]/[EOS]/[PAD] optional). Prints one JSON object: the means over lines of S_lagrangian, S_contraction,
-P_length, S_object and perfect, and n (the number of lines); with ``--by-line`` also ``by_line``, the scores
-of every line. User mistakes (missing file, different line counts, an empty target line) exit with code 2
-and one line; so does a target line that is not a Lagrangian in the paper's grammar (plain text, NUL bytes:
-the first such line and its problem are named). A UTF-8 byte-order mark at the start of a file is ignored.
+([SOS]/[EOS]/[PAD] optional), or dataset splits (``.parquet`` files written by ``src.generate``: their
+``lagrangian`` column). Two splits are joined on their ``key`` (the field multiset), so that two datasets
+generated with other settings (``data.basis=paper`` against ``independent``) are compared field list by
+field list; the output then also says how many rows of each had no partner.
+
+Prints one JSON object: the means over lines of S_lagrangian, S_contraction, P_length, S_object and perfect,
+and n (the number of lines); with ``--by-line`` also ``by_line``, the scores of every line. User mistakes
+(missing file, different line counts, an empty target line) exit with code 2 and one line; so does a target
+line that is not a Lagrangian in the paper's grammar (plain text, NUL bytes: the first such line and its
+problem are named). A UTF-8 byte-order mark at the start of a file is ignored.
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ from src.metrics.token_terms import format_problem
 
 def _parser() -> argparse.ArgumentParser:
     p = ArgumentParser(prog="python -m src.score", description=__doc__.split("\n\n")[0])
-    p.add_argument("targets", metavar="TARGETS", help="file: one target Lagrangian per line")
-    p.add_argument("predictions", metavar="PREDICTIONS", help="file: one predicted Lagrangian per line")
+    p.add_argument("targets", metavar="TARGETS", help="one target Lagrangian per line, or a .parquet split")
+    p.add_argument(
+        "predictions", metavar="PREDICTIONS", help="one predicted Lagrangian per line, or a .parquet split"
+    )
     p.add_argument("--by-line", action="store_true", help="also print the scores of every line")
     p.add_argument("--seed", type=int, default=0, help="seed of the relabelling of duplicate predicted terms")
     p.add_argument(
@@ -48,6 +55,44 @@ def read_lines(path: str, role: str) -> list[str]:
         return file.read_text(encoding="utf-8-sig").splitlines()  # -sig: a leading BOM is not a word
     except UnicodeDecodeError as e:
         raise UsageError(f"{role} file {path} is not UTF-8 text (byte {e.start})") from None
+
+
+def read_split(path: str, role: str) -> tuple[list[str], list[str]]:
+    """(keys, Lagrangians) of a dataset split in Parquet; a UsageError names the file and what is wrong."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not Path(path).is_file():
+        raise UsageError(f"{role} file not found: {path}")
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as e:
+        raise UsageError(f"{role} file {path} is not a readable Parquet file ({e})") from None
+    missing = [c for c in ("key", "lagrangian") if c not in table.column_names]
+    if missing:
+        raise UsageError(f"{role} file {path} has no {' or '.join(missing)} column: not a dataset split")
+    return table.column("key").to_pylist(), table.column("lagrangian").to_pylist()
+
+
+def read_pair(targets: str, predictions: str) -> tuple[list[str], list[str], dict]:
+    """The two lists of lines to score, and what the join left out when both are dataset splits."""
+    t_split, p_split = targets.endswith(".parquet"), predictions.endswith(".parquet")
+    if t_split and p_split:
+        t_keys, t_lines = read_split(targets, "TARGETS")
+        p_keys, p_lines = read_split(predictions, "PREDICTIONS")
+        by_key = dict(zip(p_keys, p_lines))
+        pairs = [(t, by_key[k]) for k, t in zip(t_keys, t_lines) if k in by_key]
+        if not pairs:
+            raise UsageError(f"{targets} and {predictions} share no field list (column key)")
+        joined = {
+            "joined_on": "key",
+            "unmatched_targets": len(t_keys) - len(pairs),
+            "unmatched_predictions": len(set(p_keys) - set(t_keys)),
+        }
+        return [t for t, _ in pairs], [p for _, p in pairs], joined
+    t_lines = read_split(targets, "TARGETS")[1] if t_split else read_lines(targets, "TARGETS")
+    p_lines = read_split(predictions, "PREDICTIONS")[1] if p_split else read_lines(predictions, "PREDICTIONS")
+    return t_lines, p_lines, {}
 
 
 def target_problem(line: str) -> str | None:
@@ -96,9 +141,9 @@ def score_files(
 def main(argv: list[str] | None = None) -> int:
     def run() -> None:
         args = _parser().parse_args(argv)
-        targets = read_lines(args.targets, "TARGETS")
-        predictions = read_lines(args.predictions, "PREDICTIONS")
-        print(json.dumps(score_files(targets, predictions, args.by_line, args.seed, args.matching)))
+        targets, predictions, joined = read_pair(args.targets, args.predictions)
+        scores = score_files(targets, predictions, args.by_line, args.seed, args.matching)
+        print(json.dumps({**scores, **joined}))
 
     return run_main(run)
 

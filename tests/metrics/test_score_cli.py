@@ -107,3 +107,46 @@ def test_a_byte_order_mark_does_not_change_the_score(tmp_path, capsys):
     p.write_text(f"\ufeff{HIGGS}\n", encoding="utf-8")
     assert main([str(t), str(p)]) == 0
     assert json.loads(capsys.readouterr().out)["perfect"] == 1.0
+
+
+def _split(path: Path, field_lists: list[str], basis: str) -> Path:
+    """A dataset split as src.generate writes its rows (src.data.rows.make_row), in Parquet."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from src.data.rows import make_row
+    from src.physics.fields import parse_fields
+    from src.physics.lagrangian import build_lagrangian
+
+    rows = []
+    for i, text in enumerate(field_lists):
+        fields = parse_fields(text)
+        rows.append(make_row(i, fields, build_lagrangian(fields, basis), random.Random(i)))
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    return path
+
+
+def test_two_dataset_splits_are_joined_on_their_field_lists(tmp_path):
+    # the paper's convention writes a second (vanishing) quartic for the Higgs alone; the singlet agrees
+    lists = ["H: S(1,2,1/2)", "S: S(1,1,0)", "X: S(3,1,0)"]
+    independent = _split(tmp_path / "a.parquet", lists, "independent")
+    paper = _split(tmp_path / "b.parquet", ["S: S(1,1,0)", "H: S(1,2,1/2)"], "paper")
+    out = _run(independent, paper, "--by-line")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["n"] == 2 and result["joined_on"] == "key"
+    assert result["unmatched_targets"] == 1 and result["unmatched_predictions"] == 0
+    higgs, singlet = result["by_line"]
+    assert singlet["perfect"] == 1.0
+    assert higgs["n_pred"] == higgs["n_true"] + 1 and higgs["perfect"] == 0.0
+
+
+def test_a_parquet_file_that_is_not_a_split_is_one_line(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"x": [1]}), tmp_path / "x.parquet")
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet")
+    for name, words in (("x.parquet", "has no key or lagrangian column"), ("bad.parquet", "not a readable")):
+        out = _run(tmp_path / name, tmp_path / name)
+        assert out.returncode == 2 and out.stderr.count("\n") == 1 and words in out.stderr, out.stderr
