@@ -70,8 +70,9 @@ def run_all(write: str | None) -> int:
             f"- machine: {describe()}",
             f"- date: {now}",
             f"- code version: {describe_version()}",
-            f"- load average (1 min) at start {load_start}, at end {_load()}"
-            + ("" if float(load_start) < 0.5 else ": other processes were using the cores"),
+            f"- load average (1 min) before the first benchmark {load_start}"
+            + (" (a quiet machine)" if float(load_start) < 0.5 else " (other work ran before or beside it)")
+            + f", after the last {_load()} (the benchmarks' own processes included)",
             "",
         ]
         for name, _, rows in sections:
