@@ -71,7 +71,7 @@ def run_all(write: str | None) -> int:
             f"- date: {now}",
             f"- code version: {describe_version()}",
             f"- load average (1 min) before the first benchmark {load_start}"
-            + (" (a quiet machine)" if float(load_start) < 0.5 else " (other work ran before or beside it)")
+            + (" (a quiet machine)" if _quiet(load_start) else " (other work ran before or beside it)")
             + f", after the last {_load()} (the benchmarks' own processes included)",
             "",
         ]
@@ -94,6 +94,10 @@ def run_all(write: str | None) -> int:
         tmp.replace(write)
         print(f"wrote {write}")
     return rc
+
+
+def _quiet(load: str) -> bool:
+    return load != "unknown" and float(load) < 0.5
 
 
 def _load() -> str:
