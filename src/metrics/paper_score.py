@@ -115,21 +115,28 @@ def _shape(term: TokenTerm) -> tuple[tuple[str, ...], int]:
     return words, len(order)
 
 
-def _block_key(term: TokenTerm, positional: bool = False):
-    """A hashable key: ``same_contractions(a, b[, positional])`` holds exactly when the keys are equal and not
-    None (the paper's rule, not ``exact``); unreadable blocks get None and match nothing."""
+def _block_key(term: TokenTerm):
+    """A hashable key: ``same_contractions(a, b)`` holds exactly when the keys are equal and not None (the
+    paper's rule, not ``exact``); unreadable blocks get None and match nothing."""
     if not term.has_block:
         return ("none",)
     if term.bare_block:
         return ("bare",)
-    sig = term.contraction_signature()
+    return _signature_key(term.contraction_signature())
+
+
+def _positional_key(term: TokenTerm):
+    """With ``_block_key``, the key of ``same_contractions(a, b, positional=True)``: the positional signature
+    (None where the block key alone decides: no block, a bare one, an unreadable one)."""
+    if not term.has_block or term.bare_block:
+        return None
+    return _signature_key(term.contraction_signature(positional=True))
+
+
+def _signature_key(sig: dict | None):
     if sig is None:
         return None
-    key = ("sig", tuple(sorted((g, tuple(map(tuple, es))) for g, es in sig.items())))
-    if positional:
-        pos = term.contraction_signature(positional=True)
-        key += (tuple(sorted((g, tuple(map(tuple, es))) for g, es in pos.items())),)
-    return key
+    return ("sig", tuple(sorted(sig.items())))
 
 
 def _full_matches(
@@ -148,7 +155,7 @@ def _full_matches(
         by_key.setdefault(key, []).append(p)
         if not exact and (block := _block_key(pt)) is not None:
             by_block.setdefault((*key, block), []).append(p)
-            by_position.setdefault((*key, _block_key(pt, positional=True)), []).append(p)
+            by_position.setdefault((*key, block, _positional_key(pt)), []).append(p)
     cands: list[list[int]] = []
     object_hits: set[int] = set()
     for t, tt in enumerate(true_terms):
@@ -163,7 +170,7 @@ def _full_matches(
             block = _block_key(tt)
             hits = by_block.get((*key, block), []) if block is not None else []
             if len(hits) > 1:  # ambiguity: contracted objects must also sit at the same positions
-                hits = by_position.get((*key, _block_key(tt, positional=True)), [])
+                hits = by_position.get((*key, block, _positional_key(tt)), [])
         cands.append(hits)
     return cands, object_hits
 

@@ -176,7 +176,7 @@ class TokenTerm:
         return {g: [e for e in es if e] for g, es in entries.items()}
 
     def contraction_signature(self, positional: bool = False) -> dict | None:
-        """ID-agnostic block: per group the sorted list of sorted entries, each ID replaced by its ID-less
+        """ID-agnostic block: per group the sorted tuple of sorted entries, each ID replaced by its ID-less
         object.
 
         With ``positional`` each ID is replaced by the position of its object among the ID-carrying objects
@@ -191,7 +191,10 @@ class TokenTerm:
         if entries is None:
             return None, None
         return tuple(
-            {g: sorted(sorted(self.labelled[i][part] for i in e) for e in es) for g, es in entries.items()}
+            {
+                g: tuple(sorted(tuple(sorted(self.labelled[i][part] for i in e)) for e in es))
+                for g, es in entries.items()
+            }
             for part in (1, 0)
         )
 
