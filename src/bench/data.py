@@ -95,13 +95,12 @@ def run(n: int, workers: int, sampler: str) -> dict:
 
 def oracle_cpu_ms(fields_json: list[str]) -> float:
     """CPU ms per Lagrangian of the oracle alone (one process, caches cleared) on the given rows' fields."""
+    from src.bench.oracle import cold_caches
     from src.data.rows import fields_from_row
-    from src.physics.invariants import clear_caches
-    from src.physics.lagrangian import _field_factors, build_lagrangian
+    from src.physics.lagrangian import build_lagrangian
 
     lists = [fields_from_row({"fields_json": text}) for text in fields_json]
-    clear_caches()
-    _field_factors.cache_clear()
+    cold_caches()
     start = time.process_time()
     for fields in lists:
         build_lagrangian(fields)

@@ -17,17 +17,23 @@ from src.tokens import build_scheme
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 
-@pytest.mark.parametrize("preset", ["tiny", "mini"])
-@pytest.mark.parametrize("shape", [(2, 7, 11), (3, 20, 5)])
-def test_train_step_flops_match_pytorchs_counter(preset, shape):
-    batch, source_len, target_len = shape
+def _eager_model(preset: str):
+    """(arch, scheme, module) of a seeded preset with eager attention: explicit matrix products the counter
+    sees (its CPU SDPA kernel is not counted)."""
     scheme = build_scheme("field_refs")
     arch = yaml.safe_load((CONF_DIR / "model" / f"{preset}.yaml").read_text())
     arch.pop("name")
     torch.manual_seed(0)
-    model = LagrangianBart(arch, scheme.vocab_size, scheme=scheme)
-    # eager attention: explicit matrix products the counter sees (its CPU SDPA kernel is not counted)
-    model.model.set_attn_implementation("eager")
+    module = LagrangianBart(arch, scheme.vocab_size, scheme=scheme)
+    module.model.set_attn_implementation("eager")
+    return arch, scheme, module
+
+
+@pytest.mark.parametrize("preset", ["tiny", "mini"])
+@pytest.mark.parametrize("shape", [(2, 7, 11), (3, 20, 5)])
+def test_train_step_flops_match_pytorchs_counter(preset, shape):
+    batch, source_len, target_len = shape
+    arch, scheme, model = _eager_model(preset)
     ids = torch.randint(4, scheme.vocab_size, (batch, source_len))
     labels = torch.randint(4, scheme.vocab_size, (batch, target_len))
     data = {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": labels}
@@ -45,12 +51,7 @@ def test_train_step_flops_match_pytorchs_counter(preset, shape):
 @pytest.mark.parametrize("shape", [(2, 7, 5), (3, 12, 9)])
 def test_greedy_decode_flops_match_pytorchs_counter_on_generate(preset, shape):
     batch, source_len, new_tokens = shape
-    scheme = build_scheme("field_refs")
-    arch = yaml.safe_load((CONF_DIR / "model" / f"{preset}.yaml").read_text())
-    arch.pop("name")
-    torch.manual_seed(0)
-    module = LagrangianBart(arch, scheme.vocab_size, scheme=scheme)
-    module.model.set_attn_implementation("eager")
+    arch, scheme, module = _eager_model(preset)
     bart = module.model.eval()
     with torch.no_grad():  # no row ends early: exactly new_tokens decoder steps
         bart.final_logits_bias[..., module.ids.eos] = -1e4
