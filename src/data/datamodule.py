@@ -252,8 +252,17 @@ class LagrangianDataModule(L.LightningDataModule):
                 max_target_length=self.max_target_length,
                 seed=int(self.stream_cfg.get("seed", self.seed)),
                 keep_by_fields=self.stream_cfg.get("keep_by_fields"),
+                canonical_ids=self.stream_cfg.get("canonical_ids"),
+                renumber=self._renumber_ids,
             )
         return self._stream
+
+    def _renumber_ids(self, labels: list[int]) -> list[int]:
+        """Target ids with each term's IDs renumbered in order of appearance ([SOS]/[EOS] kept)."""
+        from src.tokens.base import EOS_ID, SOS_ID
+        from src.tokens.grammar import renumber_term_ids
+
+        return [SOS_ID, *self.scheme.ids(renumber_term_ids(self.scheme.decode(labels))), EOS_ID]
 
     def train_dataloader(self) -> DataLoader:
         if self.streaming:

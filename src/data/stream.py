@@ -7,7 +7,8 @@ only if its field multiset hashes to the train split (``split_of``, the rule the
 none of the ``exclude`` keys (the val, test and OOD tables actually written), encodes it with the
 datamodule's ``encode_row`` and drops it when it is longer than the length limits. Kept examples are length-
 bucketed like the Parquet batches (a window of ``window`` batches sorted by target length, cut, the batches
-shuffled).
+shuffled). ``canonical_ids`` (a share per epoch) renumbers the IDs of that share of the examples per term in
+order of appearance: a curriculum from canonical to random IDs for the schemes that draw them.
 
 Under DDP each rank draws its own Lagrangians (ranks never train on the same batch). Reproducible: the batches
 depend only on (seed, epoch, worker count, rank); each full pass over ``epoch_batches`` is
@@ -44,6 +45,8 @@ class TrainStream(IterableDataset):
         seed: int = 0,
         window: int = 50,
         keep_by_fields: list[float] | None = None,
+        canonical_ids: list[float] | None = None,
+        renumber: Callable[[list[int]], list[int]] | None = None,
     ):
         super().__init__()
         if batch_size < 1 or epoch_batches < 1:
@@ -62,6 +65,14 @@ class TrainStream(IterableDataset):
         bad = {n: v for n, v in self.keep_by_fields.items() if not 0.0 <= v <= 1.0}
         if bad:
             raise ValueError(f"keep_by_fields shares must lie in [0, 1], got {list(keep_by_fields)}")
+        # share of epoch 0, 1, ... whose target IDs are renumbered per term in order of appearance (an ID
+        # curriculum for random-ID schemes); epochs beyond the list keep the scheme's own IDs
+        self.canonical_ids = [float(v) for v in canonical_ids or []]
+        if any(not 0.0 <= v <= 1.0 for v in self.canonical_ids):
+            raise ValueError(f"canonical_ids shares must lie in [0, 1], got {list(canonical_ids)}")
+        if self.canonical_ids and renumber is None:
+            raise ValueError("canonical_ids needs a renumber function (the scheme's per-term ID renumbering)")
+        self.renumber = renumber
         self.epoch = 0
         self.skip = 0  # batches of the current epoch already consumed (resume)
         self.yielded = 0
@@ -115,10 +126,16 @@ class TrainStream(IterableDataset):
             if row is None:
                 continue
             enc = self.encode(row, zlib.crc32(rng_key.encode()))  # seeds the example's own ID draws
+            if self._canonical_share() > 0.0:
+                if random.Random(f"canonical:{rng_key}").random() < self._canonical_share():
+                    enc["labels"] = self.renumber(enc["labels"])
             if len(enc["input_ids"]) > self.max_source_length or len(enc["labels"]) > self.max_target_length:
                 self.rejects["too_long"] += 1
                 continue
             yield enc
+
+    def _canonical_share(self) -> float:
+        return self.canonical_ids[self.epoch] if self.epoch < len(self.canonical_ids) else 0.0
 
     def batches(self, worker: int | str = 0, workers: int = 1) -> Iterator[list[dict]]:
         """This worker's share of the epoch's batches, length-bucketed, in a seeded order."""

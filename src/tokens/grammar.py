@@ -106,6 +106,26 @@ def split_scheme_terms(tokens: list[str], reader: FieldReader) -> list[list[str]
     return terms
 
 
+def renumber_term_ids(words: list[str]) -> list[str]:
+    """Each term's IDs renumbered ID0, ID1, ... in order of first appearance; every other word kept.
+
+    A term starts at a sign that follows an ID or opens the sequence (a sign inside a number, ``U1 - 1``,
+    follows a word). Random-ID targets become the canonical-ID spelling of the same terms.
+    """
+    out: list[str] = []
+    seen: dict[str, str] = {}
+    after_id = True
+    for w in words:
+        is_id = ID_PATTERN.fullmatch(w) is not None
+        if w in SIGNS and after_id:
+            seen = {}
+        if is_id:
+            w = seen.setdefault(w, f"ID{len(seen)}")
+        out.append(w)
+        after_id = is_id
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Lexing one term
 

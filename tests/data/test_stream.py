@@ -130,3 +130,40 @@ def test_ranks_draw_different_batches(tiny_dir):
     rank0 = [tuple(e["input_ids"]) for b in stream.batches(0) for e in b]
     rank1 = [tuple(e["input_ids"]) for b in stream.batches("1.0") for e in b]
     assert len(rank0) == len(rank1) and rank0 != rank1
+
+
+def test_canonical_ids_renumber_the_share_of_each_epoch_and_then_stop(tiny_dir):
+    from src.tokens.grammar import ID_PATTERN, renumber_term_ids
+
+    def labels(dm, epoch: int) -> list[list[str]]:
+        stream = dm.train_stream()
+        stream.epoch = epoch
+        return [dm.scheme.decode(e["labels"]) for e, _ in zip(stream.examples(worker=0), range(60))]
+
+    def canonical(words: list[str]) -> bool:
+        return renumber_term_ids(words) == words
+
+    plain = make_dm(tiny_dir)
+    curriculum = make_dm(tiny_dir)
+    curriculum.stream_cfg["canonical_ids"] = [1.0, 0.5]
+    for epoch in (0, 1, 2):
+        random_ids, renumbered = labels(plain, epoch), labels(curriculum, epoch)
+        # the same Lagrangians, spelled with the same words but for the IDs
+        assert [renumber_term_ids(w) for w in random_ids] == [renumber_term_ids(w) for w in renumbered]
+        with_ids = [w for w in renumbered if any(ID_PATTERN.fullmatch(t) for t in w)]
+        share = sum(map(canonical, with_ids)) / len(with_ids)
+        if epoch == 0:
+            assert share == 1.0
+        elif epoch == 1:
+            assert 0.2 < share < 0.8
+        else:  # past the list: the scheme's random IDs (a random draw is canonical only by chance)
+            assert share < 0.2
+    # the renumbered targets still read back as the oracle's terms
+    from src.tokens.paper import parse_fields_tokens
+
+    stream = curriculum.train_stream()
+    stream.epoch = 0
+    for e, _ in zip(stream.examples(worker=0), range(10)):
+        fields = parse_fields_tokens(curriculum.scheme.decode(e["input_ids"]))
+        parsed = curriculum.scheme.parse_target(curriculum.scheme.decode(e["labels"]), fields)
+        assert len(parsed.terms) == len(build_lagrangian(fields).terms) and all(t.valid for t in parsed.terms)
