@@ -126,9 +126,9 @@ class TrainStream(IterableDataset):
             if row is None:
                 continue
             enc = self.encode(row, zlib.crc32(rng_key.encode()))  # seeds the example's own ID draws
-            if self._canonical_share() > 0.0:
-                if random.Random(f"canonical:{rng_key}").random() < self._canonical_share():
-                    enc["labels"] = self.renumber(enc["labels"])
+            share = self._canonical_share()
+            if share > 0.0 and random.Random(f"canonical:{rng_key}").random() < share:
+                enc["labels"] = self.renumber(enc["labels"])
             if len(enc["input_ids"]) > self.max_source_length or len(enc["labels"]) > self.max_target_length:
                 self.rejects["too_long"] += 1
                 continue
