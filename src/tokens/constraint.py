@@ -15,8 +15,12 @@ therefore always parses, and each of its terms is invariant: the decoder chooses
 terms to write and when to stop, nothing else. Scores of constrained decoding measure the model *with the
 oracle's help* and are reported beside the plain greedy ones, never instead of them.
 
-Only schemes with canonical IDs have one spelling per term (``tokenizer.canonical=true``); with random IDs
-``for_fields`` raises ``ValueError``.
+With random IDs (``paper``, and every scheme with ``canonical=false``) a term has many spellings: the trie
+holds each term with its IDs renumbered ID0, ID1, ... in order of appearance, and ``RandomIdConstraint``
+walks it through that renumbering: where the trie expects a new object's ID the decoder may take any ID the
+term has not used yet, where it expects a reference only the ID the decoder gave that object. Such targets
+list their terms in the oracle's order, not the canonical one, so the terms may then come in any order
+(still no term twice). ``oracle_constraint(scheme, fields)`` picks the right walk for a scheme.
 
 ``IdConstraint`` is much weaker and works for every scheme: only the grammar's rule on IDs (an object's ID is
 new within its term; a contraction names only declared IDs), with the same ``allowed``/``advance`` walk.
@@ -24,13 +28,14 @@ new within its term; a contraction names only declared IDs), with the same ``all
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from src.physics.fields import Field
 from src.physics.terms import Lagrangian
 
 from .base import EOS_ID, SOS_ID
-from .grammar import ID_PATTERN
+from .grammar import ID_PATTERN, renumber_term_ids
 from .paper import canonical_order
 
 
@@ -39,6 +44,7 @@ class _Node:
     children: dict[int, int] = field(default_factory=dict)
     end_rank: int = -1  # rank of the term that ends here, -1 if none
     max_rank: int = -1  # highest rank of a term ending at or below this node
+    ranks: list[int] = field(default_factory=list)  # ranks of the terms ending at or below this node
 
 
 class TermTrie:
@@ -64,43 +70,57 @@ class TermTrie:
             self.n_terms += 1
             for k in path:
                 self.nodes[k].max_rank = max(self.nodes[k].max_rank, rank)
+                self.nodes[k].ranks.append(rank)
 
     @classmethod
     def for_fields(cls, scheme, fields: list[Field]) -> TermTrie:
-        """The trie of the oracle's expanded-basis terms of ``fields``, in the scheme's canonical order."""
+        """The trie of the oracle's expanded-basis terms of ``fields``, in the scheme's canonical order, each
+        spelled with the IDs renumbered ID0, ID1, ... in order of appearance (a canonical scheme's own)."""
         from src.physics.lagrangian import build_lagrangian
 
-        if not getattr(scheme, "canonical", False):
-            raise ValueError(
-                f"oracle-constrained decoding needs one spelling per term: scheme {scheme.name!r} draws "
-                "random IDs; use tokenizer.canonical=true"
-            )
         fields = list(fields)
         terms = canonical_order(build_lagrangian(fields, basis="expanded").terms, fields)
-        # canonical IDs are numbered per term, so a term spells the same alone as inside a Lagrangian
-        spelled = [scheme.target_tokens(Lagrangian(fields, [t], "expanded")) for t in terms]
-        return cls([scheme.ids(words) for words in spelled])
+        # IDs are numbered per term, so a term spells the same alone as inside a Lagrangian
+        draw = random.Random(0)  # a scheme that draws IDs draws them here, not from its own generator
+        spelled = [scheme.target_tokens(Lagrangian(fields, [t], "expanded"), draw) for t in terms]
+        return cls([scheme.ids(renumber_term_ids(words)) for words in spelled])
 
 
 class TermConstraint:
-    """One row's walk through a ``TermTrie``: [SOS], terms in increasing rank, then [EOS]."""
+    """One row's walk through a ``TermTrie``: [SOS], terms, then [EOS]. ``ordered``: the terms in increasing
+    rank (the canonical order); otherwise in any order. Either way no term twice."""
 
-    def __init__(self, trie: TermTrie, bos: int = SOS_ID, eos: int = EOS_ID):
+    def __init__(self, trie: TermTrie, bos: int = SOS_ID, eos: int = EOS_ID, ordered: bool = True):
         self.trie, self.bos, self.eos = trie, int(bos), int(eos)
+        self.ordered = bool(ordered)
         self.started = False
         self.done = False
         self.node = 0
         self.last_rank = -1  # rank of the last complete term
+        self.written: set[int] = set()  # ranks of the complete terms
         self.terms_written = 0
 
+    def _alive(self, node: int) -> bool:
+        """Whether ``node`` still leads to a term that may be written."""
+        n = self.trie.nodes[node]
+        if self.ordered:
+            return n.max_rank > self.last_rank
+        return any(r not in self.written for r in n.ranks)
+
     def _open(self, node: int) -> list[int]:
-        """Children of ``node`` that still lead to a term ranked after the last one."""
-        nodes = self.trie.nodes
-        return [tok for tok, child in nodes[node].children.items() if nodes[child].max_rank > self.last_rank]
+        """Children of ``node`` that still lead to a term that may be written."""
+        return [tok for tok, child in self.trie.nodes[node].children.items() if self._alive(child)]
 
     def _complete(self) -> bool:
         rank = self.trie.nodes[self.node].end_rank
-        return self.node != 0 and rank > self.last_rank
+        if self.node == 0 or rank < 0:
+            return False
+        return rank > self.last_rank if self.ordered else rank not in self.written
+
+    def _close(self) -> None:
+        rank = self.trie.nodes[self.node].end_rank
+        self.last_rank = rank
+        self.written.add(rank)
 
     def allowed(self) -> list[int]:
         """Token ids that may come next (never empty: [EOS] when nothing else may)."""
@@ -110,10 +130,10 @@ class TermConstraint:
             return [self.bos]
         out = self._open(self.node)
         if self._complete():
-            rank = self.trie.nodes[self.node].end_rank
-            saved, self.last_rank = self.last_rank, rank
+            saved = self.last_rank, set(self.written)
+            self._close()
             out = out + [t for t in self._open(0) if t not in out] + [self.eos]
-            self.last_rank = saved
+            self.last_rank, self.written = saved
         elif self.node == 0 and (self.terms_written or not out):
             out = out + [self.eos]
         return out or [self.eos]
@@ -130,17 +150,73 @@ class TermConstraint:
             return
         nodes = self.trie.nodes
         child = nodes[self.node].children.get(token)
-        if child is not None and nodes[child].max_rank > self.last_rank:
+        if child is not None and self._alive(child):
             self.node = child  # a continuation of the current term wins over closing it
             return
         if self._complete():
-            self.last_rank = nodes[self.node].end_rank
+            self._close()
             self.terms_written += 1
             self.node = 0
         if token == self.eos:
             self.done = True
             return
         self.node = nodes[0].children[token]
+
+
+class RandomIdConstraint:
+    """``TermConstraint`` for schemes that draw their IDs: the walk goes through each term's IDs renumbered
+    in order of appearance. A new object may take any ID its term has not used; a contraction may name an
+    object only by the ID the decoder gave it. Terms in any order, none twice."""
+
+    def __init__(self, trie: TermTrie, scheme):
+        vocab = scheme.tokenizer.get_vocab()
+        ids = sorted((int(w[2:]), i) for w, i in vocab.items() if ID_PATTERN.fullmatch(w))
+        self.id_token = [i for _, i in ids]  # ID0, ID1, ... -> token id
+        self.rank_of = {i: k for k, i in enumerate(self.id_token)}
+        self.walk = TermConstraint(trie, ordered=False)
+        self.given: list[int] = []  # the current term's IDs, in order of appearance
+
+    @property
+    def done(self) -> bool:
+        return self.walk.done
+
+    @property
+    def terms_written(self) -> int:
+        return self.walk.terms_written
+
+    def allowed(self) -> list[int]:
+        out: list[int] = []
+        for tok in self.walk.allowed():
+            k = self.rank_of.get(tok)
+            if k is None:
+                out.append(tok)
+            elif k < len(self.given):
+                out.append(self.given[k])
+            elif k == len(self.given):
+                out += [t for t in self.id_token if t not in self.given]
+        return out or [self.walk.eos]
+
+    def advance(self, token: int) -> None:
+        token = int(token)
+        if token not in self.allowed():
+            raise ValueError(f"token {token} is not allowed here")
+        before = self.walk.terms_written
+        if token in self.rank_of:
+            if token not in self.given:
+                self.given.append(token)
+            token = self.id_token[self.given.index(token)]
+        self.walk.advance(token)
+        if self.walk.terms_written != before:  # this token opened a new term (a sign): its IDs start afresh
+            self.given = []
+
+
+def oracle_constraint(scheme, fields: list[Field]) -> TermConstraint | RandomIdConstraint:
+    """The oracle's constraint for one row: canonical schemes walk their own spelling in canonical order;
+    schemes that draw IDs walk it through the IDs they chose, terms in any order."""
+    trie = TermTrie.for_fields(scheme, fields)
+    if getattr(scheme, "canonical", False):
+        return TermConstraint(trie)
+    return RandomIdConstraint(trie, scheme)
 
 
 class IdConstraint:

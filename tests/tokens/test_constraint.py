@@ -10,7 +10,8 @@ from src.physics.fields import parse_fields
 from src.physics.lagrangian import build_lagrangian
 from src.tokens import build_scheme
 from src.tokens.base import EOS_ID, SOS_ID
-from src.tokens.constraint import IdConstraint, TermConstraint, TermTrie
+from src.tokens.grammar import renumber_term_ids
+from src.tokens.constraint import IdConstraint, RandomIdConstraint, TermConstraint, TermTrie, oracle_constraint
 from src.tokens.stats import random_fields
 
 CANONICAL = ["field_refs", "paper_canonical"]
@@ -51,9 +52,67 @@ def test_eos_only_after_a_complete_term_and_each_term_once():
         c.advance(EOS_ID)
 
 
-def test_random_id_schemes_are_refused():
-    with pytest.raises(ValueError, match="canonical"):
-        TermTrie.for_fields(build_scheme("paper"), parse_fields("H: S(1,2,1/2)"))
+@pytest.mark.parametrize("name", ["paper", "field_refs", "opaque"])
+@pytest.mark.parametrize("seed", range(8))
+def test_every_random_id_target_is_allowed_whatever_ids_it_drew(name, seed):
+    """A random-ID scheme's target (the oracle's terms in the oracle's order, IDs drawn per term) walks
+    through the constraint, for several draws of its IDs."""
+    fields = random_fields(random.Random(seed), random.Random(seed).randint(1, 3))
+    scheme = build_scheme(name)
+    if name == "opaque":
+        scheme.fit([fields])
+    lag = build_lagrangian(fields)
+    for draw in range(3):
+        labels = scheme.encode(fields, lag, random.Random(f"{seed}:{draw}"))["labels"]
+        c = oracle_constraint(scheme, fields)
+        assert isinstance(c, RandomIdConstraint)
+        walk(c, labels)
+        assert c.done and c.terms_written == len(lag.terms)
+
+
+def test_random_ids_new_objects_take_unused_ids_and_references_only_the_given_ones():
+    scheme = build_scheme("paper")
+    vocab = scheme.tokenizer.get_vocab()
+    id_words = {f"ID{k}" for k in range(10)}
+    fields = parse_fields("H: S(1,2,1/2)")
+    c = oracle_constraint(scheme, fields)
+    c.advance(SOS_ID)
+    term = "+ FIELD SPIN 0 SU2 2 U1 - 1 / 2 DAGGER".split(" ")
+    for w in term:
+        c.advance(vocab[w])
+    ids = {w for w in id_words if vocab[w] in c.allowed()}
+    assert ids == id_words  # the first object: any ID
+    c.advance(vocab["ID7"])
+    for w in "FIELD SPIN 0 SU2 2 U1 1 / 2".split(" "):
+        c.advance(vocab[w])
+    assert {w for w in id_words if vocab[w] in c.allowed()} == id_words - {"ID7"}
+    c.advance(vocab["ID3"])
+    c.advance(vocab["CONTRACTIONS"])
+    c.advance(vocab["SU2"])
+    # the contraction names the term's objects by the IDs the decoder gave them
+    assert {w for w in id_words if vocab[w] in c.allowed()} <= {"ID7", "ID3"}
+    with pytest.raises(ValueError):
+        c.advance(vocab["ID5"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6), n_fields=st.integers(1, 3), choices=st.randoms(use_true_random=False))
+def test_any_random_id_walk_parses_into_valid_distinct_terms(seed, n_fields, choices):
+    scheme = build_scheme("paper")
+    fields = random_fields(random.Random(seed), n_fields)
+    c = oracle_constraint(scheme, fields)
+    ids = []
+    while not c.done and len(ids) < 8000:
+        tok = choices.choice(c.allowed())
+        c.advance(tok)
+        ids.append(tok)
+    assert c.done and ids[0] == SOS_ID and ids[-1] == EOS_ID
+    parsed = scheme.parse_target(scheme.decode(ids), fields)
+    assert not parsed.truncated
+    reasons = [t.reason for t in parsed.terms if not t.valid]
+    assert parsed.terms and not reasons, reasons
+    spelled = [" ".join(renumber_term_ids(t.tokens)) for t in parsed.terms]
+    assert len(set(spelled)) == len(spelled)  # no term twice, whatever IDs it took
 
 
 @settings(max_examples=40, deadline=None)
