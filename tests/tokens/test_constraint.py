@@ -10,8 +10,14 @@ from src.physics.fields import parse_fields
 from src.physics.lagrangian import build_lagrangian
 from src.tokens import build_scheme
 from src.tokens.base import EOS_ID, SOS_ID
+from src.tokens.constraint import (
+    IdConstraint,
+    RandomIdConstraint,
+    TermConstraint,
+    TermTrie,
+    oracle_constraint,
+)
 from src.tokens.grammar import renumber_term_ids
-from src.tokens.constraint import IdConstraint, RandomIdConstraint, TermConstraint, TermTrie, oracle_constraint
 from src.tokens.stats import random_fields
 
 CANONICAL = ["field_refs", "paper_canonical"]
@@ -77,13 +83,13 @@ def test_random_ids_new_objects_take_unused_ids_and_references_only_the_given_on
     fields = parse_fields("H: S(1,2,1/2)")
     c = oracle_constraint(scheme, fields)
     c.advance(SOS_ID)
-    term = "+ FIELD SPIN 0 SU2 2 U1 - 1 / 2 DAGGER".split(" ")
+    term = ["+", "FIELD", "SPIN", "0", "SU2", "2", "U1", "-", "1", "/", "2", "DAGGER"]
     for w in term:
         c.advance(vocab[w])
     ids = {w for w in id_words if vocab[w] in c.allowed()}
     assert ids == id_words  # the first object: any ID
     c.advance(vocab["ID7"])
-    for w in "FIELD SPIN 0 SU2 2 U1 1 / 2".split(" "):
+    for w in ["FIELD", "SPIN", "0", "SU2", "2", "U1", "1", "/", "2"]:
         c.advance(vocab[w])
     assert {w for w in id_words if vocab[w] in c.allowed()} == id_words - {"ID7"}
     c.advance(vocab["ID3"])
