@@ -71,9 +71,9 @@ def generate_rows(
     """The module's predictions (scheme words) for dataset rows, batched with the shortest inputs together.
 
     With a ``deadline`` (time.monotonic()), no new batch starts after it; the rows left get None.
-    ``constrain="oracle"``: each row may only write the oracle's terms for its fields (in canonical order for
-    canonical schemes, in any order with IDs of the model's choosing for random-ID ones; ``src.tokens.constraint``;
-    greedy lean decoding only); ``"ids"``: only the term grammar's rule on IDs
+    ``constrain="oracle"``: each row may only write the oracle's terms for its fields (in canonical order
+    for canonical schemes, in any order with IDs of the model's choosing for random-ID ones;
+    ``src.tokens.constraint``; greedy lean decoding only); ``"ids"``: only the term grammar's rule on IDs
     (an object's ID new within its term, contractions naming declared IDs; any scheme); ``"none"``: the
     model's own argmax.
     """
