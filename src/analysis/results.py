@@ -135,3 +135,20 @@ def plot_class_f1(table: pd.DataFrame):
     ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def canonical_id_share(texts) -> float:
+    """Share of the terms (with IDs) of ``texts`` (space-separated words) whose IDs come as ID0, ID1, ... in
+    order of appearance: ~1 for a model that writes canonical IDs, small for one that draws them as the
+    paper's targets do (a random draw of n IDs is in that order with probability (10-n)!/10!)."""
+    from src.tokens.grammar import ID_PATTERN, renumber_term_ids, split_at_term_signs
+
+    with_ids = [
+        t
+        for text in texts
+        for t in split_at_term_signs(str(text).split())
+        if any(ID_PATTERN.fullmatch(w) for w in t)
+    ]
+    if not with_ids:
+        return float("nan")
+    return sum(renumber_term_ids(t) == t for t in with_ids) / len(with_ids)

@@ -106,23 +106,26 @@ def split_scheme_terms(tokens: list[str], reader: FieldReader) -> list[list[str]
     return terms
 
 
-def renumber_term_ids(words: list[str]) -> list[str]:
-    """Each term's IDs renumbered ID0, ID1, ... in order of first appearance; every other word kept.
-
-    A term starts at a sign that follows an ID or opens the sequence (a sign inside a number, ``U1 - 1``,
-    follows a word). Random-ID targets become the canonical-ID spelling of the same terms.
-    """
-    out: list[str] = []
-    seen: dict[str, str] = {}
+def split_at_term_signs(words: list[str]) -> list[list[str]]:
+    """Words cut into terms at every sign that follows an ID or opens the sequence (a sign inside a number,
+    ``U1 - 1``, follows a word). Needs no field reader, so it also cuts what does not parse."""
+    terms: list[list[str]] = []
     after_id = True
     for w in words:
-        is_id = ID_PATTERN.fullmatch(w) is not None
-        if w in SIGNS and after_id:
-            seen = {}
-        if is_id:
-            w = seen.setdefault(w, f"ID{len(seen)}")
-        out.append(w)
-        after_id = is_id
+        if (w in SIGNS and after_id) or not terms:
+            terms.append([])
+        terms[-1].append(w)
+        after_id = ID_PATTERN.fullmatch(w) is not None
+    return terms
+
+
+def renumber_term_ids(words: list[str]) -> list[str]:
+    """Each term's IDs renumbered ID0, ID1, ... in order of first appearance; every other word kept.
+    Random-ID targets become the canonical-ID spelling of the same terms."""
+    out: list[str] = []
+    for term in split_at_term_signs(words):
+        seen: dict[str, str] = {}
+        out += [seen.setdefault(w, f"ID{len(seen)}") if ID_PATTERN.fullmatch(w) else w for w in term]
     return out
 
 

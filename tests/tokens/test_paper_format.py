@@ -228,3 +228,22 @@ def test_parser_never_raises_on_corrupted_examples(data):
     for pt in parsed.terms:
         if pt.valid:  # whatever survives corruption as a valid term re-renders and reads back as itself
             assert parse_lagrangian(render_term(pt.term, fields), fields).terms[0].term == pt.term
+
+
+def test_term_cuts_and_id_renumbering_follow_the_signs_after_ids():
+    import random as _random
+
+    from src.analysis.results import canonical_id_share
+    from src.physics.fields import parse_fields as _parse
+    from src.physics.lagrangian import build_lagrangian as _build
+    from src.tokens.grammar import renumber_term_ids, split_at_term_signs
+    from src.tokens.paper import render_terms
+
+    fields = _parse("H: S(1,2,-1/2); Q: L(3,2,1/6)")  # a minus sign inside a number is no term sign
+    lag = _build(fields)
+    drawn = render_terms(lag.terms, fields, _random.Random(4))
+    canonical = render_terms(lag.terms, fields, None)
+    assert len(split_at_term_signs(drawn)) == len(lag.terms)
+    assert renumber_term_ids(drawn) == canonical
+    assert canonical_id_share([" ".join(canonical)]) == 1.0
+    assert canonical_id_share([" ".join(drawn)]) < 0.5
