@@ -41,7 +41,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from src.cli import UserError as UsageError
-from src.cli import compose, hydra_entry, hydra_preflight, run_main
+from src.cli import compose, hydra_entry, hydra_preflight, run_main, unwritable_folder
 from src.jsonsafe import dumps
 from src.metrics import SCORE_KEYS
 from src.metrics.example import ExampleResult
@@ -281,6 +281,12 @@ def evaluate(cfg: DictConfig) -> dict:
     for split in splits:
         if not (data_dir / f"{split}.parquet").is_file():
             raise UsageError(f"split {split!r} not found: {data_dir / (split + '.parquet')} is missing")
+    run_dir = run_dir_of(ckpt)
+    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S_%f")
+    out_dir = Path(cfg.out_dir) if cfg.out_dir else (run_dir or Path("outputs")) / "eval" / stamp
+    problem = unwritable_folder(out_dir, "out_dir")  # before the decoding, not after it
+    if problem:
+        raise UsageError(problem)
     if torch.cuda.is_available():
         model = model.cuda()
     dm = LagrangianDataModule(data_dir=str(data_dir), scheme=model.scheme, eval_splits=[])
@@ -288,9 +294,6 @@ def evaluate(cfg: DictConfig) -> dict:
     if not records:
         raise UsageError(f"the splits {splits} hold no rows")
     summary = summary_rows(records)
-    run_dir = run_dir_of(ckpt)
-    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S_%f")
-    out_dir = Path(cfg.out_dir) if cfg.out_dir else (run_dir or Path("outputs")) / "eval" / stamp
     paths = write_outputs(out_dir, records, summary, cfg.decode.verified)
     wandb_dir = log_wandb(cfg, out_dir, records, summary) if cfg.wandb else None
     overall = {

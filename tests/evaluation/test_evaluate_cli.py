@@ -92,6 +92,25 @@ def test_cli_user_errors_exit_2_with_one_line(tmp_path, saved_model):
         assert out.stderr.startswith("error:") and out.stderr.strip().count("\n") == 0
 
 
+def test_an_output_folder_that_cannot_be_written_is_refused_before_decoding(
+    saved_model, tiny_datamodule, tmp_path, capsys, monkeypatch
+):
+    import src.evaluate as evaluate_module
+
+    (tmp_path / "f").write_text("x")
+    decoded = []
+    monkeypatch.setattr(evaluate_module, "evaluate_split", lambda *a, **k: decoded.append(a) or [])
+    args = [
+        f"ckpt={saved_model}",
+        f"data_dir={tiny_datamodule.data_dir}",
+        f"out_dir={tmp_path / 'f' / 'eval'}",
+    ]
+    assert main([*args, "wandb=false"]) == 2
+    err = capsys.readouterr().err
+    assert "out_dir=" in err and "is a file, not a folder" in err and err.strip().count("\n") == 0
+    assert not decoded  # refused before any row was decoded
+
+
 def test_a_model_outside_a_run_needs_data_dir(saved_model, capsys):
     assert main([f"ckpt={saved_model}"]) == 2
     assert "pass data_dir=DIR" in capsys.readouterr().err
