@@ -20,4 +20,5 @@ Q=outputs/runs/quickstart
   --recipe "mini, batches of 8 (the recipe since 2026-12-01 21:05), make train, seeds 0, 1, 2=$Q/multirun_2026-12-01_21-05-18-219873/0,$Q/multirun_2026-12-01_21-05-18-219873/1,$Q/multirun_2026-12-01_21-05-18-219873/2" \
   --recipe "mini, batches of 8, a fifth 1-field (the recipe since 2026-12-02 05:50), make train, seeds 0, 1, 2=$Q/multirun_2026-12-02_05-02-16-511052/0,$Q/multirun_2026-12-02_05-02-16-511052/1,$Q/multirun_2026-12-02_05-02-16-511052/2" \
   --recipe "d192, the paper's format (random IDs), batches of 8, one hour, seed 0=outputs/runs/learn_paper_format/2026-12-01_22-48-46-242871" \
+  --recipe "d192, the paper's format (random IDs) with the ID curriculum, one hour, seeds 0, 1=outputs/runs/learn_paper_format/2026-12-02_08-08-09-231078,outputs/runs/learn_paper_format/2026-12-02_09-27-27-415095" \
   --recipe "learn_1to3 (d192, batches of 8, one hour, 1-3 fields), seeds 0, 1, 2=outputs/runs/learn_1to3/2026-12-02_00-00-00-083763,outputs/runs/learn_1to3/multirun_2026-12-02_01-53-04-854762/0,outputs/runs/learn_1to3/multirun_2026-12-02_01-53-04-854762/1"
