@@ -209,7 +209,7 @@ class GenerationScores(L.Callback):
 
         limit = self.max_new_tokens or int(pl_module.hparams.get("max_new_tokens", MAX_NEW_TOKENS))
         start = time.monotonic()
-        mine = list(range(rank, len(rows), world)) if world > 1 else list(range(len(rows)))
+        mine = range(rank, len(rows), world)  # every row when world == 1
         predictions = generate_rows(
             pl_module,
             dm,
