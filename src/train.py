@@ -70,6 +70,10 @@ def check_values(cfg: DictConfig) -> None:
     number("trainer.max_epochs", int, minimum=-1, allow_none=True)
     number("trainer.max_steps", int, minimum=-1, allow_none=True)
     number("data.datamodule.batch_size", int, minimum=1)
+    for key in ("keep_by_fields", "canonical_ids"):  # shares of the training stream, each in [0, 1]
+        shares = OmegaConf.select(cfg, f"data.datamodule.stream.{key}") or []
+        for k in range(len(shares)):
+            number(f"data.datamodule.stream.{key}[{k}]", float, minimum=0.0, maximum=1.0)
     number("decode.max_new_tokens", int, minimum=1)
     arch = OmegaConf.to_container(cfg.model, resolve=True)
     try:

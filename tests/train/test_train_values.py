@@ -24,6 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
         (["trainer.max_epochs=abc"], "trainer.max_epochs='abc' must be an integer"),
         (["data.datamodule.batch_size=0"], "data.datamodule.batch_size=0 must be >= 1"),
         (["decode.max_new_tokens=0"], "decode.max_new_tokens=0 must be >= 1"),
+        (
+            ["data.datamodule.stream.canonical_ids=[1.0,2.0]"],
+            "data.datamodule.stream.canonical_ids[1]=2.0 must be <= 1.0",
+        ),
+        (
+            ["data.datamodule.stream.keep_by_fields=[x]"],
+            "data.datamodule.stream.keep_by_fields[0]='x' must be a number",
+        ),
         (["model.d_model=7"], "model.d_model=7 must be a multiple of model.encoder_attention_heads=4"),
         (["data.name=fresh_name", "data.max_fields=0"], "data.max_fields must be >= 1, got 0"),
         (["ckpt_path=/nonexistent/last.ckpt"], "ckpt_path=/nonexistent/last.ckpt does not exist"),
@@ -47,7 +55,7 @@ def test_a_folder_as_ckpt_path_is_called_a_folder(tmp_path):
 
 
 def test_the_defaults_and_the_experiments_pass(tmp_path):
-    for experiment in ("quickstart", "learn_1to3", "ood_hypercharge", "paper_sampled"):
+    for experiment in ("quickstart", "learn_1to3", "ood_hypercharge", "paper_sampled", "learn_paper_format"):
         assert preflight([f"experiment={experiment}"]) is None, experiment
 
 
