@@ -252,7 +252,10 @@ class LagrangianDataModule(L.LightningDataModule):
                 max_target_length=self.max_target_length,
                 seed=int(self.stream_cfg.get("seed", self.seed)),
                 keep_by_fields=self.stream_cfg.get("keep_by_fields"),
-                canonical_ids=self.stream_cfg.get("canonical_ids"),
+                # a scheme with canonical IDs already writes them per term: the curriculum has nothing to do
+                canonical_ids=None
+                if getattr(self.scheme, "canonical", False)
+                else self.stream_cfg.get("canonical_ids"),
                 renumber=self._renumber_ids,
             )
         return self._stream

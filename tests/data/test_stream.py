@@ -167,3 +167,15 @@ def test_canonical_ids_renumber_the_share_of_each_epoch_and_then_stop(tiny_dir):
         fields = parse_fields_tokens(curriculum.scheme.decode(e["input_ids"]))
         parsed = curriculum.scheme.parse_target(curriculum.scheme.decode(e["labels"]), fields)
         assert len(parsed.terms) == len(build_lagrangian(fields).terms) and all(t.valid for t in parsed.terms)
+
+
+def test_a_canonical_id_scheme_skips_the_curriculum_and_streams_the_same_targets(tiny_dir):
+    def first_labels(canonical_ids: list[float]) -> list[list[int]]:
+        dm = make_dm(tiny_dir)
+        dm.scheme = build_scheme("paper_canonical")
+        dm.stream_cfg["canonical_ids"] = canonical_ids
+        stream = dm.train_stream()
+        assert stream.canonical_ids == []  # no per-example decode and re-encode for nothing
+        return [e["labels"] for e, _ in zip(stream.examples(worker=0), range(30))]
+
+    assert first_labels([1.0, 0.5]) == first_labels([])
