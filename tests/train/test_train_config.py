@@ -51,8 +51,8 @@ def _flat(tree: dict, prefix: str = "") -> dict:
 
 @pytest.mark.parametrize("name", ["ood_hypercharge", "ood_fields", "ood_reps", "ablation_field_refs"])
 def test_hour_long_experiments_train_what_learn_1to3_trains(name, compose_cfg):
-    # RESULTS.md measures learn_1to3 over three seeds; the experiments users run on the same base train the same
-    # model on the same data and stream, and differ only in their name and the splits scored at the end
+    # RESULTS.md measures learn_1to3 over three seeds; the experiments users run on the same base train the
+    # same model on the same data and stream, and differ only in their name and the splits scored at the end
     learned = _flat(OmegaConf.to_container(compose_cfg(["experiment=learn_1to3"]), resolve=True))
     other = _flat(OmegaConf.to_container(compose_cfg([f"experiment={name}"]), resolve=True))
     differ = {k for k in learned.keys() | other.keys() if learned.get(k) != other.get(k)}
