@@ -296,14 +296,19 @@ def final_row_count(dm, cfg: DictConfig) -> int:
     return sum(n if limit is None else min(n, int(limit)) for n in sizes)
 
 
-def final_scores(model, dm, cfg: DictConfig, deadline: float | None = None) -> dict[str, dict[str, float]]:
+def final_scores(
+    model, dm, cfg: DictConfig, deadline: float | None = None, world: int = 1, rank: int = 0
+) -> dict[str, dict[str, float]]:
     """Decode a fixed subset of val and of every test split (or ``final_eval.splits``); the paper's scores.
 
-    Uses the evaluation's own pieces (src.callbacks.generation), so these numbers and the callback's agree.
+    Uses the evaluation's own pieces (src.decoding), so these numbers and the callback's agree.
     With a ``deadline`` (time.monotonic()), decoding stops there: each split reports how many of its rows
     were scored (``final/<split>/rows``), and splits not reached are missing. A ``Terminated`` raised
-    while decoding carries the splits finished before it as ``.scores``.
+    while decoding carries the splits finished before it as ``.scores``. Under DDP (``world`` > 1) each rank
+    decodes every world-th row and the predictions are gathered, so every rank scores the whole subset;
+    whether a split is still started follows rank 0's clock on every rank.
     """
+    from src.callbacks.generation import rank_zero_says
     from src.callbacks.signals import Terminated
 
     out: dict[str, dict[str, float]] = {}
@@ -311,10 +316,10 @@ def final_scores(model, dm, cfg: DictConfig, deadline: float | None = None) -> d
         return out
     try:
         for split in final_splits(dm, cfg):
-            if deadline is not None and time.monotonic() >= deadline:
+            if rank_zero_says(deadline is not None and time.monotonic() >= deadline, world):
                 print(f"budget.total reached: final scores of {split} and later splits skipped", flush=True)
                 break
-            scores = _final_split_scores(model, dm, cfg, split, deadline)
+            scores = _final_split_scores(model, dm, cfg, split, deadline, world, rank)
             if scores:
                 out[split] = scores
     except Terminated as e:
@@ -323,8 +328,11 @@ def final_scores(model, dm, cfg: DictConfig, deadline: float | None = None) -> d
     return out
 
 
-def _final_split_scores(model, dm, cfg: DictConfig, split: str, deadline: float | None) -> dict[str, float]:
+def _final_split_scores(
+    model, dm, cfg: DictConfig, split: str, deadline: float | None, world: int = 1, rank: int = 0
+) -> dict[str, float]:
     """The final scores of one split (empty when the deadline left no row decoded)."""
+    from src.callbacks.generation import gather_shares
     from src.decoding import fixed_subset, generate_rows, score_rows, summarize
 
     limit = cfg.final_eval.limit
@@ -332,10 +340,22 @@ def _final_split_scores(model, dm, cfg: DictConfig, split: str, deadline: float 
     table = dm.table(split)
     indices = fixed_subset(len(table), len(table) if limit is None else int(limit), int(cfg.seed))
     rows = [table.iloc[i].to_dict() for i in indices]
-    print(f"final decoding: {split} ({len(rows)} rows)", flush=True)
+    mine = range(rank, len(rows), world)  # every row when world == 1
+    share = f", {len(mine)} on rank {rank}" if world > 1 else ""
+    print(f"final decoding: {split} ({len(rows)} rows{share})", flush=True)
     preds = generate_rows(
-        model, dm, split, rows, indices, int(cfg.final_eval.batch_size), max_new, 1, deadline=deadline
+        model,
+        dm,
+        split,
+        [rows[k] for k in mine],
+        [indices[k] for k in mine],
+        int(cfg.final_eval.batch_size),
+        max_new,
+        1,
+        deadline=deadline,
     )
+    if world > 1:
+        preds = gather_shares(preds, len(rows), world)  # rows a rank's deadline left undecoded stay None
     done = [k for k, p in enumerate(preds) if p is not None]
     if len(done) < len(rows):
         print(f"budget.total reached: {len(done)} of {len(rows)} rows of {split} decoded", flush=True)
@@ -461,7 +481,8 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
             trainer.loggers = loggers
             for lg in loggers:
                 lg.log_metrics({f"best/{k}": v for k, v in {**val, **test}.items()}, step=trainer.global_step)
-            scored = final_scores(model, dm, cfg, budget.deadline)  # the model holds the best weights
+            # the model holds the best weights; under DDP each rank decodes its share of the rows
+            scored = final_scores(model, dm, cfg, budget.deadline, trainer.world_size, trainer.global_rank)
     except BaseException as e:
         if not is_sigterm(e):
             raise

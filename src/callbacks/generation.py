@@ -89,6 +89,18 @@ def gather_shares(mine: list, n: int, world: int) -> list:
     return out
 
 
+def rank_zero_says(flag: bool, world: int) -> bool:
+    """Rank 0's ``flag`` on every rank (a collective: every rank calls it), so that ranks that each read their
+    own clock still take the same branch around a collective such as ``gather_shares``."""
+    if world <= 1:
+        return flag
+    import torch.distributed as dist
+
+    box = [flag]
+    dist.broadcast_object_list(box, src=0)
+    return bool(box[0])
+
+
 def table_rows(epoch: int, rows: list[dict], indices: list[int], results: list[ExampleResult]) -> list[list]:
     """One table row per example, in TABLE_COLUMNS order."""
     out = []

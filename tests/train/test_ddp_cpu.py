@@ -74,6 +74,10 @@ def test_ddp_on_two_cpu_processes_trains_checkpoints_and_resumes(tiny_data_root,
         probes = [r for r in csv.DictReader(f) if r.get("val/S_lagrangian")]
     assert probes  # the validation decodings, each rank's share gathered, were scored and logged
     assert list(tmp_path.rglob("results.json")) == [run_dir / "results.json"]  # none of rank 1
+    # the final scores: each rank decoded one of the two rows, and both were scored
+    for rank in (0, 1):
+        assert f"final decoding: val (2 rows, 1 on rank {rank})" in first.stdout
+    assert results["validation"]["final/val/rows"] == 2.0
     resumed = _run([*common, "trainer.max_steps=6", "trainer.max_epochs=2", f"ckpt_path={last}"], tmp_path)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert json.loads((run_dir / "results.json").read_text())["global_step"] == 6
@@ -82,25 +86,28 @@ def test_ddp_on_two_cpu_processes_trains_checkpoints_and_resumes(tiny_data_root,
 def _gather_worker(rank: int, world: int, init_file: str, out_dir: str) -> None:
     import torch.distributed as dist
 
-    from src.callbacks.generation import gather_shares
+    from src.callbacks.generation import gather_shares, rank_zero_says
 
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world)
     try:
         n = 7
         mine = [f"row{k}" for k in range(rank, n, world)]  # this rank's share, as the callback decodes it
         gathered = gather_shares(mine, n, world)
-        Path(out_dir, f"{rank}.json").write_text(json.dumps(gathered))
+        # each rank's own clock says otherwise (only rank 0 is past its deadline): all follow rank 0
+        agreed = rank_zero_says(rank == 0, world)
+        Path(out_dir, f"{rank}.json").write_text(json.dumps([gathered, agreed]))
     finally:
         dist.destroy_process_group()
 
 
 @pytest.mark.slow  # three processes that each import torch and Lightning
 def test_validation_decodings_are_gathered_in_row_order_on_every_rank(tmp_path):
-    """Three real gloo processes: each holds its share of the probe rows; all end with all rows."""
+    """Three real gloo processes: each holds its share of the probe rows; all end with all rows, and all
+    take rank 0's decision."""
     world = 3
     import torch.multiprocessing as mp
 
     mp.spawn(_gather_worker, args=(world, str(tmp_path / "pg"), str(tmp_path)), nprocs=world, join=True)
     want = [f"row{k}" for k in range(7)]
     for rank in range(world):
-        assert json.loads((tmp_path / f"{rank}.json").read_text()) == want
+        assert json.loads((tmp_path / f"{rank}.json").read_text()) == [want, True]
