@@ -332,30 +332,20 @@ def _final_split_scores(
     model, dm, cfg: DictConfig, split: str, deadline: float | None, world: int = 1, rank: int = 0
 ) -> dict[str, float]:
     """The final scores of one split (empty when the deadline left no row decoded)."""
-    from src.callbacks.generation import gather_shares
-    from src.decoding import fixed_subset, generate_rows, score_rows, summarize
+    from src.callbacks.generation import generate_shared
+    from src.decoding import fixed_subset, score_rows, summarize
 
     limit = cfg.final_eval.limit
     max_new = int(cfg.decode.max_new_tokens)
     table = dm.table(split)
     indices = fixed_subset(len(table), len(table) if limit is None else int(limit), int(cfg.seed))
     rows = [table.iloc[i].to_dict() for i in indices]
-    mine = range(rank, len(rows), world)  # every row when world == 1
-    share = f", {len(mine)} on rank {rank}" if world > 1 else ""
+    share = f", {len(range(rank, len(rows), world))} on rank {rank}" if world > 1 else ""
     print(f"final decoding: {split} ({len(rows)} rows{share})", flush=True)
-    preds = generate_rows(
-        model,
-        dm,
-        split,
-        [rows[k] for k in mine],
-        [indices[k] for k in mine],
-        int(cfg.final_eval.batch_size),
-        max_new,
-        1,
-        deadline=deadline,
+    batch = int(cfg.final_eval.batch_size)
+    preds = generate_shared(
+        model, dm, split, rows, indices, batch, max_new, 1, world, rank, deadline=deadline
     )
-    if world > 1:
-        preds = gather_shares(preds, len(rows), world)  # rows a rank's deadline left undecoded stay None
     done = [k for k, p in enumerate(preds) if p is not None]
     if len(done) < len(rows):
         print(f"budget.total reached: {len(done)} of {len(rows)} rows of {split} decoded", flush=True)

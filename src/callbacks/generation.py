@@ -89,6 +89,17 @@ def gather_shares(mine: list, n: int, world: int) -> list:
     return out
 
 
+def generate_shared(
+    pl_module, dm, split, rows, indices, batch_size, max_new, num_beams, world=1, rank=0, **kw
+):
+    """``generate_rows`` for ``rows`` split over the ranks: rank r decodes rows r, r + world, ..., and every
+    rank ends with all predictions in row order (rows a rank's deadline left undecoded stay None)."""
+    mine = range(rank, len(rows), world)  # every row when world == 1
+    mine_rows, mine_indices = [rows[k] for k in mine], [indices[k] for k in mine]
+    preds = generate_rows(pl_module, dm, split, mine_rows, mine_indices, batch_size, max_new, num_beams, **kw)
+    return gather_shares(preds, len(rows), world) if world > 1 else preds
+
+
 def rank_zero_says(flag: bool, world: int) -> bool:
     """Rank 0's ``flag`` on every rank (a collective: every rank calls it), so that ranks that each read their
     own clock still take the same branch around a collective such as ``gather_shares``."""
@@ -221,19 +232,9 @@ class GenerationScores(L.Callback):
 
         limit = self.max_new_tokens or int(pl_module.hparams.get("max_new_tokens", MAX_NEW_TOKENS))
         start = time.monotonic()
-        mine = range(rank, len(rows), world)  # every row when world == 1
-        predictions = generate_rows(
-            pl_module,
-            dm,
-            self.split,
-            [rows[k] for k in mine],
-            [indices[k] for k in mine],
-            self.batch_size,
-            limit,
-            self.num_beams,
+        predictions = generate_shared(
+            pl_module, dm, self.split, rows, indices, self.batch_size, limit, self.num_beams, world, rank
         )
-        if world > 1:
-            predictions = gather_shares(predictions, len(rows), world)
         self.seconds_per_row = (time.monotonic() - start) / max(1, len(rows))  # read by FinishInTime
         return score_rows(dm.scheme, rows, predictions, limit)
 

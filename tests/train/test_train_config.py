@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
+from src.data.generation import flat_keys
 from src.models.bart import validate_arch
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
@@ -39,22 +40,12 @@ def test_ood_experiments_evaluate_on_their_split(compose_cfg):
         assert split in cfg.data.datamodule.eval_splits
 
 
-def _flat(tree: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            out.update(_flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 @pytest.mark.parametrize("name", ["ood_hypercharge", "ood_fields", "ood_reps", "ablation_field_refs"])
 def test_hour_long_experiments_train_what_learn_1to3_trains(name, compose_cfg):
     # RESULTS.md measures learn_1to3 over three seeds; the experiments users run on the same base train the
     # same model on the same data and stream, and differ only in their name and the splits scored at the end
-    learned = _flat(OmegaConf.to_container(compose_cfg(["experiment=learn_1to3"]), resolve=True))
-    other = _flat(OmegaConf.to_container(compose_cfg([f"experiment={name}"]), resolve=True))
+    learned = flat_keys(OmegaConf.to_container(compose_cfg(["experiment=learn_1to3"]), resolve=True))
+    other = flat_keys(OmegaConf.to_container(compose_cfg([f"experiment={name}"]), resolve=True))
     differ = {k for k in learned.keys() | other.keys() if learned.get(k) != other.get(k)}
     naming = {"task_name", "tags", "logger.wandb.group", "logger.wandb.name", "logger.wandb.tags"}
     assert differ <= naming | {"data.datamodule.eval_splits"}
