@@ -74,6 +74,7 @@ def check_values(cfg: DictConfig) -> None:
         shares = OmegaConf.select(cfg, f"data.datamodule.stream.{key}") or []
         for k in range(len(shares)):
             number(f"data.datamodule.stream.{key}[{k}]", float, minimum=0.0, maximum=1.0)
+    number("data.datamodule.stream.canonical_ids_until", float, minimum=0.0, maximum=1.0, allow_none=True)
     number("decode.max_new_tokens", int, minimum=1)
     arch = OmegaConf.to_container(cfg.model, resolve=True)
     try:
@@ -154,11 +155,18 @@ def run_folder_of(ckpt_path: str | None) -> Path | None:
     return run if ckpt.parent.name == "checkpoints" and (run / RUN_INFO).is_file() else None
 
 
-def build_callbacks(cfg: DictConfig) -> list:
+def build_callbacks(cfg: DictConfig, logging: bool = True) -> list:
+    """The configured callbacks; without a logger (``logger=none``) the learning-rate monitor, which only
+    writes to loggers and refuses to start without one, is left out."""
     nodes = cfg.get("callbacks") or {}
-    return [
+    callbacks = [
         hydra.utils.instantiate(node) for node in nodes.values() if node is not None and "_target_" in node
     ]
+    if not logging:
+        from lightning.pytorch.callbacks import LearningRateMonitor
+
+        callbacks = [cb for cb in callbacks if not isinstance(cb, LearningRateMonitor)]
+    return callbacks
 
 
 def build_loggers(cfg: DictConfig, wandb_id: str) -> list:
@@ -431,11 +439,16 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
     limits = {} if train_seconds is None else {"max_time": _dd_hh_mm_ss(train_seconds)}
     if cfg.optim.get("decay_by_time"):  # the lr decay also follows the training time left
         model.time_budget_s = train_seconds
-    callbacks = build_callbacks(cfg)
+    callbacks = build_callbacks(cfg, logging=bool(loggers))
     if budget.deadline is not None:  # stop early enough for the final validation, test losses and decoding
         from src.callbacks.budget import FinishInTime
 
         callbacks.append(FinishInTime(budget.deadline, final_row_count(dm, cfg)))
+    until = OmegaConf.select(cfg, "data.datamodule.stream.canonical_ids_until")
+    if until is not None and train_seconds is not None and dm.streaming:
+        from src.callbacks.curriculum import EndIdCurriculumInTime
+
+        callbacks.append(EndIdCurriculumInTime(train_seconds, until))
     on_sigterm = CheckpointOnSigterm(run_dir / "checkpoints")  # last.ckpt at the step SIGTERM stopped
     callbacks.append(on_sigterm)
     trainer = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, **limits)
@@ -507,6 +520,9 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
         "job_seconds": round(time.monotonic() - budget.start, 1),
         "collapse": {**collapse_report(trainer, {**val, **test}), **_probe_part(probes)},
     }
+    curricula = [cb for cb in trainer.callbacks if type(cb).__name__ == "EndIdCurriculumInTime"]
+    if curricula:  # the step after which the ID curriculum was cut short by time (None: it ran its epochs)
+        summary["id_curriculum_ended_at_step"] = curricula[0].ended_at
     write_text(run_dir / "results.json", dumps(summary, indent=2) + "\n")
     print_summary(summary)
     if terminated is not None:

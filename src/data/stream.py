@@ -68,6 +68,7 @@ class TrainStream(IterableDataset):
         # share of epoch 0, 1, ... whose target IDs are renumbered per term in order of appearance (an ID
         # curriculum for random-ID schemes); epochs beyond the list keep the scheme's own IDs
         self.canonical_ids = [float(v) for v in canonical_ids or []]
+        self.curriculum_ended = False  # set when end_canonical_ids cut the list short
         if any(not 0.0 <= v <= 1.0 for v in self.canonical_ids):
             raise ValueError(f"canonical_ids shares must lie in [0, 1], got {list(canonical_ids)}")
         if self.canonical_ids and renumber is None:
@@ -87,17 +88,34 @@ class TrainStream(IterableDataset):
         if self.skip >= self.epoch_batches:
             self.epoch, self.skip = self.epoch + 1, 0
 
+    def end_canonical_ids(self, after_epoch: int) -> bool:
+        """No canonical-ID share in the epochs after ``after_epoch`` (the curriculum ends early); True if
+        that cut anything."""
+        kept = self.canonical_ids[: max(after_epoch + 1, 0)]
+        cut = any(v > 0.0 for v in self.canonical_ids[len(kept) :])
+        self.canonical_ids = kept
+        self.curriculum_ended = self.curriculum_ended or cut
+        return cut
+
     def state_dict(self) -> dict:
-        """Where the stream stands: the epoch and the batches of it already yielded (workers=0)."""
+        """Where the stream stands: the epoch and the batches of it already yielded (workers=0), and the
+        canonical-ID shares once the curriculum was ended early (it stays ended on resume)."""
         done = self.skip + self.yielded
         if done >= self.epoch_batches:
-            return {"epoch": self.epoch + 1, "batches": 0}
-        return {"epoch": self.epoch, "batches": done}
+            state = {"epoch": self.epoch + 1, "batches": 0}
+        else:
+            state = {"epoch": self.epoch, "batches": done}
+        if self.curriculum_ended:
+            state["canonical_ids"] = list(self.canonical_ids)
+        return state
 
     def load_state_dict(self, state: dict) -> None:
         self.epoch = int(state.get("epoch", 0))
         self.skip = int(state.get("batches", 0))
         self.yielded = 0
+        if "canonical_ids" in state:
+            self.canonical_ids = [float(v) for v in state["canonical_ids"]]
+            self.curriculum_ended = True
 
     def examples(self, worker: int | str) -> Iterator[dict]:
         """Encoded training examples of this epoch and worker ("rank.worker" under DDP), forever."""

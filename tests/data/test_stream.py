@@ -179,3 +179,26 @@ def test_a_canonical_id_scheme_skips_the_curriculum_and_streams_the_same_targets
         return [e["labels"] for e, _ in zip(stream.examples(worker=0), range(30))]
 
     assert first_labels([1.0, 0.5]) == first_labels([])
+
+
+def test_a_curriculum_ended_early_streams_the_schemes_own_ids_and_stays_ended_on_resume(tiny_dir):
+    def first_labels(dm, epoch: int) -> list[list[int]]:
+        stream = dm.train_stream()
+        stream.epoch = epoch
+        return [e["labels"] for e, _ in zip(stream.examples(worker=0), range(30))]
+
+    plain, cut = make_dm(tiny_dir), make_dm(tiny_dir)
+    cut.stream_cfg["canonical_ids"] = [1.0, 1.0, 1.0]
+    stream = cut.train_stream()
+    assert first_labels(cut, 1) != first_labels(plain, 1)  # epoch 1 is renumbered while the list stands
+    assert stream.end_canonical_ids(after_epoch=0) is True
+    assert stream.canonical_ids == [1.0] and stream.end_canonical_ids(after_epoch=0) is False
+    assert first_labels(cut, 1) == first_labels(plain, 1)  # the very targets of a run without a curriculum
+    assert first_labels(cut, 0) != first_labels(plain, 0)  # the epoch already begun keeps its share
+    state = stream.state_dict()
+    assert state["canonical_ids"] == [1.0]
+    resumed = make_dm(tiny_dir)
+    resumed.stream_cfg["canonical_ids"] = [1.0, 1.0, 1.0]
+    resumed.train_stream().load_state_dict(state)
+    assert resumed.train_stream().canonical_ids == [1.0]
+    assert "canonical_ids" not in plain.train_stream().state_dict()  # nothing to restore when nothing was cut

@@ -108,6 +108,29 @@ def test_a_streamed_run_records_its_stop_tokens_time_and_every_collapse_probe(ti
     assert "scores (best checkpoint" in log and f"run folder: {summary['run_dir']}" in log
 
 
+def test_the_id_curriculum_ends_at_its_share_of_the_training_time(tiny_data_root, compose_cfg_at):
+    overrides = [
+        *TINY,
+        "tokenizer=paper",  # random IDs: the curriculum applies
+        "data.datamodule.stream.enabled=true",
+        "data.datamodule.stream.epoch_batches=2",
+        "data.datamodule.stream.canonical_ids=[1.0,1.0,1.0]",
+        "trainer.max_steps=4",
+        "trainer.max_epochs=10",
+        "logger=none",
+        "callbacks.generation_scores.num_examples=2",
+        "callbacks.embedding_analysis=null",
+        "final_eval.limit=1",
+        "budget.total=00:00:30:00",
+    ]
+    # no time at all: the first epoch's end is already past the share, epochs 1 and 2 lose their canonical IDs
+    cut = train(compose_cfg_at(tiny_data_root, [*overrides, "data.datamodule.stream.canonical_ids_until=0.0"]))
+    assert cut["id_curriculum_ended_at_step"] == 2
+    # all the time in the world: the list runs its epochs
+    kept = train(compose_cfg_at(tiny_data_root, [*overrides, "data.datamodule.stream.canonical_ids_until=1.0"]))
+    assert kept["id_curriculum_ended_at_step"] is None
+
+
 def test_the_printed_headline_has_one_row_per_split_with_exact_and_validity_columns():
     from src.train import headline_table
 
