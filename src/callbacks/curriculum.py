@@ -37,7 +37,8 @@ class EndIdCurriculumInTime(L.Callback):
         if late and stream.end_canonical_ids(stream.epoch):
             self.ended_at = int(trainer.global_step)
             print(
-                f"canonical_ids_until: {self.until_s:.0f} s of training are past at step {trainer.global_step}; "
+                f"canonical_ids_until: {self.until_s:.0f} s of training are past at step "
+                f"{trainer.global_step}; "
                 "the epochs from here on train on the scheme's own IDs only",
                 flush=True,
             )

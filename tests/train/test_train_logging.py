@@ -117,17 +117,18 @@ def test_the_id_curriculum_ends_at_its_share_of_the_training_time(tiny_data_root
         "data.datamodule.stream.canonical_ids=[1.0,1.0,1.0]",
         "trainer.max_steps=4",
         "trainer.max_epochs=10",
-        "logger=none",
+        "logger=none",  # also: a run without loggers leaves the learning-rate monitor out and runs
         "callbacks.generation_scores.num_examples=2",
         "callbacks.embedding_analysis=null",
         "final_eval.limit=1",
         "budget.total=00:00:30:00",
     ]
     # no time at all: the first epoch's end is already past the share, epochs 1 and 2 lose their canonical IDs
-    cut = train(compose_cfg_at(tiny_data_root, [*overrides, "data.datamodule.stream.canonical_ids_until=0.0"]))
+    until = "data.datamodule.stream.canonical_ids_until"
+    cut = train(compose_cfg_at(tiny_data_root, [*overrides, f"{until}=0.0"]))
     assert cut["id_curriculum_ended_at_step"] == 2
     # all the time in the world: the list runs its epochs
-    kept = train(compose_cfg_at(tiny_data_root, [*overrides, "data.datamodule.stream.canonical_ids_until=1.0"]))
+    kept = train(compose_cfg_at(tiny_data_root, [*overrides, f"{until}=1.0"]))
     assert kept["id_curriculum_ended_at_step"] is None
 
 
