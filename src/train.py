@@ -404,6 +404,7 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
     import lightning as L
 
     from src.callbacks.signals import CheckpointOnSigterm, Terminated, is_sigterm, sigterm_raises
+    from src.data.datamodule import datamodule_from_config
     from src.data.tables import write_text
     from src.models.module import LagrangianBart
     from src.tokens import scheme_from_config
@@ -412,7 +413,7 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
     L.seed_everything(int(cfg.seed), workers=True)
 
     scheme = scheme_from_config(cfg.tokenizer)
-    dm = hydra.utils.instantiate(cfg.data.datamodule, scheme=scheme)
+    dm = datamodule_from_config(cfg.data, scheme)
     dm.prepare_data()
     if (
         scheme.needs_fit

@@ -55,16 +55,16 @@ def _padded_share(batches: list[dict]) -> float:
 
 def prepare(cfg, scheme_name: str, bucket: bool) -> tuple:
     """(scheme, one epoch of training batches) of the quickstart data in ``scheme_name``."""
-    import hydra
     import lightning as L
 
+    from src.data.datamodule import datamodule_from_config
     from src.tokens import scheme_from_config
 
     L.seed_everything(0, workers=True)
     tok_cfg = cfg.tokenizer.copy()
     tok_cfg.name = scheme_name
     scheme = scheme_from_config(tok_cfg)
-    dm = hydra.utils.instantiate(cfg.data.datamodule, scheme=scheme, bucket_by_length=bucket, stream=None)
+    dm = datamodule_from_config(cfg.data, scheme, bucket_by_length=bucket, stream=None)
     dm.prepare_data()
     if scheme.needs_fit:
         scheme.fit(dm.train_field_lists())

@@ -1,6 +1,7 @@
 """``LagrangianDataModule``: the Parquet tables, tokenized by a token scheme, in length-bucketed batches.
 
-Instantiated by training as ``hydra.utils.instantiate(cfg.data.datamodule, scheme=scheme)``. It
+Built from the ``data`` config node by ``datamodule_from_config(cfg.data, scheme)``: its ``datamodule``
+entry, with the rest of the node (the data settings) as ``generate``. It
 
 * generates the dataset when ``data_dir`` lacks it (``generate`` = the data settings; ``prepare_data``);
 * fits the scheme on the training fields when the scheme has ``fit`` (opaque's vocabulary);
@@ -40,6 +41,16 @@ class EncodedSplit(torch.utils.data.Dataset):
 
     def __getitem__(self, i: int) -> dict:
         return self.examples[i]
+
+
+def datamodule_from_config(data_cfg, scheme, **overrides) -> LagrangianDataModule:
+    """The ``data`` node's ``datamodule`` entry, given the rest of the node (the data settings) as
+    ``generate``: one source for the settings that generate, stream and check the dataset."""
+    import hydra
+    from omegaconf import OmegaConf
+
+    settings = {k: v for k, v in OmegaConf.to_container(data_cfg, resolve=True).items() if k != "datamodule"}
+    return hydra.utils.instantiate(data_cfg.datamodule, scheme=scheme, generate=settings, **overrides)
 
 
 def _plain(node):

@@ -40,7 +40,24 @@ def test_every_data_config_composes_and_validates(name):
     settings = settings_from_config(data)
     assert settings.name == name
     assert data["datamodule"]["_target_"] == "src.data.datamodule.LagrangianDataModule"
-    assert data["datamodule"]["generate"]["n_lagrangians"] == data["n_lagrangians"]
+    assert "generate" not in data["datamodule"]  # the settings come from the node itself, not a mirror
+
+
+def test_the_datamodule_generates_with_the_data_nodes_own_settings():
+    from data_helpers import CONF
+    from hydra import compose, initialize_config_dir
+
+    from src.data.datamodule import datamodule_from_config
+    from src.tokens import build_scheme
+
+    overrides = ["data=tiny", "paths.data_dir=/unused", "data.n_lagrangians=77", "data.vocabulary.su2=[1,2]"]
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONF)):
+        cfg = compose("generate", overrides=overrides)
+    dm = datamodule_from_config(cfg.data, build_scheme("paper"), batch_size=4)
+    assert dm.batch_size == 4 and dm.data_dir == Path("/unused/tiny")
+    assert dm.generate["n_lagrangians"] == 77 and dm.generate["vocabulary"]["su2"] == [1, 2]
+    assert "datamodule" not in dm.generate
+    assert settings_from_config(dm.generate) == settings_from_config(compose_data("tiny", overrides[2:]))
 
 
 def test_cli_bad_values_exit_2_with_one_line(tmp_path):

@@ -13,10 +13,10 @@ CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 @pytest.fixture(scope="session")
 def tiny_datamodule(tmp_path_factory):
     """The ``data=tiny`` datamodule (48 Lagrangians of 1-2 fields), generated once under a temporary root."""
-    import hydra
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    from src.data.datamodule import datamodule_from_config
     from src.tokens import build_scheme
 
     root = tmp_path_factory.mktemp("eval_root")
@@ -26,7 +26,7 @@ def tiny_datamodule(tmp_path_factory):
             config_name="train", overrides=["data=tiny", f"paths.root_dir={root}", f"run_dir={root}/run"]
         )
     GlobalHydra.instance().clear()
-    dm = hydra.utils.instantiate(cfg.data.datamodule, scheme=build_scheme("paper"))
+    dm = datamodule_from_config(cfg.data, build_scheme("paper"))
     dm.prepare_data()
     dm.setup("validate")
     return dm

@@ -38,13 +38,12 @@ def compose_cfg(tmp_path):
 @pytest.fixture(scope="session")
 def tiny_data_root(tmp_path_factory):
     """A root whose outputs/data/tiny holds the tiny dataset (48 Lagrangians of 1-2 fields + OOD splits)."""
-    import hydra
-
+    from src.data.datamodule import datamodule_from_config
     from src.tokens import build_scheme
 
     root = tmp_path_factory.mktemp("tiny_root")
     cfg = compose_train(["data=tiny"], root)
-    dm = hydra.utils.instantiate(cfg.data.datamodule, scheme=build_scheme("paper"))
+    dm = datamodule_from_config(cfg.data, build_scheme("paper"))
     dm.prepare_data()
     return root
 
