@@ -47,22 +47,25 @@ IGNORED_KEYS = {
 
 @dataclass
 class DataSettings:
+    """The defaults are those of ``conf/data/sampled.yaml`` (the paper's set; a test keeps the two equal): a node
+    that leaves a key out gets the value the config files would give it."""
+
     name: str = "sampled"
     sampler: str = "sampled"
-    n_lagrangians: int = 1000
+    n_lagrangians: int = 286000
     max_fields: int = 6
     seed: int = 0
     basis: str = "independent"
-    num_workers: int = 1
+    num_workers: int = 2
     shard: int | None = None
     num_shards: int = 1
     merge: bool = False
-    oversample: float = 1.1
+    oversample: float = 1.25
     chunk_size: int = 256
     val_fraction: float = 0.05
     test_fraction: float = 0.05
     allow_duplicate_fields: bool = False
-    max_target_tokens: int | None = None
+    max_target_tokens: int | None = 2046
     card: bool = True
     csv_path: str | None = None
     csv_val_share: float = 0.5

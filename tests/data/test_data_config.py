@@ -43,6 +43,12 @@ def test_every_data_config_composes_and_validates(name):
     assert "generate" not in data["datamodule"]  # the settings come from the node itself, not a mirror
 
 
+def test_the_settings_defaults_are_the_paper_sets_config():
+    from src.data.settings import DataSettings
+
+    assert settings_from_config(compose_data("sampled")) == DataSettings()
+
+
 def test_the_datamodule_generates_with_the_data_nodes_own_settings():
     from data_helpers import CONF
     from hydra import compose, initialize_config_dir

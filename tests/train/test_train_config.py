@@ -97,3 +97,10 @@ def test_a_normal_run_is_not_shrunk(compose_cfg):
     cfg = compose_cfg(["experiment=quickstart", "final_eval.limit=0", "+trainer.fast_dev_run=true"])
     shrink_for_fast_dev_run(cfg)
     assert cfg.final_eval.limit == 0  # skipping the final scores stays skipped
+
+
+def test_the_modules_optimiser_defaults_are_train_yamls(compose_cfg):
+    from src.models.module import DEFAULT_OPTIM
+
+    optim = OmegaConf.to_container(compose_cfg([]).optim, resolve=True)
+    assert {k: optim[k] for k in DEFAULT_OPTIM} == {**DEFAULT_OPTIM, "betas": list(DEFAULT_OPTIM["betas"])}
