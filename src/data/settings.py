@@ -47,8 +47,8 @@ IGNORED_KEYS = {
 
 @dataclass
 class DataSettings:
-    """The defaults are those of ``conf/data/sampled.yaml`` (the paper's set; a test keeps the two equal): a node
-    that leaves a key out gets the value the config files would give it."""
+    """The defaults are those of ``conf/data/sampled.yaml`` (the paper's set; a test keeps the two equal):
+    a node that leaves a key out gets the value the config files would give it."""
 
     name: str = "sampled"
     sampler: str = "sampled"
