@@ -521,7 +521,9 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
         "job_seconds": round(time.monotonic() - budget.start, 1),
         "collapse": {**collapse_report(trainer, {**val, **test}), **_probe_part(probes)},
     }
-    curricula = [cb for cb in trainer.callbacks if type(cb).__name__ == "EndIdCurriculumInTime"]
+    from src.callbacks.curriculum import EndIdCurriculumInTime
+
+    curricula = [cb for cb in trainer.callbacks if isinstance(cb, EndIdCurriculumInTime)]
     if curricula:  # the step after which the ID curriculum was cut short by time (None: it ran its epochs)
         summary["id_curriculum_ended_at_step"] = curricula[0].ended_at
     write_text(run_dir / "results.json", dumps(summary, indent=2) + "\n")

@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
             "data.datamodule.stream.canonical_ids[1]=2.0 must be <= 1.0",
         ),
         (
+            ["data.datamodule.stream.canonical_ids_until=1.5"],
+            "data.datamodule.stream.canonical_ids_until=1.5 must be <= 1.0",
+        ),
+        (
             ["data.datamodule.stream.keep_by_fields=[x]"],
             "data.datamodule.stream.keep_by_fields[0]='x' must be a number",
         ),
