@@ -517,7 +517,13 @@ def factor_contractions(
     occurrences: Sequence[tuple[Field, bool]], identities: Sequence[Hashable], basis: str = "independent"
 ) -> list[tuple[Contraction, ...]]:
     """Invariant contraction structures of a product of field occurrences (field, conjugate)."""
-    keys = [rep_key(f, c) for f, c in occurrences]
+    return key_contractions([rep_key(f, c) for f, c in occurrences], identities, basis)
+
+
+def key_contractions(
+    keys: Sequence[RepKey], identities: Sequence[Hashable], basis: str = "independent"
+) -> list[tuple[Contraction, ...]]:
+    """``factor_contractions`` from the factors' rep keys (``rep_key(field, conjugate)``, the caller's)."""
     signature, order = signature_of(keys, identities)
     return [contractions_of(s, order, signature[0]) for s in signature_structures(signature, basis)]
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .fields import Field
-from .invariants import factor_contractions
+from .invariants import RepKey, key_contractions, rep_key
 from .terms import KIND_BY_FACTORS, Contraction, Factor, Lagrangian, Term
 
 # independent: a maximal independent set; expanded: every distinct non-vanishing monomial; paper: one term
@@ -41,6 +41,7 @@ class FactorInfo:
     left: bool  # chirality after conjugation (fermions only)
     triality: int
     su2_boxes: int
+    key: RepKey  # rep_key(field, conjugate): the factor's Young diagrams
 
 
 def _factors(fields: Sequence[Field]) -> list[FactorInfo]:
@@ -55,12 +56,14 @@ def _factors(fields: Sequence[Field]) -> list[FactorInfo]:
 
 @cache
 def _field_factors(f: Field, scale: int) -> tuple[tuple, ...]:
-    """(conjugate, scaled charge, fermion, left, triality, SU(2) boxes) of a field's factors (cached)."""
+    """(conjugate, scaled charge, fermion, left, triality, SU(2) boxes, rep key) of each factor (cached)."""
     out = []
     for conj in (False, True) if not f.is_real else (False,):
         g = f.conjugate() if conj else f
         left = g.is_fermion and g.lorentz.left == 1
-        out.append((conj, int(g.u1 * scale), f.is_fermion, left, g.su3.triality, g.su2.n - 1))
+        out.append(
+            (conj, int(g.u1 * scale), f.is_fermion, left, g.su3.triality, g.su2.n - 1, rep_key(f, conj))
+        )
     return tuple(out)
 
 
@@ -139,11 +142,11 @@ def _multiset_terms(
     fields: Sequence[Field], infos: Sequence[FactorInfo], multiset: tuple[int, ...], basis: str
 ) -> list[Term]:
     factors = tuple(infos[k].factor for k in multiset)
-    occurrences = [(fields[f.field], f.conjugate) for f in factors]
+    keys = [infos[k].key for k in multiset]
     kind = _kind(infos, multiset)
     if len(multiset) > 2:
-        return [Term(kind, factors, s) for s in factor_contractions(occurrences, factors, basis)]
-    if not factor_contractions(occurrences, factors):
+        return [Term(kind, factors, s) for s in key_contractions(keys, factors, basis)]
+    if not key_contractions(keys, factors):
         return []
     # a 2-field invariant is unique (Schur): written with δ-style entries
     lorentz = kind == "fermion_mass"
