@@ -24,11 +24,12 @@ import sys
 
 from src.cli import ArgumentParser
 from src.cli import UserError as UsageError
-from src.physics.fields import Field, FieldError, parse_fields
+from src.physics.fields import Field, FieldError
 from src.physics.lagrangian import BASES, build_lagrangian
 from src.physics.models import MODEL_NAMES, get_model, load_model_file, model_description
 from src.physics.terms import Lagrangian, Term
 from src.physics.verify import verify_term
+from src.tokens.paper import parse_fields
 
 FORMATS = ("text", "latex", "json", "paper")
 FAMILIES = (

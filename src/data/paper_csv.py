@@ -16,8 +16,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from src.physics.fields import FieldError, parse_paper_fields
+from src.physics.fields import FieldError
 from src.physics.terms import Lagrangian
+from src.tokens.paper import parse_paper_fields
 
 from .field_space import ConfigError
 from .rows import field_to_json, fields_text, multiset_key, term_counts

@@ -178,7 +178,7 @@ def gauge_groups(fields: Sequence[Field]) -> list[str]:
 def build_lagrangian(fields: list[Field], basis: str = "independent") -> Lagrangian:
     """All independent invariant terms of dimension ≤ 4 of ``fields`` (physics.md §2), in canonical order.
 
-    Example: ``build_lagrangian(parse_fields("H: S(1,2,1/2)"))`` has H†H H H† H† ... : 1 quartic,
+    Example: ``build_lagrangian(parse_short_fields("H: S(1,2,1/2)"))`` has H†H H H† H† ... : 1 quartic,
     1 kinetic, 2 gauge kinetic (SU2, U1), 1 mass term.
     """
     if basis not in BASES:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 
-from src.physics.fields import Field, parse_paper_fields, render_paper_field
+from src.physics.fields import HALF, Field, FieldError, parse_fraction, parse_short_fields
 from src.physics.groups import SU2Rep, SU3Rep
 from src.physics.lagrangian import gauge_groups
 from src.physics.terms import SECTION_OF, Factor, Lagrangian, Term
@@ -35,7 +35,115 @@ NUMBER_WORDS = frozenset("0123456789-/")
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Input side
+# Input side: ``FIELD SPIN 0 SU2 2 U1 1 FIELD SPIN 1/2 SU3 3 SU2 2 U1 1/3 HEL -1/2`` (numbers spaced or not:
+# ``U1 - 1 / 3`` equals ``U1 -1/3``), optionally wrapped in [SOS] ... [EOS]
+_KEYWORDS = {"FIELD", "SPIN", "SU3", "SU2", "U1", "HEL"}
+
+
+def _number_tokens(tokens: list[str], i: int) -> tuple[str, int]:
+    """Collect a (possibly spaced) number starting at token i: '-', digits, '/', digits."""
+    j = i
+    parts = []
+    while j < len(tokens) and tokens[j] not in _KEYWORDS:
+        parts.append(tokens[j])
+        j += 1
+    return " ".join(parts), j
+
+
+def parse_paper_fields(text: str) -> list[Field]:
+    """Parse ``FIELD SPIN 0 SU2 2 U1 1 FIELD ...`` (optionally wrapped in [SOS] ... [EOS]).
+
+    Raises FieldError naming the offending token and its 0-based token position.
+    """
+    tokens = [t for t in text.split() if t not in ("[SOS]", "[EOS]", "[PAD]")]
+    if not tokens:
+        raise FieldError("empty field list")
+    fields: list[Field] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] != "FIELD":
+            raise FieldError(f"expected FIELD, found {tokens[i]!r}", i)
+        start = i
+        i += 1
+        if i >= len(tokens) or tokens[i] != "SPIN":
+            raise FieldError("FIELD must be followed by SPIN", i)
+        i += 1
+        spin_text, j = _number_tokens(tokens, i)
+        if not spin_text:
+            raise FieldError("SPIN needs a value", i)
+        spin = parse_fraction(spin_text, i)
+        if spin not in (0, HALF):
+            raise FieldError(f"spin {spin_text.replace(' ', '')} is not supported (only 0 and 1/2)", i)
+        i = j
+        su3, su2, u1, hel = SU3Rep(0, 0), SU2Rep(1), Fraction(0), None
+        seen: set[str] = set()
+        while i < len(tokens) and tokens[i] != "FIELD":
+            key = tokens[i]
+            if key not in ("SU3", "SU2", "U1", "HEL"):
+                raise FieldError(f"unexpected token {key!r}", i)
+            if key in seen:
+                raise FieldError(f"{key} given twice in one field", i)
+            seen.add(key)
+            value, j = _number_tokens(tokens, i + 1)
+            if not value:
+                raise FieldError(f"{key} needs a value", i + 1)
+            try:
+                if key == "SU3":
+                    su3 = SU3Rep.from_name(value.replace(" ", ""))
+                elif key == "SU2":
+                    su2 = SU2Rep.from_name(value.replace(" ", ""))
+                elif key == "U1":
+                    u1 = parse_fraction(value, i + 1)
+                else:
+                    hel = parse_fraction(value, i + 1)
+                    if hel not in (-HALF, HALF):
+                        raise FieldError(f"helicity {value.replace(' ', '')} must be -1/2 or 1/2", i + 1)
+            except FieldError:
+                raise
+            except ValueError as e:
+                raise FieldError(str(e), i + 1) from None
+            i = j
+        if spin == 0 and hel is not None:
+            raise FieldError("a scalar cannot carry a helicity (HEL)", start)
+        if spin == HALF and hel is None:
+            raise FieldError("a spin-1/2 field needs HEL -1/2 or HEL 1/2", start)
+        fields.append(Field(spin, su3, su2, u1, hel, name=f"F{len(fields)}"))
+    return fields
+
+
+def parse_fields(text: str) -> list[Field]:
+    """Parse either syntax (auto-detected: the paper's syntax starts with FIELD or [SOS])."""
+    stripped = text.strip()
+    if stripped.startswith("FIELD") or stripped.startswith("[SOS]"):
+        return parse_paper_fields(stripped)
+    return parse_short_fields(stripped)
+
+
+def _digits(q: Fraction) -> str:
+    """Spaced digit form used by the paper: -1/3 -> '- 1 / 3', 12 -> '1 2'."""
+    return " ".join(str(q))
+
+
+def render_paper_field(f: Field, conjugate: bool = False, spaced: bool = True) -> str:
+    """One field in the paper's input/output format, without ID (and with DAGGER when conjugated).
+
+    Order is SPIN, SU3, SU2, U1, HEL; trivial reps and zero charge are omitted.
+    ``spaced=False`` gives the compact input form ``SPIN 1/2 ... U1 -1/3 HEL -1/2``.
+    """
+    g = f.conjugate() if conjugate else f
+    num = _digits if spaced else str
+    parts = ["FIELD", "SPIN", num(g.spin)]
+    if g.su3.dim > 1:
+        parts += ["SU3", num(int(g.su3.name))]
+    if g.su2.dim > 1:
+        parts += ["SU2", num(g.su2.n)]
+    if g.u1 != 0:
+        parts += ["U1", num(g.u1)]
+    if g.helicity is not None:
+        parts += ["HEL", num(g.helicity)]
+    if conjugate:
+        parts.append("DAGGER")
+    return " ".join(parts)
 
 
 def render_fields(fields: list[Field]) -> list[str]:

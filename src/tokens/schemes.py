@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from src.physics.fields import Field, render_paper_field
+from src.physics.fields import Field
 from src.physics.terms import Lagrangian
 
 from .base import ParsedLagrangian, TokenScheme
@@ -21,6 +21,7 @@ from .paper import (
     canonical_order,
     paper_spelling,
     render_fields,
+    render_paper_field,
     render_terms,
     to_paper_tokens,
 )

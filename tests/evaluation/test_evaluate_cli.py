@@ -164,7 +164,7 @@ def test_comparison_with_the_oracle_lists_every_term(tiny_datamodule, tiny_arch)
     from eval_helpers import OracleAnswers
 
     from src.decoding import compare_with_oracle
-    from src.physics.fields import parse_fields
+    from src.tokens.paper import parse_fields
 
     dm = tiny_datamodule
     model = OracleAnswers(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme)

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from src.metrics.example import score_prediction
-from src.physics.fields import parse_fields
+from src.tokens.paper import parse_fields
 
 tokens = pytest.importorskip("src.tokens")
 lagrangian = pytest.importorskip("src.physics.lagrangian")

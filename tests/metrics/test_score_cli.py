@@ -115,8 +115,8 @@ def _split(path: Path, field_lists: list[str], basis: str) -> Path:
     import pyarrow.parquet as pq
 
     from src.data.rows import make_row
-    from src.physics.fields import parse_fields
     from src.physics.lagrangian import build_lagrangian
+    from src.tokens.paper import parse_fields
 
     rows = []
     for i, text in enumerate(field_lists):

@@ -8,7 +8,7 @@ import pytest
 from metric_examples import HIGGS, SINGLET
 
 from src.metrics.validity import reason_kind, validity, validity_over
-from src.physics.fields import parse_fields
+from src.tokens.paper import parse_fields
 
 HIGGS_FIELDS = parse_fields("FIELD SPIN 0 SU2 2 U1 1")
 SINGLET_FIELDS = parse_fields("FIELD SPIN 0")

@@ -6,9 +6,10 @@ import random
 from collections import Counter
 from fractions import Fraction
 
-from src.physics.fields import HALF, Field, parse_fields
+from src.physics.fields import HALF, Field
 from src.physics.groups import SU3_NAMES, SU2Rep, SU3Rep
 from src.physics.lagrangian import build_lagrangian
+from src.tokens.paper import parse_fields
 
 NON_KINETIC = ("scalar_mass", "fermion_mass", "scalar_trilinear", "scalar_quartic", "yukawa")
 

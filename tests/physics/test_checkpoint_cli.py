@@ -132,6 +132,6 @@ def test_bad_checkpoints_exit_2_with_one_line(tiny_run, tmp_path, capsys, make, 
 
 
 def build_lagrangian_of(text: str):
-    from src.physics.fields import parse_fields
+    from src.tokens.paper import parse_fields
 
     return build_lagrangian(parse_fields(text))

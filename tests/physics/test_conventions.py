@@ -7,11 +7,11 @@ from collections import Counter
 
 import pytest
 
-from src.physics.fields import parse_fields
 from src.physics.invariants import clear_caches
 from src.physics.lagrangian import build_lagrangian, field_multiset_key
 from src.physics.models import MODEL_NAMES, get_model
 from src.physics.terms import Contraction, Factor
+from src.tokens.paper import parse_fields
 
 SEESAW = "D: S(1,3,1); H: S(1,2,1/2); L: L(1,2,-1/2)"
 INTERACTIONS = ("scalar_trilinear", "scalar_quartic", "yukawa")

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 import sympy
 
-from src.physics.fields import parse_fields
 from src.physics.groups import young_tableau_boxes
 from src.physics.invariants import GROUP_SPECS, levi_civita, rep_key
 from src.physics.lagrangian import build_lagrangian
 from src.physics.terms import Term
+from src.tokens.paper import parse_fields
 
 CASES = [
     "H: S(1,2,1/2)",

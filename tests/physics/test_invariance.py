@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from oracle_helpers import paper_field
 
-from src.physics.fields import parse_fields
 from src.physics.invariants import GROUP_SPECS, embedding, rep_key
 from src.physics.lagrangian import build_lagrangian
 from src.physics.verify import term_tensors
+from src.tokens.paper import parse_fields
 
 MODELS = [
     "Q: L(3,2,1/6); uc: L(-3,1,-2/3); dc: L(-3,1,1/3); L: L(1,2,-1/2); ec: L(1,1,1); H: S(1,2,1/2)",

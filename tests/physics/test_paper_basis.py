@@ -14,9 +14,9 @@ from oracle_helpers import paper_field
 from readback import multiset_values, rank
 
 from src.lagrangian import render_json
-from src.physics.fields import parse_fields
 from src.physics.lagrangian import build_lagrangian
 from src.physics.verify import verify_term
+from src.tokens.paper import parse_fields
 
 SM = "Q: L(3,2,1/6); u: R(3,1,2/3); d: R(3,1,-1/3); L: L(1,2,-1/2); e: R(1,1,-1); H: S(1,2,1/2)"
 

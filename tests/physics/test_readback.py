@@ -13,10 +13,10 @@ from oracle_helpers import random_field
 from readback import ReadError, read_lagrangian
 
 from src.lagrangian import render_json
-from src.physics.fields import parse_fields
 from src.physics.lagrangian import build_lagrangian
 from src.physics.terms import Term
 from src.physics.verify import verify_term
+from src.tokens.paper import parse_fields
 
 # The smallest field lists whose terms read as zero or dependent when the boxes are left out
 SMALL_CASES = (

@@ -6,11 +6,11 @@ import random
 
 import pytest
 
-from src.physics.fields import parse_fields
 from src.physics.lagrangian import build_lagrangian
 from src.physics.models import MODEL_NAMES, get_model
 from src.physics.terms import Contraction, Factor, Term
 from src.physics.verify import REASONS, verify_term
+from src.tokens.paper import parse_fields
 
 H = parse_fields("H: S(1,2,1/2)")
 

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from src.physics.fields import parse_fields
 from src.physics.lagrangian import build_lagrangian
 from src.tokens import build_scheme
 from src.tokens.base import EOS_ID, SOS_ID
@@ -18,6 +17,7 @@ from src.tokens.constraint import (
     oracle_constraint,
 )
 from src.tokens.grammar import renumber_term_ids
+from src.tokens.paper import parse_fields
 from src.tokens.stats import random_fields
 
 CANONICAL = ["field_refs", "paper_canonical"]

@@ -7,9 +7,9 @@ from fractions import Fraction
 
 import pytest
 
-from src.physics.fields import parse_fields
 from src.physics.lagrangian import build_lagrangian
 from src.tokens import build_scheme
+from src.tokens.paper import parse_fields
 
 
 @pytest.mark.parametrize("name", ["paper", "field_refs"])

@@ -5,10 +5,10 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from src.physics.fields import parse_fields
 from src.physics.terms import Contraction, Factor, Term
 from src.tokens.paper import (
     canonical_ids,
+    parse_fields,
     parse_fields_tokens,
     parse_lagrangian,
     render_fields,
@@ -234,9 +234,9 @@ def test_term_cuts_and_id_renumbering_follow_the_signs_after_ids():
     import random as _random
 
     from src.analysis.results import canonical_id_share
-    from src.physics.fields import parse_fields as _parse
     from src.physics.lagrangian import build_lagrangian as _build
     from src.tokens.grammar import renumber_term_ids, split_at_term_signs
+    from src.tokens.paper import parse_fields as _parse
     from src.tokens.paper import render_terms
 
     fields = _parse("H: S(1,2,-1/2); Q: L(3,2,1/6)")  # a minus sign inside a number is no term sign

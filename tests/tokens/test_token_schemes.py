@@ -8,12 +8,12 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from src.physics.fields import Field, parse_fields
+from src.physics.fields import Field
 from src.physics.lagrangian import build_lagrangian
 from src.physics.terms import Contraction, Factor, Lagrangian, Term
 from src.tokens import SCHEMES, build_scheme, load_scheme
 from src.tokens.base import LABEL_PAD, PAD_ID
-from src.tokens.paper import canonical_order, render_lagrangian, render_terms
+from src.tokens.paper import canonical_order, parse_fields, render_lagrangian, render_terms
 from src.tokens.stats import random_fields
 from src.tokens.vocab import PAPER_VOCAB
 
