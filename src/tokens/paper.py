@@ -28,6 +28,7 @@ from src.physics.terms import SECTION_OF, Factor, Lagrangian, Term
 
 from .base import ParsedLagrangian
 from .grammar import ID_PATTERN, FieldReader, TermError, parse_terms
+from .spelling import spaced
 
 Spell = Callable[[Factor], list[str]]  # the words of one field occurrence, DAGGER included, ID excluded
 N_IDS = 10
@@ -121,7 +122,7 @@ def parse_fields(text: str) -> list[Field]:
 
 def _digits(q: Fraction) -> str:
     """Spaced digit form used by the paper: -1/3 -> '- 1 / 3', 12 -> '1 2'."""
-    return " ".join(str(q))
+    return " ".join(spaced(str(q)))
 
 
 def render_paper_field(f: Field, conjugate: bool = False, spaced: bool = True) -> str:
