@@ -142,6 +142,8 @@ def compose(config_name: str, argv: list[str]):
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    import src.data.schema  # noqa: F401  (registers the data group's schema)
+
     overrides = first_of_sweeps(split_overrides(argv))
     GlobalHydra.instance().clear()
     try:

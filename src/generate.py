@@ -13,6 +13,7 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
+import src.data.schema  # noqa: F401  (registers the data group's schema)
 from src.cli import UserError, hydra_entry, is_write_failure, unwritable_folder, write_failure_line
 from src.data.field_space import ConfigError
 from src.data.generation import generate_dataset

@@ -22,6 +22,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+import src.data.schema  # noqa: F401  (registers the data group's schema)
 from src.cli import UserError, is_write_failure, one_line, unwritable_folder, write_failure_line
 from src.jsonsafe import dumps
 from src.models.precision import resolve_precision

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import src.data.schema  # noqa: F401  (registers the data group's schema for every test that composes)
+
 
 @pytest.fixture(autouse=True)
 def _offline_single_thread(monkeypatch, tmp_path):

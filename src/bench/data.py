@@ -13,7 +13,6 @@ import argparse
 import json
 import tempfile
 import time
-from pathlib import Path
 
 from src.bench import report
 from src.bench.machine import describe, peak_rss_mib
@@ -24,14 +23,12 @@ ORACLE_ROWS = 4000  # the oracle alone is timed on (at most) the first rows of t
 
 def _settings(n: int, workers: int, sampler: str):
     """The shipped ``conf/data/<sampler>.yaml`` defaults, resized, without OOD sets and card."""
-    from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
+    from src.cli import compose
     from src.data.settings import settings_from_config
 
-    conf = Path(__file__).resolve().parents[2] / "conf"
-    with initialize_config_dir(version_base="1.3", config_dir=str(conf)):
-        cfg = compose("generate", overrides=[f"data={sampler}"])
+    cfg = compose("generate", [f"data={sampler}"])
     data = OmegaConf.to_container(cfg.data, resolve=True)
     data.pop("datamodule")
     data.update(name=f"bench_{sampler}", n_lagrangians=n, num_workers=workers, card=False)

@@ -28,22 +28,11 @@ CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 def quickstart_config(root: str, overrides: list[str]):
     """The quickstart experiment's composed config with outputs under ``root``."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
+    from src.cli import compose
 
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = compose(
-            config_name="train",
-            overrides=[
-                "experiment=quickstart",
-                f"paths.root_dir={root}",
-                f"run_dir={root}/bench_run",
-                *overrides,
-            ],
-        )
-    GlobalHydra.instance().clear()
-    return cfg
+    return compose(
+        "train", ["experiment=quickstart", f"paths.root_dir={root}", f"run_dir={root}/bench_run", *overrides]
+    )
 
 
 def _padded_share(batches: list[dict]) -> float:

@@ -7,7 +7,6 @@ print one line and exit 2. The node's ``datamodule`` entry belongs to training a
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from src.physics.lagrangian import BASES
 
@@ -86,54 +85,42 @@ class DataSettings:
         return d
 
 
-def _int(cfg: dict, key: str, default: Any, minimum: int | None = None) -> int | None:
-    value = cfg.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            if float(value) != int(float(value)):
-                raise ValueError
-            value = int(float(value))
-        except (TypeError, ValueError):
-            raise ConfigError(f"data.{key} must be an integer, got {value!r}") from None
-    if minimum is not None and value < minimum:
-        raise ConfigError(f"data.{key} must be >= {minimum}, got {value}")
-    return value
+def _typed(cfg: dict) -> dict:
+    """``cfg`` over the defaults, checked against the schema (``src.data.schema``): an unknown key or a value
+    of the wrong type is a ConfigError naming the key; ints, floats and booleans come back converted."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
 
+    from .schema import DataNode
 
-def _fraction(cfg: dict, key: str, default: float) -> float:
+    defaults = DataSettings().to_json()
     try:
-        value = float(cfg.get(key, default))
-    except (TypeError, ValueError):
-        raise ConfigError(f"data.{key} must be a number, got {cfg.get(key)!r}") from None
+        node = OmegaConf.merge(OmegaConf.structured(DataNode), {**defaults, "force": False}, cfg)
+    except OmegaConfBaseException as e:
+        key = getattr(e, "full_key", None) or "?"
+        raise ConfigError(f"data.{key}: {str(e).strip().splitlines()[0]}") from None
+    return {k: v for k, v in OmegaConf.to_container(node, throw_on_missing=False).items() if k in defaults}
+
+
+def _at_least(s: DataSettings, key: str, minimum: int) -> None:
+    value = getattr(s, key)
+    if value is not None and value < minimum:
+        raise ConfigError(f"data.{key} must be >= {minimum}, got {value}")
+
+
+def _fraction(s: DataSettings, key: str) -> None:
+    value = getattr(s, key)
     if not 0.0 <= value <= 1.0:
         raise ConfigError(f"data.{key} must lie in [0, 1], got {value}")
-    return value
-
-
-def _merge_node(name: str, given: dict | None, default: dict) -> dict:
-    out = {k: dict(v) if isinstance(v, dict) else v for k, v in default.items()}
-    for k, v in (given or {}).items():
-        if k not in default:
-            raise ConfigError(f"data.{name}.{k} is not a known setting (known: {', '.join(default)})")
-        if isinstance(default[k], dict):
-            for kk in v or {}:
-                if kk not in default[k]:
-                    raise ConfigError(f"data.{name}.{k}.{kk} is not a known setting")
-            out[k] = {**default[k], **dict(v or {})}
-        else:
-            out[k] = v
-    return out
 
 
 def _validate_ood(ood: dict) -> None:
     for split, node in ood.items():
         size = node.get("size")
-        if size is not None and (not isinstance(size, int) or size < 0):
-            raise ConfigError(f"data.ood.{split}.size must be an integer >= 0, got {size!r}")
+        if size is not None and size < 0:
+            raise ConfigError(f"data.ood.{split}.size must be >= 0, got {size}")
         lo, hi = node.get("min_fields", 1), node.get("max_fields") or 1
-        if split != "benchmarks" and not (isinstance(lo, int) and isinstance(hi, int) and 1 <= lo <= hi):
+        if split != "benchmarks" and not 1 <= lo <= hi:
             raise ConfigError(f"data.ood.{split} needs 1 <= min_fields <= max_fields, got {lo}..{hi}")
     FieldVocabulary.from_config(
         {"su3": ood["ood_reps"]["su3"] or ["1"], "su2": ood["ood_reps"]["su2"] or [1]}, "data.ood.ood_reps"
@@ -141,7 +128,9 @@ def _validate_ood(ood: dict) -> None:
 
 
 def settings_from_config(cfg) -> DataSettings:
-    """Validate a ``data`` node (DictConfig or dict) into DataSettings; raise ConfigError on a bad value."""
+    """Validate a ``data`` node (DictConfig or dict; keys it leaves out take ``DataSettings()``'s values) into
+    DataSettings; raise ConfigError naming the key on a bad value. Types are the schema's; the ranges, names
+    and relations between keys are checked here."""
     from omegaconf import DictConfig, OmegaConf  # loaded only when a config is validated
 
     if isinstance(cfg, DictConfig):  # resolve everything but the training-side datamodule node
@@ -151,35 +140,14 @@ def settings_from_config(cfg) -> DataSettings:
             if k not in IGNORED_KEYS
         }
     cfg = {k: v for k, v in dict(cfg or {}).items() if k not in IGNORED_KEYS}
-    known = set(DataSettings.__dataclass_fields__)
-    for key in cfg:
-        if key not in known:
-            raise ConfigError(f"data.{key} is not a known setting")
-    default = DataSettings()  # the defaults of a key the node leaves out
-    s = DataSettings(
-        name=str(cfg.get("name", default.name)),
-        sampler=str(cfg.get("sampler", default.sampler)),
-        n_lagrangians=_int(cfg, "n_lagrangians", default.n_lagrangians, 1),
-        max_fields=_int(cfg, "max_fields", default.max_fields, 1),
-        seed=_int(cfg, "seed", default.seed, 0),
-        basis=str(cfg.get("basis", default.basis)),
-        num_workers=_int(cfg, "num_workers", default.num_workers, 0),
-        shard=_int(cfg, "shard", default.shard, 0),
-        num_shards=_int(cfg, "num_shards", default.num_shards, 1),
-        merge=bool(cfg.get("merge", default.merge)),
-        oversample=float(cfg.get("oversample", default.oversample)),
-        chunk_size=_int(cfg, "chunk_size", default.chunk_size, 1),
-        val_fraction=_fraction(cfg, "val_fraction", default.val_fraction),
-        test_fraction=_fraction(cfg, "test_fraction", default.test_fraction),
-        allow_duplicate_fields=bool(cfg.get("allow_duplicate_fields", default.allow_duplicate_fields)),
-        max_target_tokens=_int(cfg, "max_target_tokens", default.max_target_tokens, 1),
-        card=bool(cfg.get("card", default.card)),
-        csv_path=cfg.get("csv_path"),
-        csv_val_share=_fraction(cfg, "csv_val_share", default.csv_val_share),
-        vocabulary=FieldVocabulary.from_config(cfg.get("vocabulary")),
-        sampled=_merge_node("sampled", cfg.get("sampled"), DEFAULT_SAMPLED),
-        ood=_merge_node("ood", cfg.get("ood"), DEFAULT_OOD),
-    )
+    values = _typed(cfg)
+    s = DataSettings(**{**values, "vocabulary": FieldVocabulary.from_config(values["vocabulary"])})
+    for key, minimum in (("n_lagrangians", 1), ("max_fields", 1), ("seed", 0), ("num_workers", 0)):
+        _at_least(s, key, minimum)
+    for key, minimum in (("shard", 0), ("num_shards", 1), ("chunk_size", 1), ("max_target_tokens", 1)):
+        _at_least(s, key, minimum)
+    for key in ("val_fraction", "test_fraction", "csv_val_share"):
+        _fraction(s, key)
     if s.sampler not in SAMPLERS:
         raise ConfigError(f"data.sampler must be one of {', '.join(SAMPLERS)}, got {s.sampler!r}")
     if s.basis not in BASES:

@@ -34,8 +34,12 @@ ROOT = Path(__file__).resolve().parents[2]
         ),
         (
             ["data.datamodule.stream.keep_by_fields=[x]"],
-            "data.datamodule.stream.keep_by_fields[0]='x' must be a number",
+            "data.datamodule.stream.keep_by_fields=[x]: Value 'x' of type 'str' could not be converted",
         ),
+        (["data.n_lagrangians=abc"], "data.n_lagrangians=abc: Value 'abc' of type 'str' could not be"),
+        (["data.vocabulary.nosuch=1"], "Key 'nosuch' not in 'VocabularyNode'"),
+        (["+data.nosuch=1"], "data.nosuch: Key 'nosuch' not in 'DataNode'"),
+        (["data.ood.ood_reps.size=-1"], "data.ood.ood_reps.size must be >= 0, got -1"),
         (["model.d_model=7"], "model.d_model=7 must be a multiple of model.encoder_attention_heads=4"),
         (["data.name=fresh_name", "data.max_fields=0"], "data.max_fields must be >= 1, got 0"),
         (["ckpt_path=/nonexistent/last.ckpt"], "ckpt_path=/nonexistent/last.ckpt does not exist"),
