@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
         ({"basis": "redundant"}, "data.basis must be one of"),
         ({"shard": 3, "num_shards": 2}, "data.shard must be < data.num_shards"),
         ({"val_fraction": 1.5}, "data.val_fraction must lie in [0, 1]"),
+        ({"n_lagrangians": "many"}, "data.n_lagrangians: Value 'many' of type 'str' could not be converted"),
+        ({"ood": {"ood_reps": {"size": "x"}}}, "data.ood.ood_reps.size: Value 'x'"),
+        ({"sampled": {"decay": 0.5}}, "data.sampled.decay: Key 'decay' not in 'SampledNode'"),
+        ({"nosuch": 1}, "data.nosuch: Key 'nosuch' not in 'DataNode'"),
     ],
 )
 def test_bad_setting_names_the_key(change, words):
@@ -41,6 +45,19 @@ def test_every_data_config_composes_and_validates(name):
     assert settings.name == name
     assert data["datamodule"]["_target_"] == "src.data.datamodule.LagrangianDataModule"
     assert "generate" not in data["datamodule"]  # the settings come from the node itself, not a mirror
+
+
+def test_every_key_of_the_data_configs_is_in_the_schema():
+    """The YAML files and the schema name the same keys: none is left MISSING, none is added outside it."""
+    from omegaconf import OmegaConf
+
+    from src.data.schema import DataNode
+
+    for name in ("sampled", "uniform", "quickstart", "tiny"):
+        data = compose_data(name)
+        schema_keys = set(OmegaConf.to_container(OmegaConf.structured(DataNode), throw_on_missing=False))
+        assert set(data) == schema_keys, name
+        assert "???" not in str(data), name  # every schema key has a value in the YAML
 
 
 def test_the_settings_defaults_are_the_paper_sets_config():
@@ -74,6 +91,7 @@ def test_cli_bad_values_exit_2_with_one_line(tmp_path):
         ("data.vocabulary.su3=[1,7]", "'7'"),
         ("data=nosuch", "Could not find 'data/nosuch'"),  # a composition error: Hydra's 14 lines, exit 1
         ("data.nosuch_key=1", "nosuch_key"),
+        ("data.ood.ood_fields.size=ten", "data.ood.ood_fields.size=ten: Value 'ten' of type 'str'"),
     ]
     for override, words in cases:
         proc = subprocess.run(
