@@ -28,11 +28,10 @@ from src.physics.terms import SECTION_OF, Factor, Lagrangian, Term
 
 from .base import ParsedLagrangian
 from .grammar import ID_PATTERN, FieldReader, TermError, parse_terms
-from .spelling import spaced
+from .spelling import number_words, spaced
 
 Spell = Callable[[Factor], list[str]]  # the words of one field occurrence, DAGGER included, ID excluded
 N_IDS = 10
-NUMBER_WORDS = frozenset("0123456789-/")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -262,13 +261,11 @@ def render_lagrangian(
 
 
 def _read_number(tokens: list[str], i: int) -> tuple[str, int]:
-    """Digits, '-' and '/' words from i on, joined: ``- 1 2 / 7`` -> '-12/7'."""
-    j = i
-    while j < len(tokens) and tokens[j] in NUMBER_WORDS:
-        j += 1
-    if j == i:
+    """``number_words``, with a TermError where no number starts at ``i``."""
+    text, j = number_words(tokens, i)
+    if not text:
         raise TermError(f"a number was expected at {i}", incomplete=i >= len(tokens))
-    return "".join(tokens[i:j]), j
+    return text, j
 
 
 def _rational(text: str, what: str) -> Fraction:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 ChargeSpelling = dict[Fraction, tuple[int, int]]
-_NUMBER_CHARS = set("-/0123456789")
+NUMBER_WORDS = frozenset("0123456789-/")  # the words a spaced number is written with
 
 
 def spell_charge(q: Fraction, spelling: ChargeSpelling | None = None) -> str:
@@ -32,11 +32,18 @@ def spaced(text: str) -> list[str]:
     return list(text)
 
 
-def _read_number(tokens: list[str], i: int) -> tuple[Fraction | None, int]:
+def number_words(tokens: list[str], i: int) -> tuple[str, int]:
+    """The spaced number that starts at ``i``, joined, and the position after it: ``- 1 2 / 7`` gives
+    ('-12/7', i + 5); ('', i) when ``tokens[i]`` is not a number word. The one reader of spaced numbers:
+    respelling here, the paper's field syntax in ``src.tokens.paper``."""
     j = i
-    while j < len(tokens) and tokens[j] and set(tokens[j]) <= _NUMBER_CHARS:
+    while j < len(tokens) and tokens[j] in NUMBER_WORDS:
         j += 1
-    text = "".join(tokens[i:j])
+    return "".join(tokens[i:j]), j
+
+
+def _read_number(tokens: list[str], i: int) -> tuple[Fraction | None, int]:
+    text, j = number_words(tokens, i)
     try:
         return Fraction(text), j
     except (ValueError, ZeroDivisionError):
