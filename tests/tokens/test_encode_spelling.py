@@ -9,6 +9,7 @@ import pytest
 
 from src.physics.lagrangian import build_lagrangian
 from src.tokens import build_scheme
+from src.tokens.grammar import TermError
 from src.tokens.paper import parse_fields
 
 
@@ -24,3 +25,16 @@ def test_spelling_rewrites_source_and_target(name):
     if scheme.writes_paper_words:  # the target repeats the charge in every term
         target = scheme.decode(spelled["labels"])
         assert target.count("4") >= 2 and "4" not in scheme.decode(plain["labels"])
+
+
+def test_one_reader_takes_a_spaced_number_for_respelling_and_for_the_term_parser():
+    from src.tokens.paper import _read_number
+    from src.tokens.spelling import number_words
+
+    words = ["U1", "-", "1", "2", "/", "7", "DAGGER"]
+    assert number_words(words, 1) == ("-12/7", 6)
+    assert number_words(words, 0) == ("", 0)  # no number starts at a keyword
+    assert number_words(words, 7) == ("", 7)  # nor past the end
+    assert _read_number(words, 1) == ("-12/7", 6)
+    with pytest.raises(TermError, match="a number was expected at 6"):
+        _read_number(words, 6)
