@@ -415,10 +415,11 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
 
     scheme = scheme_from_config(cfg.tokenizer)
     dm = datamodule_from_config(cfg.data, scheme)
+    # The dataset is checked (or generated) here, not only when Lightning calls the hook in trainer.fit: a
+    # scheme that needs fitting (opaque) takes its vocabulary from the training fields before the model reads
+    # its size; the trainer's own call is then a no-op.
     dm.prepare_data()
-    if (
-        scheme.needs_fit
-    ):  # the vocabulary (opaque) comes from the training fields, before the model reads its size
+    if scheme.needs_fit:
         scheme.fit(dm.train_field_lists())
     model = LagrangianBart.from_config(cfg, scheme)
 

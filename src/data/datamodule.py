@@ -3,8 +3,10 @@
 Built from the ``data`` config node by ``datamodule_from_config(cfg.data, scheme)``: its ``datamodule``
 entry, with the rest of the node (the data settings) as ``generate``. It
 
-* generates the dataset when ``data_dir`` lacks it (``generate`` = the data settings; ``prepare_data``);
-* fits the scheme on the training fields when the scheme has ``fit`` (opaque's vocabulary);
+* generates the dataset when ``data_dir`` lacks it (``generate`` = the data settings; ``prepare_data``, the
+  Lightning hook: the trainer calls it before ``setup``, on one process per node, the others waiting; a
+  caller without a trainer calls it first, as ``src.train`` does to build the model on the data);
+* gives the training fields to a scheme that ``needs_fit`` (opaque's vocabulary; ``train_field_lists``);
 * encodes every row with ``scheme.encode(fields, lagrangian, rng)``, the Lagrangian rebuilt from the
   ``fields_json`` and ``terms`` columns and the per-term IDs drawn from ``Random(f"{seed}:{split}:{row}")``;
   rows with an out-of-distribution hypercharge spelling get their charges respelled (``U1 2 / 4``);
@@ -151,7 +153,9 @@ class LagrangianDataModule(L.LightningDataModule):
         if split not in self._tables:
             path = self.data_dir / f"{split}.parquet"
             if not path.exists():
-                self.prepare_data()
+                raise FileNotFoundError(
+                    f"{path} does not exist: prepare_data() (which Lightning calls before setup) generates it"
+                )
             df = read_frame(path)
             limit = {"train": self.limit_train, "val": self.limit_val}.get(split)
             if limit is not None:
@@ -209,7 +213,6 @@ class LagrangianDataModule(L.LightningDataModule):
                 f"the {self.scheme.name} scheme takes its vocabulary from the training fields: "
                 "fit it (scheme.fit(dm.train_field_lists())) before the DataModule is set up"
             )
-        self.prepare_data()
         if stage in (None, "fit") and not self.streaming:
             self._encode_split("train")
         if stage in (None, "fit", "validate"):

@@ -72,6 +72,10 @@ def test_missing_data_is_generated_from_the_generate_settings(tmp_path):
     gen.pop("datamodule")
     gen["ood"]["ood_reps"]["enabled"] = False
     dm = make_dm(tmp_path / "fresh", generate=gen, limit_train=10)
+    with pytest.raises(FileNotFoundError, match=r"prepare_data\(\) \(which Lightning calls before setup\)"):
+        dm.setup("fit")  # setup reads; generating is prepare_data's work (the trainer calls it first)
+    assert not (tmp_path / "fresh").exists()
+    dm.prepare_data()
     dm.setup("fit")
     assert (tmp_path / "fresh" / "meta.json").exists()
     assert len(dm.table("train")) == 10
