@@ -119,33 +119,42 @@ def learning_table(recipes: dict[str, list[SeededRun]], split: str) -> list[str]
     return rows
 
 
+Y_FLOOR = -1.0  # early validations of S can reach -4: the axis starts here so the learned part stays readable
+
+
 def plot_curves(recipes: dict[str, list[SeededRun]], x: str, path: Path) -> None:
+    """Val S of every run against ``x``, one colour (and line style past ten) per recipe, the legend below."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(5.5, 3.8))
+    fig = Figure(figsize=(6.4, 3.6 + 0.22 * len(recipes)))
     ax = fig.subplots()
     scale, title = {
         "elapsed_s": (1 / 60, "training wall time (min)"),
         "tokens_seen": (1e-6, "target tokens (M)"),
     }[x]
+    lowest = 0.0
     for i, (label, runs) in enumerate(recipes.items()):
-        color = f"C{i % 10}"
+        color, style = f"C{i % 10}", ("-", "--", ":")[(i // 10) % 3]
         for k, r in enumerate(runs):
             if len(r.curve):
+                lowest = min(lowest, float(r.curve["S"].min()))
                 ax.plot(
                     r.curve[x] * scale,
                     r.curve["S"],
                     marker=".",
+                    linestyle=style,
                     color=color,
                     alpha=0.8,
                     label=label if k == 0 else None,
                 )
     ax.set_xlabel(title)
-    ax.set_ylabel("val S_Lagrangian (fixed probe subset)")
+    clipped = lowest < Y_FLOOR
+    ax.set_ylim(Y_FLOOR if clipped else None, 1.02)
+    ax.set_ylabel("val S_Lagrangian (probe rows)" + (f", axis from {Y_FLOOR:g}" if clipped else ""))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, frameon=False)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
 
 
 def parse_recipe(text: str) -> tuple[str, list[str]]:
