@@ -23,8 +23,6 @@ from src.bench import report as report_rows
 from src.bench.machine import describe, peak_rss_mib
 from src.models.precision import resolve_precision
 
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
-
 
 def quickstart_config(root: str, overrides: list[str]):
     """The quickstart experiment's composed config with outputs under ``root``."""
