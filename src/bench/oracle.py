@@ -18,8 +18,7 @@ from src.bench import report
 from src.bench.machine import describe, peak_rss_mib
 from src.physics.fields import HALF, Field
 from src.physics.groups import SU2Rep, SU3Rep
-from src.physics.invariants import clear_caches
-from src.physics.lagrangian import BASES, _field_factors, build_lagrangian
+from src.physics.lagrangian import BASES, build_lagrangian, clear_caches
 
 SMALL_CHARGES = (0, Fraction(1, 2), Fraction(-1, 2), 1, -1)
 
@@ -54,7 +53,6 @@ def paper_like_fields(rng: random.Random, max_fields: int = 6, small_charges: bo
 def cold_caches() -> None:
     """Empty every cache of the oracle, so that the next Lagrangians are solved from scratch."""
     clear_caches()
-    _field_factors.cache_clear()
 
 
 def _rate(lists: list[list[Field]], basis: str) -> tuple[float, int]:

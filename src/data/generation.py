@@ -137,6 +137,7 @@ def candidate_row(
     ``precheck(sample)`` runs before the oracle: a reason string refuses the candidate without solving it.
     """
     from src.physics.lagrangian import build_lagrangian
+    from src.tokens.paper import lagrangian_length
 
     rng = random.Random(rng_key or f"{settings.seed}:{stream}:{index}")
     try:
@@ -152,9 +153,15 @@ def candidate_row(
     if sample.planted and not planted_confirmed(sample, lag):
         rejects["planted_trilinear_not_invariant"] += 1
         return None
-    row = make_row(index, sample.fields, lag, rng, sample.spelling, sample.planted_kind)
     # Only the in-distribution set is capped: OOD sets probe exactly the lengths a model never saw.
-    if stream == "main" and settings.max_target_tokens and row["n_tokens"] > settings.max_target_tokens:
+    cap = settings.max_target_tokens if stream == "main" else None
+    # A Lagrangian with many terms is counted before it is written (a term averages ~47 words, few pass
+    # 64); any other is written and checked after. Either way the same rows are kept.
+    if cap and not sample.spelling and len(lag.terms) * 64 > cap and lagrangian_length(lag) > cap:
+        rejects["too_many_tokens"] += 1
+        return None
+    row = make_row(index, sample.fields, lag, rng, sample.spelling, sample.planted_kind)
+    if cap and row["n_tokens"] > cap:
         rejects["too_many_tokens"] += 1
         return None
     return row

@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from src.physics.fields import FieldError
-from src.physics.terms import Lagrangian
+from src.physics.terms import Lagrangian, terms_json
 from src.tokens.paper import parse_paper_fields
 
 from .field_space import ConfigError
@@ -57,7 +57,7 @@ def csv_row(index: int, fields_str: str, lagrangian_str: str, rejects: Counter) 
         "n_terms": len(lag.terms),
         "n_tokens": len(tokens),
         **term_counts(lag.terms),
-        "terms": json.dumps([t.to_json() for t in terms], separators=(",", ":")),
+        "terms": terms_json(terms),
         "fields_json": json.dumps([field_to_json(f, i) for i, f in enumerate(fields)], separators=(",", ":")),
         "spelling": "{}",
         "planted": "",

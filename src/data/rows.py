@@ -25,7 +25,7 @@ import json
 import random
 
 from src.physics.fields import Field
-from src.physics.terms import KINDS, Lagrangian, Term
+from src.physics.terms import KINDS, Lagrangian, Term, terms_json
 from src.tokens.spelling import (
     ChargeSpelling,
     respell_tokens,
@@ -116,7 +116,7 @@ def make_row(
         "n_terms": len(lag.terms),
         "n_tokens": len(tokens),
         **term_counts(lag.terms),
-        "terms": json.dumps([t.to_json() for t in lag.terms], separators=(",", ":")),
+        "terms": terms_json(lag.terms),
         "fields_json": json.dumps(
             [field_to_json(f, i, spelling) for i, f in enumerate(fields)], separators=(",", ":")
         ),

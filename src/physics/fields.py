@@ -41,33 +41,57 @@ class Field:
     name: str = field(default="", compare=False)
 
     def __post_init__(self):
-        if self.spin not in (0, HALF):
-            raise FieldError(f"spin {self.spin} is not supported (only 0 and 1/2 matter fields)")
-        if self.spin == 0 and self.helicity is not None:
+        # Numbers are stored as Fractions (an int 0 becomes Fraction(0): equal, same hash), so the tests
+        # below and the properties can read their integer parts.
+        for name in ("spin", "u1", "helicity"):
+            value = getattr(self, name)
+            if value is not None and type(value) is not Fraction:
+                object.__setattr__(self, name, Fraction(value))
+        spin, hel = self.spin, self.helicity
+        if spin != 0 and spin != HALF:
+            raise FieldError(f"spin {spin} is not supported (only 0 and 1/2 matter fields)")
+        if spin.numerator == 0 and hel is not None:
             raise FieldError("a scalar cannot carry a helicity (HEL)")
-        if self.spin == HALF and self.helicity not in (-HALF, HALF):
+        if spin.numerator != 0 and (hel is None or (hel != HALF and hel != -HALF)):
             raise FieldError("a spin-1/2 field needs a helicity HEL -1/2 (left) or HEL 1/2 (right)")
-        if not isinstance(self.u1, Fraction):
-            object.__setattr__(self, "u1", Fraction(self.u1))
+
+    def _identity(self) -> tuple[int, ...]:
+        """The quantum numbers as integers, computed once: Fields key the oracle's and the renderer's caches,
+        and comparing or hashing Fractions is slow."""
+        key = self.__dict__.get("_key")
+        if key is None:
+            hel = self.helicity.numerator if self.helicity is not None else 0
+            q = self.u1
+            key = (self.spin.numerator, hel, self.su3.p, self.su3.q, self.su2.n, q.numerator, q.denominator)
+            object.__setattr__(self, "_key", key)
+        return key
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Field):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
 
     @property
     def is_scalar(self) -> bool:
-        return self.spin == 0
+        return self.spin.numerator == 0
 
     @property
     def is_fermion(self) -> bool:
-        return self.spin == HALF
+        return self.spin.numerator != 0
 
     @property
     def lorentz(self) -> LorentzRep:
         if self.is_scalar:
             return SCALAR
-        return LEFT_WEYL if self.helicity == -HALF else RIGHT_WEYL
+        return LEFT_WEYL if self.helicity.numerator < 0 else RIGHT_WEYL
 
     @property
     def is_real(self) -> bool:
         """Real scalar: Y = 0 and real SU(3), SU(2) irreps (AutoEFT's rule, physics.md §1). Fermions never."""
-        return self.is_scalar and self.u1 == 0 and self.su3.is_real and self.su2.is_real
+        return self.spin.numerator == 0 and self.u1.numerator == 0 and self.su3.is_real and self.su2.is_real
 
     @property
     def mass_dimension(self) -> Fraction:
@@ -81,7 +105,7 @@ class Field:
             out.append("SU3")
         if self.su2.dim > 1:
             out.append("SU2")
-        if self.u1 != 0:
+        if self.u1.numerator != 0:
             out.append("U1")
         return tuple(out)
 

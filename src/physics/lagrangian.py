@@ -23,6 +23,7 @@ from functools import cache
 
 from .fields import Field
 from .invariants import RepKey, key_contractions, rep_key
+from .invariants import clear_caches as _clear_invariant_caches
 from .terms import KIND_BY_FACTORS, Contraction, Factor, Lagrangian, Term
 
 # independent: a maximal independent set; expanded: every distinct non-vanishing monomial; paper: one term
@@ -48,66 +49,70 @@ def _factors(fields: Sequence[Field]) -> list[FactorInfo]:
     """All factors, sorted by (field, conjugate); a real scalar has no separate conjugate."""
     scale = math.lcm(*(f.u1.denominator for f in fields)) if fields else 1
     return [
-        FactorInfo(Factor(i, conj), f, *rest)
+        FactorInfo(Factor(i, conj), f, numerator * (scale // denominator), *rest)
         for i, f in enumerate(fields)
-        for conj, *rest in _field_factors(f, scale)
+        for conj, numerator, denominator, *rest in _field_factors(f)
     ]
 
 
 @cache
-def _field_factors(f: Field, scale: int) -> tuple[tuple, ...]:
-    """(conjugate, scaled charge, fermion, left, triality, SU(2) boxes, rep key) of each factor (cached)."""
+def _field_factors(f: Field) -> tuple[tuple, ...]:
+    """(conjugate, U(1) numerator, denominator, fermion, left, triality, SU(2) boxes, rep key) of each factor
+    (cached per field: the charge is scaled to the Lagrangian's common denominator by the caller)."""
     out = []
     for conj in (False, True) if not f.is_real else (False,):
         g = f.conjugate() if conj else f
         left = g.is_fermion and g.lorentz.left == 1
-        out.append(
-            (conj, int(g.u1 * scale), f.is_fermion, left, g.su3.triality, g.su2.n - 1, rep_key(f, conj))
-        )
+        q, key = g.u1, rep_key(f, conj)
+        out.append((conj, q.numerator, q.denominator, f.is_fermion, left, g.su3.triality, g.su2.n - 1, key))
     return tuple(out)
 
 
-def _by_charge(infos: Sequence[FactorInfo], members: Sequence[int]) -> dict[int, list[int]]:
-    table: dict[int, list[int]] = {}
+def _by_class(infos: Sequence[FactorInfo], members: Sequence[int]) -> dict[tuple[int, int, int], list[int]]:
+    """Factors by (charge, triality, SU(2) box parity), each list in index order."""
+    table: dict[tuple[int, int, int], list[int]] = {}
     for k in members:
-        table.setdefault(infos[k].charge, []).append(k)
+        f = infos[k]
+        table.setdefault((f.charge, f.triality % 3, f.su2_boxes % 2), []).append(k)
     return table
 
 
-def _completions(table: dict[int, list[int]], charge: int, start: int) -> list[int]:
-    """Factors with the given charge and index ≥ start (keeps multisets sorted, each found once)."""
-    ks = table.get(charge, [])
-    return ks[bisect_left(ks, start) :]
+def _completions(table: dict, charge: int, triality: int, parity: int, start: int) -> list[int]:
+    """Factors that complete a singlet of U(1), triality and SU(2) parity, with index ≥ start (keeps
+    multisets sorted, each found once)."""
+    ks = table.get((-charge, -triality % 3, parity % 2), ())
+    return ks[bisect_left(ks, start) :] if ks else []
 
 
 def candidate_multisets(infos: Sequence[FactorInfo]) -> list[tuple[int, ...]]:
-    """Sorted index tuples of factor multisets of dimension ≤ 4 passing U(1), triality, SU(2), Lorentz."""
+    """Sorted index tuples of factor multisets of dimension ≤ 4 passing U(1), triality, SU(2), Lorentz.
+
+    The last factor of every multiset is looked up by the charge, triality and SU(2) box parity that
+    complete the others to a singlet of all three."""
     scalars = [k for k, f in enumerate(infos) if not f.fermion]
     fermions = [k for k, f in enumerate(infos) if f.fermion]
-    s_table = _by_charge(infos, scalars)
+    table = _by_class(infos, scalars)
     q = [f.charge for f in infos]
+    t = [f.triality for f in infos]
+    b = [f.su2_boxes for f in infos]
     out: list[tuple[int, ...]] = []
-    for i, a in enumerate(scalars):
-        out += [(a, b) for b in _completions(s_table, -q[a], a)]
+    for i, x in enumerate(scalars):
+        out += [(x, y) for y in _completions(table, q[x], t[x], b[x], x)]
         for j in range(i, len(scalars)):
-            b = scalars[j]
-            out += [(a, b, c) for c in _completions(s_table, -q[a] - q[b], b)]
-            for c in scalars[j:]:
-                out += [(a, b, c, d) for d in _completions(s_table, -q[a] - q[b] - q[c], c)]
-    for i, a in enumerate(fermions):
-        for b in fermions[i:]:
-            if infos[a].left != infos[b].left:
+            y = scalars[j]
+            qxy, txy, bxy = q[x] + q[y], t[x] + t[y], b[x] + b[y]
+            out += [(x, y, z) for z in _completions(table, qxy, txy, bxy, y)]
+            for z in scalars[j:]:
+                out += [(x, y, z, w) for w in _completions(table, qxy + q[z], txy + t[z], bxy + b[z], z)]
+    for i, x in enumerate(fermions):
+        for y in fermions[i:]:
+            if infos[x].left != infos[y].left:
                 continue  # a Lorentz singlet needs two left (or two right) spinor indices
-            if q[a] + q[b] == 0:
-                out.append((a, b))
-            out += [tuple(sorted((a, b, c))) for c in s_table.get(-q[a] - q[b], [])]
-    return [m for m in out if _passes(infos, m)]
-
-
-def _passes(infos: Sequence[FactorInfo], multiset: tuple[int, ...]) -> bool:
-    tri = sum(infos[k].triality for k in multiset) % 3
-    su2 = sum(infos[k].su2_boxes for k in multiset) % 2
-    return tri == 0 and su2 == 0
+            qxy, txy, bxy = q[x] + q[y], t[x] + t[y], b[x] + b[y]
+            if qxy == 0 and txy % 3 == 0 and bxy % 2 == 0:
+                out.append((x, y))
+            out += [tuple(sorted((x, y, z))) for z in _completions(table, qxy, txy, bxy, 0)]
+    return out
 
 
 def _kind(infos: Sequence[FactorInfo], multiset: tuple[int, ...]) -> str:
@@ -138,15 +143,32 @@ def _mass_factors(infos: Sequence[FactorInfo], multiset: tuple[int, ...]) -> tup
     return a, b
 
 
+def _identity_labels(multiset: tuple[int, ...]) -> tuple[int, ...]:
+    """Which factors of a sorted multiset are the same: labels by first appearance, (3, 3, 5) -> (0, 0, 1).
+
+    Ordered like the factors themselves, so they sort the slots as the factors would."""
+    labels, last = [0], multiset[0]
+    for k in multiset[1:]:
+        labels.append(labels[-1] + (k != last))
+        last = k
+    return tuple(labels)
+
+
+@cache
+def _contractions(keys: tuple, labels: tuple[int, ...], basis: str) -> list[tuple[Contraction, ...]]:
+    """``key_contractions`` of the factors, cached: it depends only on their rep keys and which are equal."""
+    return key_contractions(keys, labels, basis)
+
+
 def _multiset_terms(
     fields: Sequence[Field], infos: Sequence[FactorInfo], multiset: tuple[int, ...], basis: str
 ) -> list[Term]:
     factors = tuple(infos[k].factor for k in multiset)
-    keys = [infos[k].key for k in multiset]
+    keys = tuple(infos[k].key for k in multiset)
     kind = _kind(infos, multiset)
     if len(multiset) > 2:
-        return [Term(kind, factors, s) for s in key_contractions(keys, factors, basis)]
-    if not key_contractions(keys, factors):
+        return [Term(kind, factors, s) for s in _contractions(keys, _identity_labels(multiset), basis)]
+    if not _contractions(keys, _identity_labels(multiset), "independent"):
         return []
     # a 2-field invariant is unique (Schur): written with δ-style entries
     lorentz = kind == "fermion_mass"
@@ -191,6 +213,13 @@ def build_lagrangian(fields: list[Field], basis: str = "independent") -> Lagrang
     kinetic = [kinetic_term(fields, i) for i in range(len(fields))]
     gauge = [Term("gauge_kinetic", group=g) for g in gauge_groups(fields)]
     return Lagrangian(list(fields), interactions + kinetic + gauge + masses, basis)
+
+
+def clear_caches() -> None:
+    """Forget every cached factor and signature (for cold-cache benchmarks)."""
+    _clear_invariant_caches()
+    _field_factors.cache_clear()
+    _contractions.cache_clear()
 
 
 def field_multiset_key(fields: Sequence[Field]) -> tuple:

@@ -8,7 +8,9 @@ is ε_{ijk} A^{ij} B^k for a 3̄ in slot 0 and a 3 in slot 1.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import cache
 
 from .fields import Field
 
@@ -116,6 +118,27 @@ class Term:
             ),
             group=d.get("group"),
         )
+
+
+def terms_json(terms: list[Term]) -> str:
+    """``json.dumps([t.to_json() for t in terms], separators=(",", ":"))``, the same text, written directly
+    (the datasets' ``terms`` column; a test holds the two equal)."""
+    return "[" + ",".join(_term_text(t) for t in terms) + "]"
+
+
+def _term_text(t: Term) -> str:
+    factors = ",".join(_FACTOR_TEXT[f.conjugate] % f.field for f in t.factors)
+    contractions = ",".join(_contraction_text(c.group, c.slots, c.boxes) for c in t.contractions)
+    group = "" if t.group is None else f',"group":"{t.group}"'
+    return f'{{"kind":"{t.kind}","factors":[{factors}],"contractions":[{contractions}]{group}}}'
+
+
+_FACTOR_TEXT = ('{"field":%d,"conjugate":false}', '{"field":%d,"conjugate":true}')
+
+
+@cache
+def _contraction_text(group: str, slots: tuple[int, ...], boxes: tuple[int, ...] | None) -> str:
+    return json.dumps(_contraction_json(Contraction(group, slots, boxes)), separators=(",", ":"))
 
 
 def _contraction_json(c: Contraction) -> dict:

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
+from functools import cache
 
 from src.physics.fields import HALF, Field, FieldError, parse_fraction, parse_short_fields
 from src.physics.groups import SU2Rep, SU3Rep
@@ -30,8 +31,9 @@ from .base import ParsedLagrangian
 from .grammar import ID_PATTERN, FieldReader, TermError, parse_terms
 from .spelling import number_words, spaced
 
-Spell = Callable[[Factor], list[str]]  # the words of one field occurrence, DAGGER included, ID excluded
+Spell = Callable[[Factor], Sequence[str]]  # the words of one field occurrence, DAGGER included, ID excluded
 N_IDS = 10
+ID_WORDS = tuple(f"ID{k}" for k in range(N_IDS))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -160,37 +162,67 @@ def parse_fields_tokens(tokens: list[str]) -> list[Field]:
 # Rendering
 
 
+@cache
+def _field_words(f: Field, conjugate: bool) -> tuple[str, ...]:
+    return tuple(render_paper_field(f, conjugate=conjugate).split())
+
+
 def paper_spelling(fields: list[Field]) -> Spell:
     """Spell a factor with its quantum numbers (conjugated, plus DAGGER, for a conjugate)."""
 
-    words: dict[tuple[int, bool], list[str]] = {}  # a field's spelling is the same in every term
+    words: list[list] = [[None, None] for _ in fields]  # a field's spelling is the same in every term
 
-    def spell(factor: Factor) -> list[str]:
-        key = (factor.field, factor.conjugate)
-        if key not in words:
-            words[key] = render_paper_field(fields[factor.field], conjugate=factor.conjugate).split()
-        return list(words[key])
+    def spell(factor: Factor) -> tuple[str, ...]:
+        known = words[factor.field]
+        if known[factor.conjugate] is None:
+            known[factor.conjugate] = _field_words(fields[factor.field], factor.conjugate)
+        return known[factor.conjugate]
 
     return spell
 
 
+def draw_ids(rng: random.Random, n: int) -> list[int]:
+    """``rng.sample(range(N_IDS), n)``: the same numbers from the same generator state, without the general
+    function's overhead (the pool algorithm ``random.sample`` uses for a population this small; a test
+    holds the two equal)."""
+    pool = list(range(N_IDS))
+    out = []
+    bits = rng.getrandbits
+    for i in range(n):
+        m = N_IDS - i
+        k = m.bit_length()
+        j = bits(k)
+        while j >= m:
+            j = bits(k)
+        out.append(pool[j])
+        pool[j] = pool[m - 1]
+    return out
+
+
 def term_ids(n: int, rng: random.Random | None) -> list[str]:
     """The IDs of a term's n objects: canonical ID0..ID(n-1), or drawn without replacement from 0-9."""
-    numbers = range(n) if rng is None else rng.sample(range(N_IDS), n)
-    return [f"ID{k}" for k in numbers]
+    if rng is None:
+        return list(ID_WORDS[:n])
+    return [ID_WORDS[k] for k in draw_ids(rng, n)]
 
 
 def _entries(term: Term, slot_ids: list[str]) -> list[str]:
-    return [w for c in term.contractions for w in [c.group, *(slot_ids[s] for s in c.slots)]]
+    out = []
+    for c in term.contractions:
+        out.append(c.group)
+        out += [slot_ids[s] for s in c.slots]
+    return out
 
 
 def _render_field_term(term: Term, spell: Spell, ids: list[str]) -> list[str]:
     words = ["-" if term.kind == "fermion_mass" else "+"]
     for factor, id_ in zip(term.factors, ids):
-        words += [*spell(factor), id_]
+        words += spell(factor)
+        words.append(id_)
     # 2-field terms always carry the block (the paper's bare trailing CONTRACTIONS); interactions if needed
     if term.contractions or len(term.factors) == 2:
-        words += ["CONTRACTIONS", *_entries(term, ids)]
+        words.append("CONTRACTIONS")
+        words += _entries(term, ids)
     return words
 
 
@@ -254,6 +286,34 @@ def render_lagrangian(
 ) -> list[str]:
     """All terms in the Lagrangian's order (interactions, kinetic, gauge kinetic, masses)."""
     return render_terms(lagrangian.terms, lagrangian.fields, rng, spell)
+
+
+def term_length(term: Term, fields: list[Field], spelled: Callable[[Factor], int]) -> int:
+    """``len(render_term(term, fields, rng, spell))`` without writing the words, from ``spelled(factor)`` =
+    ``len(spell(factor))``: every ID is one word, so the length is the same whatever IDs are drawn (a test
+    holds the two equal for every kind)."""
+    entries = sum(1 + len(c.slots) for c in term.contractions)
+    if term.kind == "gauge_kinetic":
+        return 24
+    if term.kind in ("scalar_kinetic", "fermion_kinetic"):
+        groups = len(fields[term.factors[0].field].charged_groups)
+        words = spelled(term.factors[0]) + spelled(term.factors[1])
+        fixed = 11 + groups if term.kind == "scalar_kinetic" else 16
+        return fixed + groups + words + entries
+    length = 1 + sum(1 + spelled(f) for f in term.factors)
+    return length + (1 + entries if term.contractions or len(term.factors) == 2 else 0)
+
+
+def lagrangian_length(lagrangian: Lagrangian, spell: Spell | None = None) -> int:
+    """``len(render_lagrangian(lagrangian))``, counted without rendering (a dataset's length cap uses it)."""
+    fields = lagrangian.fields
+    spell = spell or paper_spelling(fields)
+    lengths = [[len(spell(Factor(i, c))) for c in (False, True)] for i in range(len(fields))]
+
+    def spelled(factor: Factor) -> int:
+        return lengths[factor.field][factor.conjugate]
+
+    return sum(term_length(t, fields, spelled) for t in lagrangian.terms)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -247,3 +247,60 @@ def test_term_cuts_and_id_renumbering_follow_the_signs_after_ids():
     assert renumber_term_ids(drawn) == canonical
     assert canonical_id_share([" ".join(canonical)]) == 1.0
     assert canonical_id_share([" ".join(drawn)]) < 0.5
+
+
+def test_drawn_ids_are_the_numbers_random_sample_draws_from_the_same_state():
+    from src.tokens.paper import N_IDS, draw_ids
+
+    for seed in range(300):
+        for n in range(N_IDS + 1):
+            a, b = random.Random(f"{seed}:{n}"), random.Random(f"{seed}:{n}")
+            assert draw_ids(a, n) == b.sample(range(N_IDS), n)
+            assert a.random() == b.random()  # and leave the generator in the same state
+
+
+def _oracle_lagrangians():
+    """Lagrangians of every term kind: random paper-like lists, out-of-distribution irreps (SU3 8 and 6 carry
+    box positions), and the named models."""
+    from src.bench.oracle import paper_like_fields
+    from src.physics.fields import parse_short_fields
+    from src.physics.lagrangian import build_lagrangian
+    from src.physics.models import MODEL_NAMES, get_model
+
+    rng = random.Random(0)
+    lists = [paper_like_fields(rng) for _ in range(300)]
+    for text in ("S(8,1,0); S(6,1,1/3); S(-6,1,-1/3)", "S(8,2,1/2); L(8,1,0)"):
+        lists.append(parse_short_fields(text))
+    lists += [list(get_model(name)) for name in MODEL_NAMES]
+    return [build_lagrangian(fields, basis) for fields in lists for basis in ("independent", "paper")]
+
+
+def test_a_lagrangians_length_is_counted_without_rendering_it():
+    from src.tokens.paper import lagrangian_length, paper_spelling, term_length
+
+    kinds = set()
+    for lag in _oracle_lagrangians():
+        spell = paper_spelling(lag.fields)
+
+        def spelled(factor, spell=spell):
+            return len(spell(factor))
+
+        for term in lag.terms:
+            kinds.add(term.kind)
+            expected = len(render_term(term, lag.fields, random.Random(1), spell))
+            assert term_length(term, lag.fields, spelled) == expected, term
+        assert lagrangian_length(lag) == len(render_terms(lag.terms, lag.fields, random.Random(2)))
+    assert len(kinds) == 8
+
+
+def test_the_terms_json_is_json_dumps_of_each_terms_dict():
+    import json
+
+    from src.physics.terms import terms_json
+
+    boxes = 0
+    for lag in _oracle_lagrangians():
+        expected = json.dumps([t.to_json() for t in lag.terms], separators=(",", ":"))
+        assert terms_json(lag.terms) == expected
+        boxes += '"boxes"' in expected
+    assert boxes > 0  # the optional box positions were exercised
