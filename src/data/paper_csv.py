@@ -12,7 +12,6 @@ parser cannot read; ``meta.json`` counts both.
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from src.physics.terms import Lagrangian, terms_json
 from src.tokens.paper import parse_paper_fields
 
 from .field_space import ConfigError
-from .rows import field_to_json, fields_text, multiset_key, term_counts
+from .rows import fields_json, fields_text, multiset_key, term_counts
 from .splits import MAIN_SPLITS, key_unit
 
 REQUIRED = ("fields", "Lagrangian", "train/eval")
@@ -58,7 +57,7 @@ def csv_row(index: int, fields_str: str, lagrangian_str: str, rejects: Counter) 
         "n_tokens": len(tokens),
         **term_counts(lag.terms),
         "terms": terms_json(terms),
-        "fields_json": json.dumps([field_to_json(f, i) for i, f in enumerate(fields)], separators=(",", ":")),
+        "fields_json": fields_json(fields),
         "spelling": "{}",
         "planted": "",
         "model": "",

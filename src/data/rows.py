@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import random
+from functools import cache
 
 from src.physics.fields import Field
 from src.physics.terms import KINDS, Lagrangian, Term, terms_json
@@ -47,8 +48,13 @@ COLUMNS = ("sample_id", "key", "fields", "lagrangian", "n_fields", "n_terms", "n
 
 
 def field_key(f: Field, spelling: ChargeSpelling | None = None) -> str:
+    return _field_key(f, spell_charge(f.u1, spelling))
+
+
+@cache
+def _field_key(f: Field, charge: str) -> str:
     kind = "S" if f.is_scalar else ("L" if f.helicity < 0 else "R")
-    return f"{kind}({f.su3.name},{f.su2.n},{spell_charge(f.u1, spelling)})"
+    return f"{kind}({f.su3.name},{f.su2.n},{charge})"
 
 
 def multiset_key(fields: list[Field], spelling: ChargeSpelling | None = None) -> str:
@@ -56,9 +62,16 @@ def multiset_key(fields: list[Field], spelling: ChargeSpelling | None = None) ->
     return "; ".join(sorted(field_key(f, spelling) for f in fields))
 
 
-def field_to_json(f: Field, index: int, spelling: ChargeSpelling | None = None) -> dict:
-    """``Field.to_json`` as a dataset row stores it: unnamed fields called F0, F1, ...; the row's spelling."""
-    return f.to_json(name=f.name or f"F{index}", u1=spell_charge(f.u1, spelling))
+def fields_json(fields: list[Field], spelling: ChargeSpelling | None = None) -> str:
+    """The ``fields_json`` column: each ``Field.to_json`` as a dataset row stores it (unnamed fields called
+    F0, F1, ...; the row's charge spelling), compact JSON (each field's text is cached)."""
+    items = (_field_json(f, f.name or f"F{i}", spell_charge(f.u1, spelling)) for i, f in enumerate(fields))
+    return "[" + ",".join(items) + "]"
+
+
+@cache
+def _field_json(f: Field, name: str, charge: str) -> str:
+    return json.dumps(f.to_json(name=name, u1=charge), separators=(",", ":"))
 
 
 def fields_from_row(row) -> list[Field]:
@@ -117,9 +130,7 @@ def make_row(
         "n_tokens": len(tokens),
         **term_counts(lag.terms),
         "terms": terms_json(lag.terms),
-        "fields_json": json.dumps(
-            [field_to_json(f, i, spelling) for i, f in enumerate(fields)], separators=(",", ":")
-        ),
+        "fields_json": fields_json(fields, spelling),
         "spelling": json.dumps(spelling_to_json(spelling), separators=(",", ":")),
         "planted": planted or "",
         "model": "",

@@ -150,7 +150,7 @@ def render_paper_field(f: Field, conjugate: bool = False, spaced: bool = True) -
 
 def render_fields(fields: list[Field]) -> list[str]:
     """Input words, numbers digit by digit: ``FIELD SPIN 1 / 2 SU3 3 SU2 2 U1 1 / 3 HEL - 1 / 2``."""
-    return [w for f in fields for w in render_paper_field(f, spaced=True).split()]
+    return [w for f in fields for w in _field_words(f, False)]
 
 
 def parse_fields_tokens(tokens: list[str]) -> list[Field]:
