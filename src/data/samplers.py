@@ -54,17 +54,17 @@ def _add_distinct(
     allow_duplicates: bool,
 ) -> None:
     """Append ``draw(rng)`` fields until there are n, skipping repeated quantum numbers unless allowed."""
-    seen = {f.quantum_numbers() for f in fields}
+    seen = set(fields)
     tries = 0
     while len(fields) < n:
         f = draw(rng)
-        if not allow_duplicates and f.quantum_numbers() in seen:
+        if not allow_duplicates and f in seen:
             rejects["duplicate_field"] += 1
             tries += 1
             if tries > MAX_TRIES:
                 raise SamplingError(f"cannot draw {n} distinct fields from this vocabulary")
             continue
-        seen.add(f.quantum_numbers())
+        seen.add(f)
         fields.append(f)
 
 
@@ -80,6 +80,22 @@ class UniformSampler:
         fields: list[Field] = []
         _add_distinct(fields, self.vocab.sample_field, n, rng, rejects, self.allow_duplicates)
         return Sample(fields)
+
+
+def choose(rng: random.Random, seq, k: int) -> list:
+    """``[rng.choice(seq) for _ in range(k)]``: the same draws from the same generator state, without two
+    Python calls per draw (``choice`` reads ``getrandbits`` this way; a test holds the two equal)."""
+    n = len(seq)
+    if not n:
+        raise IndexError("cannot choose from an empty sequence")
+    bits, width = rng.getrandbits, n.bit_length()
+    out = []
+    for _ in range(k):
+        r = bits(width)
+        while r >= n:
+            r = bits(width)
+        out.append(seq[r])
+    return out
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -150,8 +166,8 @@ class TrilinearSampler:
         """Three term objects forming a candidate invariant, as they appear inside the term."""
         for _ in range(MAX_TRIES):
             kind = "yukawa" if rng.random() < self.yukawa_share else "scalar_trilinear"
-            su3 = [rng.choice(self.vocab.su3_reps) for _ in range(3)]
-            su2 = [rng.choice(self.vocab.su2_reps) for _ in range(3)]
+            su3 = choose(rng, self.vocab.su3_reps, 3)
+            su2 = choose(rng, self.vocab.su2_reps, 3)
             if not su3_can_be_singlet(su3):
                 rejects["trilinear_su3"] += 1
                 continue
@@ -176,7 +192,7 @@ class TrilinearSampler:
             kind, objects = self.planted_objects(rng, rejects)
             # Each input field is the term object or its conjugate: input fields are never written daggered.
             planted = [o.conjugate() if rng.random() < 0.5 else o for o in objects]
-            if not self.allow_duplicates and len({f.quantum_numbers() for f in planted}) < 3:
+            if not self.allow_duplicates and len(set(planted)) < 3:
                 rejects["duplicate_field"] += 1
                 continue
             fields = list(planted)
@@ -230,7 +246,7 @@ class HyperchargeOODSampler:
         fields: list[Field] = []
         _add_distinct(fields, self.vocab.sample_field, n, rng, rejects, self.allow_duplicates)
         ood_slots = [i for i in range(n) if rng.random() < self.ood_share] or [rng.randrange(n)]
-        seen = {f.quantum_numbers() for i, f in enumerate(fields) if i not in ood_slots}
+        seen = {f for i, f in enumerate(fields) if i not in ood_slots}
         for i in ood_slots:
             for _ in range(MAX_TRIES):
                 value, spelled = ood_spelling(rng, self.vocab, self.two_digit_share, self.max_value)
@@ -240,13 +256,13 @@ class HyperchargeOODSampler:
                 sign = rng.choice((1, -1))
                 f = fields[i]
                 g = Field(f.spin, f.su3, f.su2, sign * value, f.helicity)
-                if not self.allow_duplicates and g.quantum_numbers() in seen:
+                if not self.allow_duplicates and g in seen:
                     rejects["duplicate_field"] += 1
                     continue
                 # In-vocabulary fields with the same |charge| would silently adopt the OOD spelling: fine,
                 # the spelling is a property of the value, applied everywhere in the row.
                 spelling[value] = spelled
-                seen.add(g.quantum_numbers())
+                seen.add(g)
                 fields[i] = g
                 break
         return Sample(fields, spelling=spelling)
@@ -279,7 +295,7 @@ class RepsOODSampler:
             if self.ood_su2 and (not self.ood_su3 or which >= 1 / 3):
                 su2 = SU2Rep(rng.choice(self.ood_su2))
             fields[i] = Field(f.spin, su3, su2, f.u1, f.helicity)
-        if not self.allow_duplicates and len({f.quantum_numbers() for f in fields}) < n:
+        if not self.allow_duplicates and len(set(fields)) < n:
             rejects["duplicate_field"] += 1
             return self.sample(rng, rejects)
         return Sample(fields)

@@ -132,3 +132,15 @@ def test_ood_reps_rows_have_an_out_of_vocabulary_representation():
     samples, _ = draws(RepsOODSampler(VOCAB, max_fields=3), n=100)
     for s in samples:
         assert any(f.su3.name in ("6", "-6", "8") or f.su2.n in (4, 5) for f in s.fields)
+
+
+def test_choose_draws_what_random_choice_draws_from_the_same_state():
+    from src.data.samplers import choose
+
+    for seed in range(200):
+        for seq in ((1,), (1, 2), (1, 2, 3), tuple(range(7)), tuple(range(16)), tuple(range(111))):
+            a, b = random.Random(seed), random.Random(seed)
+            assert choose(a, seq, 5) == [b.choice(seq) for _ in range(5)]
+            assert a.random() == b.random()
+    with pytest.raises(IndexError):
+        choose(random.Random(0), (), 1)
