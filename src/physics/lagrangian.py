@@ -68,67 +68,78 @@ def _field_factors(f: Field) -> tuple[tuple, ...]:
     return tuple(out)
 
 
-def _by_class(infos: Sequence[FactorInfo], members: Sequence[int]) -> dict[tuple[int, int, int], list[int]]:
-    """Factors by (charge, triality, SU(2) box parity), each list in index order."""
-    table: dict[tuple[int, int, int], list[int]] = {}
-    for k in members:
-        f = infos[k]
-        table.setdefault((f.charge, f.triality % 3, f.su2_boxes % 2), []).append(k)
-    return table
+def _class_code(charge: int, triality: int, su2_boxes: int) -> int:
+    """One integer for (charge, triality mod 3, SU(2) box parity): charge * 6 + the pair of residues as one
+    residue mod 6 (4 t + 3 b, the Chinese remainder map), so codes of a product add up residue-wise."""
+    return charge * 6 + (4 * triality + 3 * su2_boxes) % 6
 
 
-def _completions(table: dict, charge: int, triality: int, parity: int, start: int) -> list[int]:
-    """Factors that complete a singlet of U(1), triality and SU(2) parity, with index ≥ start (keeps
-    multisets sorted, each found once)."""
-    ks = table.get((-charge, -triality % 3, parity % 2), ())
-    return ks[bisect_left(ks, start) :] if ks else []
+def _sum_code(a: int, b: int) -> int:
+    """The class code of a product of two classes."""
+    return (a - a % 6) + (b - b % 6) + (a % 6 + b % 6) % 6
+
+
+def _complement(code: int) -> int:
+    """The class code that completes ``code`` to a singlet: charge negated, residues negated."""
+    return -(code - code % 6) + (-code) % 6
 
 
 def candidate_multisets(infos: Sequence[FactorInfo]) -> list[tuple[int, ...]]:
     """Sorted index tuples of factor multisets of dimension ≤ 4 passing U(1), triality, SU(2), Lorentz.
 
-    The last factor of every multiset is looked up by the charge, triality and SU(2) box parity that
-    complete the others to a singlet of all three."""
+    Each factor has a class: its charge, triality and SU(2) box parity (``_class_code``). A multiset can be a
+    singlet of all three only if its classes add up to zero: a triple is a scalar pair plus the single
+    scalar of the complementary class, a quartic two scalar pairs of complementary classes (each found
+    once: the second pair starts at or after the first pair's end), a Yukawa a fermion pair plus a scalar.
+    """
+    code = [_class_code(f.charge, f.triality, f.su2_boxes) for f in infos]
     scalars = [k for k, f in enumerate(infos) if not f.fermion]
     fermions = [k for k, f in enumerate(infos) if f.fermion]
-    table = _by_class(infos, scalars)
-    q = [f.charge for f in infos]
-    t = [f.triality for f in infos]
-    b = [f.su2_boxes for f in infos]
+    singles: dict[int, list[int]] = {}  # scalar factors by class, in index order
+    for k in scalars:
+        singles.setdefault(code[k], []).append(k)
+    pairs = [(x, y, _sum_code(code[x], code[y])) for i, x in enumerate(scalars) for y in scalars[i:]]
+    by_class: dict[int, list[tuple[int, int]]] = {}  # scalar pairs by class, by first index
+    for x, y, c in pairs:
+        by_class.setdefault(c, []).append((x, y))
     out: list[tuple[int, ...]] = []
-    for i, x in enumerate(scalars):
-        out += [(x, y) for y in _completions(table, q[x], t[x], b[x], x)]
-        for j in range(i, len(scalars)):
-            y = scalars[j]
-            qxy, txy, bxy = q[x] + q[y], t[x] + t[y], b[x] + b[y]
-            out += [(x, y, z) for z in _completions(table, qxy, txy, bxy, y)]
-            for z in scalars[j:]:
-                out += [(x, y, z, w) for w in _completions(table, qxy + q[z], txy + t[z], bxy + b[z], z)]
+    for x, y, c in pairs:
+        if c == 0:
+            out.append((x, y))
+        need = _complement(c)
+        ks = singles.get(need)
+        if ks:
+            out += [(x, y, z) for z in ks[bisect_left(ks, y) :]]
+        ps = by_class.get(need)
+        if ps:
+            out += [(x, y, z, w) for z, w in ps if z >= y]
     for i, x in enumerate(fermions):
         for y in fermions[i:]:
             if infos[x].left != infos[y].left:
                 continue  # a Lorentz singlet needs two left (or two right) spinor indices
-            qxy, txy, bxy = q[x] + q[y], t[x] + t[y], b[x] + b[y]
-            if qxy == 0 and txy % 3 == 0 and bxy % 2 == 0:
+            c = _sum_code(code[x], code[y])
+            if c == 0:
                 out.append((x, y))
-            out += [tuple(sorted((x, y, z))) for z in _completions(table, qxy, txy, bxy, 0)]
+            out += [tuple(sorted((x, y, z))) for z in singles.get(_complement(c), ())]
     return out
 
 
 def _kind(infos: Sequence[FactorInfo], multiset: tuple[int, ...]) -> str:
-    n_fermions = sum(infos[k].fermion for k in multiset)
+    # A candidate holds two fermions or none, and a sorted one with two starts or ends with one.
+    n_fermions = 2 if infos[multiset[0]].fermion or infos[multiset[-1]].fermion else 0
     return KIND_BY_FACTORS[(len(multiset) - n_fermions, n_fermions)]
 
 
 def _delta_contractions(fields: Sequence[Field], field_index: int, lorentz: bool) -> tuple[Contraction, ...]:
     """δ-style entries (group, (0, 1)) for every group under which the field is non-trivial."""
     f = fields[field_index]
-    out = [Contraction("LORENTZ", (0, 1))] if lorentz else []
-    if f.su3.dim > 1:
-        out.append(Contraction("SU3", (0, 1)))
-    if f.su2.dim > 1:
-        out.append(Contraction("SU2", (0, 1)))
-    return tuple(out)
+    return _delta_entries(lorentz, f.su3.dim > 1, f.su2.dim > 1)
+
+
+@cache
+def _delta_entries(lorentz: bool, su3: bool, su2: bool) -> tuple[Contraction, ...]:
+    flags = (("LORENTZ", lorentz), ("SU3", su3), ("SU2", su2))
+    return tuple(Contraction(group, (0, 1)) for group, on in flags if on)
 
 
 def _mass_factors(infos: Sequence[FactorInfo], multiset: tuple[int, ...]) -> tuple[Factor, ...]:
@@ -143,6 +154,7 @@ def _mass_factors(infos: Sequence[FactorInfo], multiset: tuple[int, ...]) -> tup
     return a, b
 
 
+@cache
 def _identity_labels(multiset: tuple[int, ...]) -> tuple[int, ...]:
     """Which factors of a sorted multiset are the same: labels by first appearance, (3, 3, 5) -> (0, 0, 1).
 
@@ -163,8 +175,8 @@ def _contractions(keys: tuple, labels: tuple[int, ...], basis: str) -> list[tupl
 def _multiset_terms(
     fields: Sequence[Field], infos: Sequence[FactorInfo], multiset: tuple[int, ...], basis: str
 ) -> list[Term]:
-    factors = tuple(infos[k].factor for k in multiset)
-    keys = tuple(infos[k].key for k in multiset)
+    factors = tuple([infos[k].factor for k in multiset])
+    keys = tuple([infos[k].key for k in multiset])
     kind = _kind(infos, multiset)
     if len(multiset) > 2:
         return [Term(kind, factors, s) for s in _contractions(keys, _identity_labels(multiset), basis)]
@@ -220,6 +232,7 @@ def clear_caches() -> None:
     _clear_invariant_caches()
     _field_factors.cache_clear()
     _contractions.cache_clear()
+    _identity_labels.cache_clear()
 
 
 def field_multiset_key(fields: Sequence[Field]) -> tuple:
