@@ -54,25 +54,21 @@ class Field:
             raise FieldError("a scalar cannot carry a helicity (HEL)")
         if spin.numerator != 0 and (hel is None or (hel != HALF and hel != -HALF)):
             raise FieldError("a spin-1/2 field needs a helicity HEL -1/2 (left) or HEL 1/2 (right)")
-
-    def _identity(self) -> tuple[int, ...]:
-        """The quantum numbers as integers, computed once: Fields key the oracle's and the renderer's caches,
-        and comparing or hashing Fractions is slow."""
-        key = self.__dict__.get("_key")
-        if key is None:
-            hel = self.helicity.numerator if self.helicity is not None else 0
-            q = self.u1
-            key = (self.spin.numerator, hel, self.su3.p, self.su3.q, self.su2.n, q.numerator, q.denominator)
-            object.__setattr__(self, "_key", key)
-        return key
+        # The quantum numbers as integers, kept with the field: fields key the oracle's and the renderer's
+        # caches, and comparing or hashing Fractions is slow. Equality and hash read them (never the name).
+        q = self.u1
+        key = (spin.numerator, 0 if hel is None else hel.numerator, self.su3.p, self.su3.q, self.su2.n)
+        key += (q.numerator, q.denominator)
+        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_hash", hash(key))
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Field):
             return NotImplemented
-        return self._identity() == other._identity()
+        return self._key == other._key
 
     def __hash__(self) -> int:
-        return hash(self._identity())
+        return self._hash
 
     @property
     def is_scalar(self) -> bool:

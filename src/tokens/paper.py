@@ -278,7 +278,10 @@ def render_terms(
     terms: list[Term], fields: list[Field], rng: random.Random | None = None, spell: Spell | None = None
 ) -> list[str]:
     spell = spell or paper_spelling(fields)
-    return [w for t in terms for w in render_term(t, fields, rng, spell)]
+    words: list[str] = []
+    for t in terms:
+        words += render_term(t, fields, rng, spell)
+    return words
 
 
 def render_lagrangian(
