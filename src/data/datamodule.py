@@ -51,8 +51,11 @@ def datamodule_from_config(data_cfg, scheme, **overrides) -> LagrangianDataModul
     import hydra
     from omegaconf import OmegaConf
 
-    settings = {k: v for k, v in OmegaConf.to_container(data_cfg, resolve=True).items() if k != "datamodule"}
-    return hydra.utils.instantiate(data_cfg.datamodule, scheme=scheme, generate=settings, **overrides)
+    node = OmegaConf.to_container(data_cfg, resolve=True)
+    datamodule = node.pop("datamodule")
+    # Plain containers: the schema checked the node when it was composed; ``overrides`` (e.g. stream=None
+    # for the benchmarks' fixed batches) are arguments of the datamodule, not edits of the config.
+    return hydra.utils.instantiate(datamodule, scheme=scheme, generate=node, **overrides)
 
 
 def _plain(node):

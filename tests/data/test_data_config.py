@@ -81,6 +81,9 @@ def test_the_datamodule_generates_with_the_data_nodes_own_settings():
     assert dm.generate["n_lagrangians"] == 77 and dm.generate["vocabulary"]["su2"] == [1, 2]
     assert "datamodule" not in dm.generate
     assert settings_from_config(dm.generate) == settings_from_config(compose_data("tiny", overrides[2:]))
+    # Overrides are the datamodule's arguments, not edits the schema refuses (the benchmarks turn the
+    # stream off this way: `stream` is not optional in the config).
+    assert datamodule_from_config(cfg.data, build_scheme("paper"), stream=None).stream_cfg == {}
 
 
 def test_cli_bad_values_exit_2_with_one_line(tmp_path):
