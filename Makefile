@@ -30,8 +30,10 @@ test-fast: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow tests
 
+# make bench [DECODE_CHECKPOINT=outputs/runs/.../best_model DECODE_ROWS=outputs/data/quickstart/test.parquet]
 bench: $(STAMP)
-	$(BIN)/python -m src.bench all --write PERFORMANCE.md
+	$(BIN)/python -m src.bench all --write PERFORMANCE.md \
+		$(if $(DECODE_CHECKPOINT),--decode-checkpoint $(DECODE_CHECKPOINT) --decode-rows $(DECODE_ROWS))
 
 gpu-check: $(STAMP)
 	$(BIN)/python -m src.bench gpu

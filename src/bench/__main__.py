@@ -1,6 +1,7 @@
 """``python -m src.bench NAME [args]`` runs ``src.bench.<NAME>.main(args)``;
-``python -m src.bench all [--write PERFORMANCE.md]`` runs every benchmark with its defaults
-and writes the report.
+``python -m src.bench all [--write PERFORMANCE.md] [--decode-checkpoint DIR --decode-rows PARQUET]`` runs
+every benchmark with its defaults and writes the report (with a trained checkpoint, the decoding benchmark
+also decodes a split with it: rows that end at different lengths, as in evaluation).
 
 Each benchmark prints ratios against a baseline measured in the same process and absolute figures
 labelled with the machine (``src.bench.machine.describe``).
@@ -20,7 +21,10 @@ from src.version import describe_version
 BENCHMARKS = ("oracle", "data", "train", "decode", "score")
 CHECKS = ("gpu",)  # run on their own (`make gpu-check`), not by `all`
 _NAMES = ",".join(BENCHMARKS + CHECKS)
-USAGE = f"usage: python -m src.bench {{{_NAMES}}} [args] | python -m src.bench all [--write FILE]"
+USAGE = (
+    f"usage: python -m src.bench {{{_NAMES}}} [args] | "
+    "python -m src.bench all [--write FILE] [--decode-checkpoint DIR --decode-rows PARQUET]"
+)
 
 
 class _Tee(io.TextIOBase):
@@ -44,7 +48,7 @@ def run_one(name: str, args: list[str]) -> int:
     return int(mod.main(args) or 0)
 
 
-def run_all(write: str | None) -> int:
+def run_all(write: str | None, extra: dict[str, list[str]] | None = None) -> int:
     from src.bench import report
     from src.bench.machine import describe
 
@@ -54,7 +58,7 @@ def run_all(write: str | None) -> int:
     for name in BENCHMARKS:
         tee = _Tee(sys.stdout)
         with contextlib.redirect_stdout(tee):
-            rc = max(rc, run_one(name, []))
+            rc = max(rc, run_one(name, (extra or {}).get(name, [])))
         sections.append((name, "".join(tee.parts), report.take()))
     if write:
         now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -113,10 +117,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
     if name == "all":
-        if rest and (rest[0] != "--write" or len(rest) != 2):
-            print(f"error: 'all' takes only --write FILE\n{USAGE}", file=sys.stderr)
+        options = dict(zip(rest[::2], rest[1::2]))
+        known = {"--write", "--decode-checkpoint", "--decode-rows"}
+        if len(rest) % 2 or set(options) - known or len(options) != len(rest) // 2:
+            print(f"error: 'all' takes --write FILE, --decode-checkpoint DIR, --decode-rows PARQUET\n{USAGE}",
+                  file=sys.stderr)  # fmt: skip
             return 2
-        return run_all(rest[1] if rest else None)
+        checkpoint, rows = options.get("--decode-checkpoint"), options.get("--decode-rows")
+        if bool(checkpoint) != bool(rows):
+            print("error: --decode-checkpoint and --decode-rows go together", file=sys.stderr)
+            return 2
+        extra = {"decode": ["--checkpoint", checkpoint, "--rows", rows]} if checkpoint else {}
+        return run_all(options.get("--write"), extra)
     if name not in BENCHMARKS + CHECKS:
         print(
             f"error: unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS + CHECKS)} or all",
