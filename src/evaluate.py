@@ -40,8 +40,7 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-from src.cli import UserError as UsageError
-from src.cli import compose, hydra_entry, hydra_preflight, run_main, unwritable_folder
+from src.cli import UserError, compose, hydra_entry, hydra_preflight, run_main, unwritable_folder
 from src.jsonsafe import dumps
 from src.metrics import SCORE_KEYS
 from src.metrics.example import ExampleResult
@@ -76,49 +75,49 @@ ConfigStore.instance().store(name="evaluate_schema", node=EvalConfig)
 
 
 def check_values(cfg: DictConfig) -> None:
-    """What the schema cannot say: ckpt given, positive sizes, known engine and constraint (UsageError)."""
+    """What the schema cannot say: ckpt given, positive sizes, known engine and constraint (UserError)."""
     from src.decoding import CONSTRAINTS, ENGINES
 
     if OmegaConf.is_missing(cfg, "ckpt"):
-        raise UsageError(
+        raise UserError(
             "ckpt=PATH is required (a best_model folder, a .ckpt of a training run, or a released model)"
         )
     if cfg.decode.num_beams < 1 or cfg.batch_size < 1 or cfg.decode.max_new_tokens < 1:
-        raise UsageError("decode.num_beams, decode.max_new_tokens and batch_size must be at least 1")
+        raise UserError("decode.num_beams, decode.max_new_tokens and batch_size must be at least 1")
     if cfg.limit is not None and cfg.limit < 1:
-        raise UsageError(f"limit={cfg.limit}: give a positive number of rows per split (or leave it out)")
+        raise UserError(f"limit={cfg.limit}: give a positive number of rows per split (or leave it out)")
     if cfg.decode.engine not in ENGINES:
-        raise UsageError(f"decode.engine={cfg.decode.engine} is not one of {', '.join(ENGINES)}")
+        raise UserError(f"decode.engine={cfg.decode.engine} is not one of {', '.join(ENGINES)}")
     if cfg.decode.constrain not in CONSTRAINTS:
-        raise UsageError(f"decode.constrain={cfg.decode.constrain} is not one of {', '.join(CONSTRAINTS)}")
+        raise UserError(f"decode.constrain={cfg.decode.constrain} is not one of {', '.join(CONSTRAINTS)}")
     if cfg.decode.constrain != "none" and (cfg.decode.num_beams != 1 or cfg.decode.engine != "lean"):
-        raise UsageError("decode.constrain needs greedy lean decoding (num_beams=1, engine=lean)")
+        raise UserError("decode.constrain needs greedy lean decoding (num_beams=1, engine=lean)")
 
 
 def parse_config(argv: list[str]) -> DictConfig:
     """The config ``python -m src.evaluate ARGV`` runs with (Hydra's composition of conf/evaluate.yaml);
-    a mistake is a UsageError naming the key."""
+    a mistake is a UserError naming the key."""
     problem = hydra_preflight("evaluate", argv, check_values)
     if problem:
-        raise UsageError(problem)
+        raise UserError(problem)
     return compose("evaluate", argv)
 
 
 # --- model and data ------------------------------------------------------------------------------------
 def load_model(ckpt: Path):
-    """``LagrangianBart.load`` (a best_model folder or a .ckpt); failures are one-line UsageErrors."""
+    """``LagrangianBart.load`` (a best_model folder or a .ckpt); failures are one-line UserErrors."""
     from src.models.module import LagrangianBart, ModelLoadError
 
     try:
         return LagrangianBart.load(ckpt)
     except ModelLoadError as e:
-        raise UsageError(f"ckpt: {e}") from None
+        raise UserError(f"ckpt: {e}") from None
 
 
 def available_splits(data_dir: Path) -> list[str]:
     found = [s for s in DEFAULT_SPLITS if (data_dir / f"{s}.parquet").is_file()]
     if not found:
-        raise UsageError(f"{data_dir} holds none of the splits {', '.join(DEFAULT_SPLITS)} (.parquet)")
+        raise UserError(f"{data_dir} holds none of the splits {', '.join(DEFAULT_SPLITS)} (.parquet)")
     return found
 
 
@@ -128,11 +127,11 @@ def default_data_dir(ckpt: Path) -> Path:
     run = run_dir_of(ckpt)
     info = run / "run_info.json" if run else None
     if info is None or not info.is_file():
-        raise UsageError(f"cannot tell which dataset {ckpt} was trained on: pass data_dir=DIR")
+        raise UserError(f"cannot tell which dataset {ckpt} was trained on: pass data_dir=DIR")
     try:
         return Path(json.loads(info.read_text())["config"]["data"]["datamodule"]["data_dir"])
     except (KeyError, TypeError, json.JSONDecodeError):
-        raise UsageError(f"{info} names no data.datamodule.data_dir: pass data_dir=DIR") from None
+        raise UserError(f"{info} names no data.datamodule.data_dir: pass data_dir=DIR") from None
 
 
 # --- scoring -------------------------------------------------------------------------------------------
@@ -280,19 +279,19 @@ def evaluate(cfg: DictConfig) -> dict:
     splits = list(cfg.splits) if cfg.splits is not None else available_splits(data_dir)
     for split in splits:
         if not (data_dir / f"{split}.parquet").is_file():
-            raise UsageError(f"split {split!r} not found: {data_dir / (split + '.parquet')} is missing")
+            raise UserError(f"split {split!r} not found: {data_dir / (split + '.parquet')} is missing")
     run_dir = run_dir_of(ckpt)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S_%f")
     out_dir = Path(cfg.out_dir) if cfg.out_dir else (run_dir or Path("outputs")) / "eval" / stamp
     problem = unwritable_folder(out_dir, "out_dir")  # before the decoding, not after it
     if problem:
-        raise UsageError(problem)
+        raise UserError(problem)
     if torch.cuda.is_available():
         model = model.cuda()
     dm = LagrangianDataModule(data_dir=str(data_dir), scheme=model.scheme, eval_splits=[])
     records = [rec for split in splits for rec in evaluate_split(model, dm, split, cfg)]
     if not records:
-        raise UsageError(f"the splits {splits} hold no rows")
+        raise UserError(f"the splits {splits} hold no rows")
     summary = summary_rows(records)
     paths = write_outputs(out_dir, records, summary, cfg.decode.verified)
     wandb_dir = log_wandb(cfg, out_dir, records, summary) if cfg.wandb else None

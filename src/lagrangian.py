@@ -22,8 +22,7 @@ import random
 import re
 import sys
 
-from src.cli import ArgumentParser
-from src.cli import UserError as UsageError
+from src.cli import ArgumentParser, UserError
 from src.physics.fields import Field, FieldError
 from src.physics.lagrangian import BASES, build_lagrangian
 from src.physics.models import MODEL_NAMES, get_model, load_model_file, model_description
@@ -176,12 +175,12 @@ def render_paper(lag: Lagrangian, seed: int | None) -> str:
 def _fields(args) -> list[Field]:
     sources = [bool(args.fields), args.model is not None, args.model_file is not None]
     if sum(sources) != 1:
-        raise UsageError("give exactly one of FIELDS, --model NAME or --model-file PATH")
+        raise UserError("give exactly one of FIELDS, --model NAME or --model-file PATH")
     if args.model is not None:
         try:
             return get_model(args.model)
         except KeyError:
-            raise UsageError(f"unknown model {args.model!r} (see --list-models)") from None
+            raise UserError(f"unknown model {args.model!r} (see --list-models)") from None
     if args.model_file is not None:
         return load_model_file(args.model_file)
     return parse_fields(" ".join(args.fields))
@@ -207,7 +206,7 @@ def load_checkpoint(path: str):
     try:
         return LagrangianBart.load(path)
     except ModelLoadError as e:
-        raise UsageError(f"--checkpoint: {e}") from None
+        raise UserError(f"--checkpoint: {e}") from None
 
 
 def comparison_json(lag: Lagrangian, result, checkpoint: str) -> str:
@@ -240,9 +239,9 @@ def compare_checkpoint(args, lag: Lagrangian) -> str:
     from src.decoding import compare_with_oracle
 
     if args.format not in ("text", "json"):
-        raise UsageError(f"--checkpoint prints text or json, not --format {args.format}")
+        raise UserError(f"--checkpoint prints text or json, not --format {args.format}")
     if args.num_beams < 1 or args.max_new_tokens < 1:
-        raise UsageError("--num-beams and --max-new-tokens must be at least 1")
+        raise UserError("--num-beams and --max-new-tokens must be at least 1")
     model = load_checkpoint(args.checkpoint)
     result, diff = compare_with_oracle(
         model, lag.fields, max_new_tokens=args.max_new_tokens, num_beams=args.num_beams, basis=lag.basis
@@ -273,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         print(run(argv))
-    except (UsageError, FieldError) as e:
+    except (UserError, FieldError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. piped into `head`

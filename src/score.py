@@ -22,8 +22,7 @@ import json
 import sys
 from pathlib import Path
 
-from src.cli import ArgumentParser, run_main
-from src.cli import UserError as UsageError
+from src.cli import ArgumentParser, UserError, run_main
 from src.metrics import mean_scores, score_lagrangian
 from src.metrics.paper_score import MATCHINGS, to_terms
 from src.metrics.token_terms import format_problem
@@ -47,30 +46,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def read_lines(path: str, role: str) -> list[str]:
-    """The lines of a text file (without line ends), or a UsageError naming the file."""
+    """The lines of a text file (without line ends), or a UserError naming the file."""
     file = Path(path)
     if not file.is_file():
-        raise UsageError(f"{role} file not found: {path}")
+        raise UserError(f"{role} file not found: {path}")
     try:
         return file.read_text(encoding="utf-8-sig").splitlines()  # -sig: a leading BOM is not a word
     except UnicodeDecodeError as e:
-        raise UsageError(f"{role} file {path} is not UTF-8 text (byte {e.start})") from None
+        raise UserError(f"{role} file {path} is not UTF-8 text (byte {e.start})") from None
 
 
 def read_split(path: str, role: str) -> tuple[list[str], list[str]]:
-    """(keys, Lagrangians) of a dataset split in Parquet; a UsageError names the file and what is wrong."""
+    """(keys, Lagrangians) of a dataset split in Parquet; a UserError names the file and what is wrong."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     if not Path(path).is_file():
-        raise UsageError(f"{role} file not found: {path}")
+        raise UserError(f"{role} file not found: {path}")
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as e:
-        raise UsageError(f"{role} file {path} is not a readable Parquet file ({e})") from None
+        raise UserError(f"{role} file {path} is not a readable Parquet file ({e})") from None
     missing = [c for c in ("key", "lagrangian") if c not in table.column_names]
     if missing:
-        raise UsageError(f"{role} file {path} has no {' or '.join(missing)} column: not a dataset split")
+        raise UserError(f"{role} file {path} has no {' or '.join(missing)} column: not a dataset split")
     return table.column("key").to_pylist(), table.column("lagrangian").to_pylist()
 
 
@@ -83,7 +82,7 @@ def read_pair(targets: str, predictions: str) -> tuple[list[str], list[str], dic
         by_key = dict(zip(p_keys, p_lines))
         pairs = [(t, by_key[k]) for k, t in zip(t_keys, t_lines) if k in by_key]
         if not pairs:
-            raise UsageError(f"{targets} and {predictions} share no field list (column key)")
+            raise UserError(f"{targets} and {predictions} share no field list (column key)")
         joined = {
             "joined_on": "key",
             "unmatched_targets": len(t_keys) - len(pairs),
@@ -112,15 +111,15 @@ def score_files(
 ) -> dict:
     """The JSON object of the CLI for two lists of Lagrangian lines of equal length."""
     if len(targets) != len(predictions):
-        raise UsageError(f"TARGETS has {len(targets)} lines but PREDICTIONS has {len(predictions)}")
+        raise UserError(f"TARGETS has {len(targets)} lines but PREDICTIONS has {len(predictions)}")
     if not targets:
-        raise UsageError("TARGETS has no lines")
+        raise UserError("TARGETS has no lines")
     for i, line in enumerate(targets, start=1):
         if not line.split():
-            raise UsageError(f"line {i} of TARGETS is empty")
+            raise UserError(f"line {i} of TARGETS is empty")
         problem = target_problem(line)
         if problem:
-            raise UsageError(f"line {i} of TARGETS is not a Lagrangian: {problem}")
+            raise UserError(f"line {i} of TARGETS is not a Lagrangian: {problem}")
     scores = [score_lagrangian(t, p, seed=seed, matching=matching) for t, p in zip(targets, predictions)]
     out = mean_scores(scores)
     if by_line:

@@ -10,7 +10,7 @@ collected rows as one table per stage (``markdown``).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass
@@ -85,7 +85,3 @@ def markdown(rows: list[Row]) -> list[str]:
             f"{_figure(r.anchor_value, r.unit)} | {ratio} | {r.note} |"
         )
     return lines
-
-
-def as_json(rows: list[Row]) -> list[dict]:
-    return [{**asdict(r), "ratio": r.ratio} for r in rows]

@@ -34,10 +34,8 @@ def quickstart_config(root: str, overrides: list[str]):
 
 
 def _padded_share(batches: list[dict]) -> float:
-    """1 - real target tokens / target slots, over all batches (labels padded with -100)."""
-    real = sum(int((b["labels"] != -100).sum()) for b in batches)
-    slots = sum(b["labels"].numel() for b in batches)
-    return 1.0 - real / max(1, slots)
+    """1 - real target tokens / target slots, over all batches."""
+    return 1.0 - sum(_target_tokens(b) for b in batches) / max(1, sum(b["labels"].numel() for b in batches))
 
 
 def prepare(cfg, scheme_name: str, bucket: bool) -> tuple:
@@ -53,8 +51,7 @@ def prepare(cfg, scheme_name: str, bucket: bool) -> tuple:
     scheme = scheme_from_config(tok_cfg)
     dm = datamodule_from_config(cfg.data, scheme, bucket_by_length=bucket, stream=None)
     dm.prepare_data()
-    if scheme.needs_fit:
-        scheme.fit(dm.train_field_lists())
+    scheme.fit(dm.train_field_lists())
     dm.setup("fit")
     batches = [{k: v for k, v in b.items() if k != "row"} for b in dm.train_dataloader()]
     return scheme, batches

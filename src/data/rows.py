@@ -37,7 +37,6 @@ from src.tokens.spelling import (
 
 COUNT_COLUMNS = tuple(f"n_{k}" for k in KINDS) + ("n_trilinear",)
 INT_COLUMNS = ("sample_id", "n_fields", "n_terms", "n_tokens", *COUNT_COLUMNS)
-STR_COLUMNS = ("key", "fields", "lagrangian", "terms", "fields_json", "spelling", "planted", "model")
 COLUMNS = ("sample_id", "key", "fields", "lagrangian", "n_fields", "n_terms", "n_tokens", *COUNT_COLUMNS) + (
     "terms",
     "fields_json",

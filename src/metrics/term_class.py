@@ -24,6 +24,7 @@ from src.physics.terms import KIND_BY_FACTORS
 from .paper_score import LagrangianScore
 from .token_terms import TokenTerm
 
+# The taxonomy's kinds (src.physics.terms.KINDS) in the order the paper's per-class tables list them
 TERM_CLASSES = (
     "yukawa",
     "scalar_trilinear",

@@ -282,21 +282,12 @@ class LagrangianBart(L.LightningModule):
         finally:
             self.train(was_training)
 
-    def generate_tokens(
-        self,
-        batch: dict,
-        max_new_tokens: int | None = None,
-        num_beams: int = 1,
-        engine: str = "lean",
-        constraints: list | None = None,
-    ) -> list[list[str]]:
-        """Decode a batch and read each row back into words through the scheme (stops at [EOS])."""
+    def generate_tokens(self, batch: dict, **decoding) -> list[list[str]]:
+        """Decode a batch (``decoding``: the options of ``generate_ids``) and read each row back into words
+        through the scheme (stops at [EOS])."""
         if self.scheme is None:
             raise RuntimeError("generate_tokens needs the token scheme: build LagrangianBart with scheme=...")
-        ids = self.generate_ids(
-            batch, max_new_tokens=max_new_tokens, num_beams=num_beams, engine=engine, constraints=constraints
-        )
-        return [self.scheme.decode(row) for row in ids.tolist()]
+        return [self.scheme.decode(row) for row in self.generate_ids(batch, **decoding).tolist()]
 
     @torch.no_grad()
     def encoder_first_state(

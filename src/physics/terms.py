@@ -27,7 +27,6 @@ KINDS = (
 )
 INTERACTION_KINDS = ("scalar_trilinear", "scalar_quartic", "yukawa")
 MASS_KINDS = ("scalar_mass", "fermion_mass")
-KINETIC_KINDS = ("scalar_kinetic", "fermion_kinetic", "gauge_kinetic")
 # The kind of a term without derivatives, by its numbers of (scalar, fermion) factors
 KIND_BY_FACTORS = {
     (2, 0): "scalar_mass",
@@ -45,7 +44,7 @@ SECTION_OF = {
     **{k: 3 for k in MASS_KINDS},
 }
 GROUPS = ("LORENTZ", "SU3", "SU2")  # contraction entries come in this order
-GAUGE_GROUPS = ("SU3", "SU2", "U1")
+GAUGE_GROUPS = ("SU3", "SU2", "U1")  # a derivative names the groups acting on its field, in this order
 
 
 @dataclass(frozen=True, order=True)

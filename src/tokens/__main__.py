@@ -13,8 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from src.cli import ArgumentParser
-from src.cli import UserError as UsageError
+from src.cli import ArgumentParser, UserError
 from src.physics.lagrangian import BASES
 
 
@@ -34,9 +33,9 @@ def run_stats(args) -> str:
     from .stats import format_table, length_table
 
     if args.n < 1:
-        raise UsageError(f"--n must be at least 1, got {args.n}")
+        raise UserError(f"--n must be at least 1, got {args.n}")
     if not 1 <= args.max_fields <= 10:
-        raise UsageError(f"--max-fields must be between 1 and 10, got {args.max_fields}")
+        raise UserError(f"--max-fields must be between 1 and 10, got {args.max_fields}")
     rows = length_table(n=args.n, seed=args.seed, max_fields=args.max_fields, basis=args.basis)
     sides = ("input_ids", "labels") if args.side == "both" else (args.side,)
     head = f"n={args.n} seed={args.seed} basis={args.basis}; tokens per example including [SOS]/[EOS]"
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         print(run_stats(args))
-    except UsageError as e:
+    except UserError as e:
         print(f"python -m src.tokens: {e}", file=sys.stderr)
         return 2
     return 0

@@ -25,14 +25,13 @@ from functools import cache
 from typing import Protocol
 
 from src.physics.fields import Field
-from src.physics.terms import KIND_BY_FACTORS, Contraction, Factor, Term
+from src.physics.terms import GAUGE_GROUPS, KIND_BY_FACTORS, Contraction, Factor, Term
 
 from .base import EOS, PAD, SOS, ParsedLagrangian, ParsedTerm
 
 SIGNS = ("+", "-")
 TERM_STARTS = ("FIELD", "DERIVATIVE", "COMMUTATOR_A", "i")
 CONTRACTION_GROUPS = ("LORENTZ", "SU3", "SU2")
-DERIVATIVE_GROUPS = ("SU3", "SU2", "U1")
 ID_PATTERN = re.compile(r"ID[0-9]")
 EPSILON_SIZE = {"SU3": 3, "SU2": 2, "LORENTZ": 2}  # indices of one ε-tensor in interaction terms
 HALF = Fraction(1, 2)
@@ -166,9 +165,9 @@ def _read_entries(tokens: list[str], i: int) -> list[tuple[str, list[str]]]:
 def _read_derivative(tokens: list[str], i: int) -> tuple[Obj, int]:
     groups: list[str] = []
     j = i + 1
-    while j < len(tokens) and tokens[j] in DERIVATIVE_GROUPS:
+    while j < len(tokens) and tokens[j] in GAUGE_GROUPS:
         g = tokens[j]
-        if groups and DERIVATIVE_GROUPS.index(g) <= DERIVATIVE_GROUPS.index(groups[-1]):
+        if groups and GAUGE_GROUPS.index(g) <= GAUGE_GROUPS.index(groups[-1]):
             raise TermError(f"derivative groups out of order or repeated at {j}")
         groups.append(g)
         j += 1

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import torch
 
-from src.evaluate import UsageError, main, markdown_table, parse_config
+from src.cli import UserError
+from src.evaluate import main, markdown_table, parse_config
 from src.models.module import LagrangianBart
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +75,7 @@ def test_markdown_table_is_split_by_field_count():
     ],
 )
 def test_bad_command_lines_are_refused(args, message):
-    with pytest.raises(UsageError, match=message):
+    with pytest.raises(UserError, match=message):
         parse_config(args)
 
 

@@ -71,3 +71,10 @@ def test_class_report_is_a_micro_average_over_lagrangians():
     half = score_lagrangian(HIGGS, _join(split_terms(HIGGS)[1:]))
     quartic = class_report([perfect, half])["scalar_quartic"]
     assert (quartic["n_correct"], quartic["n_true"], quartic["recall"]) == (3, 4, 0.75)
+
+
+def test_the_report_classes_are_the_taxonomys_kinds():
+    from src.metrics.term_class import TERM_CLASSES
+    from src.physics.terms import KINDS
+
+    assert sorted(TERM_CLASSES) == sorted(KINDS) and len(TERM_CLASSES) == len(KINDS)
