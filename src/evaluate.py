@@ -1,7 +1,7 @@
 """Evaluate a trained model on dataset splits with the paper's scores (a Hydra app, ``conf/evaluate.yaml``).
 
     python -m src.evaluate ckpt=PATH [splits=[test,ood_fields,ood_hypercharge,ood_reps,benchmarks]]
-        [decode.num_beams=1] [decode.verified=true] [decode.max_new_tokens=1024] [decode.engine=lean]
+        [decode.num_beams=1] [decode.verified=true] [decode.max_new_tokens=N] [decode.engine=lean]
         [decode.constrain=none|oracle|ids]
         [data_dir=DIR] [limit=N] [batch_size=16] [out_dir=DIR] [wandb=true]
     python -m src.evaluate -m ckpt=RUN0/best_model,RUN1/best_model,RUN2/best_model splits=[test]

@@ -23,6 +23,7 @@ import re
 import sys
 
 from src.cli import ArgumentParser, UserError
+from src.models import MAX_NEW_TOKENS
 from src.physics.fields import Field, FieldError
 from src.physics.lagrangian import BASES, build_lagrangian
 from src.physics.models import MODEL_NAMES, get_model, load_model_file, model_description
@@ -53,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--standalone", action="store_true", help="latex: a full compilable document")
     p.add_argument("--checkpoint", help="a trained model (best_model/ folder or .ckpt) to compare")
     p.add_argument("--num-beams", type=int, default=1, help="--checkpoint: beams (1 = greedy)")
-    p.add_argument("--max-new-tokens", type=int, default=1024, help="--checkpoint: generation limit")
+    p.add_argument("--max-new-tokens", type=int, default=MAX_NEW_TOKENS, help="--checkpoint: generation limit")
     return p
 
 

@@ -25,10 +25,8 @@ from transformers import (
     MBartForConditionalGeneration,
 )
 
+from src.models import MAX_NEW_TOKENS
 from src.tokens.base import EOS_ID, PAD_ID, SOS_ID
-
-# The decoding length limit where a config gives none (conf/train.yaml: decode.max_new_tokens)
-MAX_NEW_TOKENS = 1024
 
 # The geometry keys a preset may set (BartConfig silently accepts typos, so we check our own).
 ARCH_KEYS = frozenset(
@@ -135,7 +133,7 @@ def model_class(arch: dict):
     return MODEL_CLASSES[dict(arch).get("norm", "post")]
 
 
-def generation_config(ids: SpecialIds, max_new_tokens: int = 2048, num_beams: int = 1) -> GenerationConfig:
+def generation_config(ids: SpecialIds, max_new_tokens: int = MAX_NEW_TOKENS, num_beams: int = 1) -> GenerationConfig:
     """Greedy (or beam) decoding that starts at [SOS], stops at [EOS] and pads with [PAD]."""
     return GenerationConfig(
         **ids.as_kwargs(),
@@ -146,7 +144,7 @@ def generation_config(ids: SpecialIds, max_new_tokens: int = 2048, num_beams: in
 
 
 def build_bart(
-    arch: dict, vocab_size: int, ids: SpecialIds, max_new_tokens: int = 2048
+    arch: dict, vocab_size: int, ids: SpecialIds, max_new_tokens: int = MAX_NEW_TOKENS
 ) -> BartForConditionalGeneration:
     """A randomly initialised BART with ``model.generation_config`` set from the same special ids."""
     model = model_class(arch)(bart_config(arch, vocab_size, ids))
