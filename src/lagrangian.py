@@ -54,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--standalone", action="store_true", help="latex: a full compilable document")
     p.add_argument("--checkpoint", help="a trained model (best_model/ folder or .ckpt) to compare")
     p.add_argument("--num-beams", type=int, default=1, help="--checkpoint: beams (1 = greedy)")
-    p.add_argument("--max-new-tokens", type=int, default=MAX_NEW_TOKENS, help="--checkpoint: generation limit")
+    p.add_argument(
+        "--max-new-tokens", type=int, default=MAX_NEW_TOKENS, help="--checkpoint: generation limit"
+    )
     return p
 
 

@@ -133,7 +133,9 @@ def model_class(arch: dict):
     return MODEL_CLASSES[dict(arch).get("norm", "post")]
 
 
-def generation_config(ids: SpecialIds, max_new_tokens: int = MAX_NEW_TOKENS, num_beams: int = 1) -> GenerationConfig:
+def generation_config(
+    ids: SpecialIds, max_new_tokens: int = MAX_NEW_TOKENS, num_beams: int = 1
+) -> GenerationConfig:
     """Greedy (or beam) decoding that starts at [SOS], stops at [EOS] and pads with [PAD]."""
     return GenerationConfig(
         **ids.as_kwargs(),

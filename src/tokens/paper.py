@@ -17,7 +17,6 @@ this grammar with shorter field words.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import cache
@@ -332,11 +331,11 @@ def _read_number(tokens: list[str], i: int) -> tuple[str, int]:
 
 
 def _rational(text: str, what: str) -> Fraction:
-    m = re.fullmatch(r"(-?)(\d{1,9})(?:/(\d{1,9}))?", text)
-    if not m or (m[3] is not None and int(m[3]) == 0):
-        raise TermError(f"{what} {text!r} is not a number")
-    value = Fraction(int(m[2]), int(m[3] or 1))
-    return -value if m[1] else value
+    """A number a model wrote, read as the input syntax reads one (``parse_fraction``); a TermError if not."""
+    try:
+        return parse_fraction(text, 0)
+    except FieldError:
+        raise TermError(f"{what} {text!r} is not a number") from None
 
 
 class PaperFieldReader:
