@@ -178,5 +178,13 @@ def greedy_decode(
             keep = (~finished).nonzero().squeeze(1)
             alive, token, memory_bias = alive[keep], token[keep], memory_bias[keep]
             cross = [(k[keep], v[keep]) for k, v in cross]
-            self_kv = [(k[keep], v[keep]) for k, v in self_kv]
+            self_kv = [(_rows_of(k, keep, step), _rows_of(v, keep, step)) for k, v in self_kv]
     return out[:, :length]
+
+
+def _rows_of(cache: torch.Tensor, keep: torch.Tensor, used: int) -> torch.Tensor:
+    """The cache (B, H, T, hd) of the rows ``keep``, the same capacity T; only the ``used`` positions written
+    so far are copied (a finished row otherwise costs a copy of the whole preallocated cache)."""
+    out = cache.new_empty((keep.numel(), *cache.shape[1:]))
+    out[:, :, :used] = cache[:, :, :used].index_select(0, keep)
+    return out
