@@ -15,6 +15,7 @@ This module imports no torch, so the light commands (``src.lagrangian``, ``src.s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import re
@@ -51,6 +52,24 @@ def run_main(main: Callable[[], int | None], also: tuple[type[BaseException], ..
     except (UserError, *also) as e:
         print(f"error: {one_line(str(e))}", file=sys.stderr)
         return 2
+
+
+@contextlib.contextmanager
+def exit_on_user_error(what: str, is_mistake: Callable[[BaseException], bool] = lambda e: False):
+    """Around a job's work: a ``UserError``, an exception ``is_mistake`` accepts, or a write the machine
+    refused (of ``what``: a full disk, a read-only folder) ends the process with one line and exit code 2;
+    anything else propagates."""
+    try:
+        yield
+    except Exception as e:
+        if isinstance(e, UserError) or is_mistake(e):
+            line = one_line(str(e))
+        elif is_write_failure(e):
+            line = write_failure_line(e, what)
+        else:
+            raise
+        print(f"error: {line}", file=sys.stderr)
+        sys.exit(2)
 
 
 # the errors of a write the machine refused: no permission, a read-only file system, a full disk or quota
@@ -153,21 +172,27 @@ def compose(config_name: str, argv: list[str]):
         GlobalHydra.instance().clear()
 
 
-def hydra_preflight(config_name: str, argv: list[str], check: Callable | None = None) -> str | None:
-    """None when the command line composes and ``check(cfg)`` accepts it; otherwise the one-line problem.
+def compose_checked(config_name: str, argv: list[str], check: Callable | None = None):
+    """The config the command line composes, once ``check(cfg)`` accepts it; else a one-line UserError.
 
     ``check`` raises ``UserError`` (or returns a message) for a value no schema can reject."""
     try:
         cfg = compose(config_name, argv)
     except Exception as e:  # every composition failure is a user mistake here
-        return _composition_problem(e)
-    if check is None:
-        return None
+        raise UserError(_composition_problem(e)) from None
+    problem = check(cfg) if check is not None else None
+    if problem:
+        raise UserError(problem)
+    return cfg
+
+
+def hydra_preflight(config_name: str, argv: list[str], check: Callable | None = None) -> str | None:
+    """None when the command line composes and ``check(cfg)`` accepts it; otherwise the one-line problem."""
     try:
-        problem = check(cfg)
+        compose_checked(config_name, argv, check)
     except UserError as e:
         return one_line(str(e))
-    return problem or None
+    return None
 
 
 def _composition_problem(e: BaseException) -> str:

@@ -40,7 +40,7 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-from src.cli import UserError, compose, hydra_entry, hydra_preflight, run_main, unwritable_folder
+from src.cli import UserError, compose_checked, hydra_entry, run_main, unwritable_folder
 from src.jsonsafe import dumps
 from src.metrics import SCORE_KEYS
 from src.metrics.example import ExampleResult
@@ -97,10 +97,7 @@ def check_values(cfg: DictConfig) -> None:
 def parse_config(argv: list[str]) -> DictConfig:
     """The config ``python -m src.evaluate ARGV`` runs with (Hydra's composition of conf/evaluate.yaml);
     a mistake is a UserError naming the key."""
-    problem = hydra_preflight("evaluate", argv, check_values)
-    if problem:
-        raise UserError(problem)
-    return compose("evaluate", argv)
+    return compose_checked("evaluate", argv, check_values)
 
 
 # --- model and data ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import hydra
 from omegaconf import DictConfig
 
 import src.data.schema  # noqa: F401  (registers the data group's schema)
-from src.cli import UserError, hydra_entry, is_write_failure, unwritable_folder, write_failure_line
+from src.cli import UserError, exit_on_user_error, hydra_entry, unwritable_folder
 from src.data.field_space import ConfigError
 from src.data.generation import generate_dataset
 from src.data.settings import settings_from_config
@@ -44,17 +44,10 @@ def run(cfg: DictConfig) -> dict:
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="generate")
 def hydra_main(cfg: DictConfig) -> None:
-    try:
+    # a full disk mid-write leaves the dataset incomplete (no meta.json)
+    what = f"the dataset {cfg.paths.data_dir}/{cfg.data.name} (left incomplete: no meta.json)"
+    with exit_on_user_error(what, lambda e: isinstance(e, ConfigError)):
         run(cfg)
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
-    except (OSError, RuntimeError) as e:  # a full disk mid-write: the dataset stays incomplete (no meta.json)
-        if not is_write_failure(e):
-            raise
-        what = f"the dataset {cfg.paths.data_dir}/{cfg.data.name} (left incomplete: no meta.json)"
-        print(f"error: {write_failure_line(e, what)}", file=sys.stderr)
-        sys.exit(2)
 
 
 def _check_command_line(cfg: DictConfig) -> None:

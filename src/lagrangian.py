@@ -22,7 +22,7 @@ import random
 import re
 import sys
 
-from src.cli import ArgumentParser, UserError
+from src.cli import ArgumentParser, UserError, run_main
 from src.models import MAX_NEW_TOKENS
 from src.physics.fields import Field, FieldError
 from src.physics.lagrangian import BASES, build_lagrangian
@@ -273,14 +273,14 @@ def run(argv: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    try:
-        print(run(argv))
-    except (UserError, FieldError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # e.g. piped into `head`
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter from reporting at exit
-    return 0
+
+    def print_run() -> None:
+        try:
+            print(run(argv))
+        except BrokenPipeError:  # e.g. piped into `head`
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter from reporting at exit
+
+    return run_main(print_run, also=(FieldError,))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 import src.data.schema  # noqa: F401  (registers the data group's schema)
-from src.cli import UserError, is_write_failure, one_line, unwritable_folder, write_failure_line
+from src.cli import UserError, exit_on_user_error, one_line, unwritable_folder
 from src.jsonsafe import dumps
 from src.models.precision import resolve_precision
 from src.version import code_version
@@ -657,23 +657,13 @@ def hydra_main(cfg: DictConfig) -> float | None:
     from src.callbacks.signals import EXIT_CODE, Terminated
 
     try:
-        summary = train(cfg, start)
+        with exit_on_user_error("the run", _is_user_config_error):  # build-time config mistakes included
+            summary = train(cfg, start)
     except Terminated as e:  # a scheduler's SIGTERM: saved, loggers closed, and not a success
         resume = f"; resume with ckpt_path={e.checkpoint}" if e.checkpoint else ""
         print(f"{e}{resume}", file=sys.stderr, flush=True)
         wandb.finish(exit_code=EXIT_CODE)  # the W&B run is marked failed, not finished
         sys.exit(EXIT_CODE)
-    except UserError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
-    except Exception as e:  # configuration mistakes surfacing at build time: still one line, exit 2
-        if _is_user_config_error(e):
-            print(f"error: {one_line(str(e))}", file=sys.stderr)
-            sys.exit(2)
-        if is_write_failure(e):  # a full disk or a folder turned read-only during the run
-            print(f"error: {write_failure_line(e, 'the run')}", file=sys.stderr)
-            sys.exit(2)
-        raise
     finally:
         wandb.finish()  # one W&B run per job, also inside a multirun
     val = summary["validation"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from src.cli import ArgumentParser, UserError
+from src.cli import ArgumentParser, UserError, run_main
 from src.physics.lagrangian import BASES
 
 
@@ -47,13 +47,7 @@ def run_stats(args) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        args = _parser().parse_args(argv)
-        print(run_stats(args))
-    except UserError as e:
-        print(f"python -m src.tokens: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return run_main(lambda: print(run_stats(_parser().parse_args(argv))))
 
 
 if __name__ == "__main__":
