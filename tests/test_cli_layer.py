@@ -53,3 +53,37 @@ def test_hydra_preflight_runs_the_apps_own_check():
         "data.max_fields must be >= 1, got 0"
     )
     assert hydra_preflight("generate", ["data=tiny"], check) is None
+
+
+def test_a_jobs_user_errors_end_in_one_line_and_exit_code_2(capsys):
+    import errno
+
+    from src.cli import exit_on_user_error
+
+    cases = [
+        (UserError("data.x is wrong\n  (details)"), "error: data.x is wrong, (details)"),
+        (KeyError("a build-time config mistake"), "error: 'a build-time config mistake'"),
+        (OSError(errno.ENOSPC, "No space left on device", "/full/x"), "error: cannot write the run ("),
+    ]
+
+    def mistake(e):
+        return isinstance(e, KeyError)
+
+    for exc, line in cases:
+        with pytest.raises(SystemExit) as stop, exit_on_user_error("the run", mistake):
+            raise exc
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith(line) and err.count("\n") == 1, err
+    with pytest.raises(ZeroDivisionError), exit_on_user_error("the run"):  # not a user's mistake: propagates
+        raise ZeroDivisionError
+
+
+def test_compose_checked_gives_the_config_or_one_user_error():
+    from src.cli import compose_checked
+
+    assert compose_checked("generate", ["data=tiny"]).data.name == "tiny"
+    with pytest.raises(UserError, match="nosuch"):
+        compose_checked("generate", ["data.nosuch=1"])
+    with pytest.raises(UserError, match="too small"):
+        compose_checked("generate", ["data=tiny"], check=lambda cfg: "data.n_lagrangians too small")
