@@ -162,6 +162,7 @@ def compose(config_name: str, argv: list[str]):
     from hydra.core.global_hydra import GlobalHydra
 
     import src.data.schema  # noqa: F401  (registers the data group's schema)
+    import src.models.schema  # noqa: F401  (and the optim group's)
 
     overrides = first_of_sweeps(split_overrides(argv))
     GlobalHydra.instance().clear()

@@ -23,6 +23,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 import src.data.schema  # noqa: F401  (registers the data group's schema)
+import src.models.schema  # noqa: F401  (registers the optim group's schema)
 from src.cli import UserError, exit_on_user_error, one_line, unwritable_folder
 from src.jsonsafe import dumps
 from src.models.precision import resolve_precision

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import src.data.schema  # noqa: F401  (registers the data group's schema for every test that composes)
+import src.models.schema  # noqa: F401  (and the optim group's)
 
 
 @pytest.fixture(autouse=True)

@@ -46,6 +46,8 @@ def run_dir_of(path: Path) -> Path | None:
     return None
 
 
+# The optimiser settings of a module built without a config (conf/optim/default.yaml's values; a test holds
+# them equal)
 DEFAULT_OPTIM = {
     "lr": 3e-4,
     "weight_decay": 0.01,

@@ -99,8 +99,18 @@ def test_a_normal_run_is_not_shrunk(compose_cfg):
     assert cfg.final_eval.limit == 0  # skipping the final scores stays skipped
 
 
-def test_the_modules_optimiser_defaults_are_train_yamls(compose_cfg):
+def test_the_modules_optimiser_defaults_are_conf_optims(compose_cfg):
     from src.models.module import DEFAULT_OPTIM
 
     optim = OmegaConf.to_container(compose_cfg([]).optim, resolve=True)
     assert {k: optim[k] for k in DEFAULT_OPTIM} == {**DEFAULT_OPTIM, "betas": list(DEFAULT_OPTIM["betas"])}
+
+
+def test_the_optim_schema_names_every_key_of_conf_optim(compose_cfg):
+    import dataclasses
+
+    from src.models.schema import OptimNode
+
+    optim = compose_cfg([]).optim
+    assert set(optim) == {f.name for f in dataclasses.fields(OptimNode)}
+    assert OmegaConf.get_type(optim) is OptimNode  # typed: a wrong type is refused at composition
