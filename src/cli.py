@@ -7,7 +7,10 @@
   and exit code 2, never a traceback.
 - Hydra apps (``src.train``, ``src.generate``): ``hydra_preflight(config_name, argv, check)`` composes the
   command line's config once before Hydra runs, so an unknown group option or key, a bad override and any
-  value ``check(cfg)`` rejects are one line (Hydra itself would print several lines and exit 1).
+  value ``check(cfg)`` rejects are one line (Hydra itself would print several lines and exit 1);
+  ``compose_checked`` is the same composition for a caller that wants the config (``src.evaluate``).
+- ``exit_on_user_error(what, is_mistake)``: around a Hydra job's work, a ``UserError``, a config mistake found
+  while building (``is_mistake``) or a write the machine refused (of ``what``) is one line and exit code 2.
 
 This module imports no torch, so the light commands (``src.lagrangian``, ``src.score``) stay light.
 """

@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     if name == "all":
         options = dict(zip(rest[::2], rest[1::2]))
         known = {"--write", "--decode-checkpoint", "--decode-rows"}
-        if len(rest) % 2 or set(options) - known or len(options) != len(rest) // 2:
+        bad = len(rest) % 2 or set(options) - known or len(options) != len(rest) // 2
+        if bad or any(v.startswith("--") for v in options.values()):
             print(f"error: 'all' takes --write FILE, --decode-checkpoint DIR, --decode-rows PARQUET\n{USAGE}",
                   file=sys.stderr)  # fmt: skip
             return 2

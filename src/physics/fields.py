@@ -46,6 +46,8 @@ class Field:
         for name in ("spin", "u1", "helicity"):
             value = getattr(self, name)
             if value is not None and type(value) is not Fraction:
+                if not isinstance(value, int | float | Fraction):
+                    raise FieldError(f"{name} {value!r} is not a number")
                 object.__setattr__(self, name, Fraction(value))
         spin, hel = self.spin, self.helicity
         if spin != 0 and spin != HALF:

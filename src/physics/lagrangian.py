@@ -228,8 +228,9 @@ def build_lagrangian(fields: list[Field], basis: str = "independent") -> Lagrang
 
 
 def clear_caches() -> None:
-    """Forget every cached factor and signature (for cold-cache benchmarks)."""
+    """Forget every cached factor, signature and entry list (for cold-cache benchmarks)."""
     _clear_invariant_caches()
+    _delta_entries.cache_clear()
     _field_factors.cache_clear()
     _contractions.cache_clear()
     _identity_labels.cache_clear()

@@ -184,6 +184,8 @@ def draw_ids(rng: random.Random, n: int) -> list[int]:
     """``rng.sample(range(N_IDS), n)``: the same numbers from the same generator state, without the general
     function's overhead (the pool algorithm ``random.sample`` uses for a population this small; a test
     holds the two equal)."""
+    if not 0 <= n <= N_IDS:
+        raise ValueError(f"cannot draw {n} distinct IDs from {N_IDS}")
     pool = list(range(N_IDS))
     out = []
     bits = rng.getrandbits
