@@ -61,15 +61,20 @@ def padding(lengths: list[int], batch_size: int = 32) -> dict[str, float]:
     return out
 
 
+def generate_timed(settings, out_dir: str) -> tuple[dict, float, float]:
+    """(meta, wall seconds, CPU seconds of this process and its workers) of one dataset generation."""
+    from src.data.generation import generate_dataset
+
+    cpu0, t0 = _cpu_seconds(), time.perf_counter()
+    meta = generate_dataset(settings, out_dir, progress=False, force=True)
+    return meta, time.perf_counter() - t0, _cpu_seconds() - cpu0
+
+
 def run(n: int, workers: int, sampler: str) -> dict:
     import pyarrow.parquet as pq
 
-    from src.data.generation import generate_dataset
-
     with tempfile.TemporaryDirectory() as tmp:
-        cpu0, t0 = _cpu_seconds(), time.perf_counter()
-        meta = generate_dataset(_settings(n, workers, sampler), tmp, progress=False, force=True)
-        wall, cpu = time.perf_counter() - t0, _cpu_seconds() - cpu0
+        meta, wall, cpu = generate_timed(_settings(n, workers, sampler), tmp)
         table = pq.read_table(f"{tmp}/train.parquet", columns=["n_tokens", "fields_json"])
         lengths = [n + 2 for n in table.column("n_tokens").to_pylist()]  # + [SOS], [EOS]
         oracle_ms = oracle_cpu_ms(table.column("fields_json").to_pylist()[:ORACLE_ROWS])
@@ -98,13 +103,9 @@ def run(n: int, workers: int, sampler: str) -> dict:
 
 def run_full(workers: int) -> dict:
     """The shipped sampled set generated once, as ``python -m src.generate data=sampled`` writes it."""
-    from src.data.generation import generate_dataset
-
     settings = _settings(None, workers, "sampled")
     with tempfile.TemporaryDirectory() as tmp:
-        cpu0, t0 = _cpu_seconds(), time.perf_counter()
-        meta = generate_dataset(settings, tmp, progress=False, force=True)
-        wall, cpu = time.perf_counter() - t0, _cpu_seconds() - cpu0
+        meta, wall, cpu = generate_timed(settings, tmp)
     return {
         "n_lagrangians": settings.n_lagrangians,
         "rows": sum(meta["counts"].values()),

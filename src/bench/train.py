@@ -51,7 +51,8 @@ def prepare(cfg, scheme_name: str, bucket: bool) -> tuple:
     scheme = scheme_from_config(tok_cfg)
     dm = datamodule_from_config(cfg.data, scheme, bucket_by_length=bucket, stream=None)
     dm.prepare_data()
-    scheme.fit(dm.train_field_lists())
+    if scheme.needs_fit:  # as train() does: only a scheme that fits reads the training split's fields
+        scheme.fit(dm.train_field_lists())
     dm.setup("fit")
     batches = [{k: v for k, v in b.items() if k != "row"} for b in dm.train_dataloader()]
     return scheme, batches

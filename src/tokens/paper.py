@@ -311,11 +311,10 @@ def term_length(term: Term, fields: list[Field], spelled: Callable[[Factor], int
 def lagrangian_length(lagrangian: Lagrangian, spell: Spell | None = None) -> int:
     """``len(render_lagrangian(lagrangian))``, counted without rendering (a dataset's length cap uses it)."""
     fields = lagrangian.fields
-    spell = spell or paper_spelling(fields)
-    lengths = [[len(spell(Factor(i, c))) for c in (False, True)] for i in range(len(fields))]
+    spell = spell or paper_spelling(fields)  # each factor's words are looked up once, then kept
 
     def spelled(factor: Factor) -> int:
-        return lengths[factor.field][factor.conjugate]
+        return len(spell(factor))
 
     return sum(term_length(t, fields, spelled) for t in lagrangian.terms)
 
