@@ -68,47 +68,45 @@ def generate_rows(
     engine: str = "lean",
     constrain: str = "none",
 ) -> list[list[str] | None]:
-    """The module's predictions (scheme words) for dataset rows, batched with the shortest inputs together.
+    """The module's predictions (scheme words) for dataset rows, the shortest inputs first, ``batch_size``
+    rows decoded at once (``LagrangianBart.decode_examples``).
 
-    With a ``deadline`` (time.monotonic()), no new batch starts after it; the rows left get None.
+    With a ``deadline`` (time.monotonic()), no row starts after it; the rows left get None.
     ``constrain="oracle"``: each row may only write the oracle's terms for its fields (in canonical order
     for canonical schemes, in any order with IDs of the model's choosing for random-ID ones;
     ``src.tokens.constraint``; greedy lean decoding only); ``"ids"``: only the term grammar's rule on IDs
     (an object's ID new within its term, contractions naming declared IDs; any scheme); ``"none"``: the
     model's own argmax.
     """
-    import time
-
     if constrain not in CONSTRAINTS:
         raise ValueError(f"constrain must be one of {', '.join(CONSTRAINTS)}, got {constrain!r}")
 
     scheme = dm.scheme
     encoded = [dm.encode_row(row, split, i) for row, i in zip(rows, indices)]
     order = sorted(range(len(rows)), key=lambda k: len(encoded[k]["input_ids"]))
-    predictions: list[list[str] | None] = [None if deadline is not None else [] for _ in rows]
-    for start in range(0, len(order), batch_size):
-        if deadline is not None and time.monotonic() >= deadline:
-            break
-        chunk = order[start : start + batch_size]
-        batch = scheme.collate(
-            [{k: v for k, v in encoded[k].items() if k not in ("row", "labels")} for k in chunk]
-        )
-        batch = {k: v.to(pl_module.device) if torch.is_tensor(v) else v for k, v in batch.items()}
-        constraints = None
-        if constrain == "oracle":
-            from src.data.rows import fields_from_row
-            from src.tokens.constraint import oracle_constraint
+    examples = [{k: v for k, v in encoded[i].items() if k not in ("row", "labels")} for i in order]
+    constraints = None
+    if constrain == "oracle":
+        from src.data.rows import fields_from_row
+        from src.tokens.constraint import oracle_constraint
 
-            constraints = [oracle_constraint(scheme, fields_from_row(rows[k])) for k in chunk]
-        elif constrain == "ids":
-            from src.tokens.constraint import IdConstraint
+        constraints = [oracle_constraint(scheme, fields_from_row(rows[k])) for k in order]
+    elif constrain == "ids":
+        from src.tokens.constraint import IdConstraint
 
-            constraints = [IdConstraint(scheme) for _ in chunk]
-        words = pl_module.generate_tokens(
-            batch, max_new_tokens=max_new_tokens, num_beams=num_beams, engine=engine, constraints=constraints
-        )
-        for k, w in zip(chunk, words):
-            predictions[k] = list(w)
+        constraints = [IdConstraint(scheme) for _ in order]
+    words = pl_module.decode_examples(
+        examples,
+        batch_size,
+        deadline,
+        max_new_tokens=max_new_tokens,
+        num_beams=num_beams,
+        engine=engine,
+        constraints=constraints,
+    )
+    predictions: list[list[str] | None] = [None] * len(rows)
+    for k, w in zip(order, words):
+        predictions[k] = None if w is None else list(w)
     return predictions
 
 

@@ -95,19 +95,40 @@ class LeanDecoder:
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=self.scale)
         return out.transpose(1, 2).reshape(q.shape[0], 1, -1)
 
-    def step(self, token, position: int, self_kv, cross, memory_bias) -> torch.Tensor:
-        """Logits (B, V) for the next token after ``token`` (B,) at ``position``; writes its keys/values."""
-        h = self.embed(token[:, None]) * self.embed_scale + self.positions[position + POSITION_OFFSET]
+    def step(self, token: torch.Tensor, cohorts: list[_Cohort]) -> torch.Tensor:
+        """Logits (M, V) for the next token after ``token`` (M,): the cohorts' rows in order, each cohort at
+        its own position; writes each cohort's keys/values. The projections run on all M rows at once,
+        attention per cohort (its rows share a position, so it attends over its own positions unmasked)."""
+        rows = token.shape[0]
+        if len(cohorts) == 1:
+            pos_embed = self.positions[cohorts[0].pos + POSITION_OFFSET]
+        else:
+            at = [c.pos + POSITION_OFFSET for c in cohorts for _ in c.rows]
+            pos_embed = self.positions[torch.tensor(at, device=token.device)][:, None, :]
+        h = self.embed(token[:, None]) * self.embed_scale + pos_embed
         h = self.embed_norm(h)
-        for lay, (k_cache, v_cache), (ck, cv) in zip(self.layers, self_kv, cross):
+        for i, lay in enumerate(self.layers):
             x = lay.sa_norm(h) if self.pre_norm else h
             q, k, v = F.linear(x, lay.qkv_w, lay.qkv_b).chunk(3, dim=-1)
-            k_cache[:, :, position] = k.view(k.shape[0], self.heads, self.head_dim)
-            v_cache[:, :, position] = v.view(v.shape[0], self.heads, self.head_dim)
-            a = self._attend(self._split(q), k_cache[:, :, : position + 1], v_cache[:, :, : position + 1])
+            q = self._split(q)
+            k, v = k.view(rows, self.heads, self.head_dim), v.view(rows, self.heads, self.head_dim)
+            parts, start = [], 0
+            for c in cohorts:
+                end, (k_cache, v_cache) = start + len(c.rows), c.self_kv[i]
+                k_cache[:, :, c.pos] = k[start:end]
+                v_cache[:, :, c.pos] = v[start:end]
+                upto = c.pos + 1
+                parts.append(self._attend(q[start:end], k_cache[:, :, :upto], v_cache[:, :, :upto]))
+                start = end
+            a = parts[0] if len(parts) == 1 else torch.cat(parts)
             h = h + lay.sa_out(a) if self.pre_norm else lay.sa_norm(h + lay.sa_out(a))
             x = lay.ca_norm(h) if self.pre_norm else h
-            a = self._attend(self._split(lay.ca_q(x)), ck, cv, memory_bias)
+            q, parts, start = self._split(lay.ca_q(x)), [], 0
+            for c in cohorts:
+                end, (ck, cv) = start + len(c.rows), c.cross[i]
+                parts.append(self._attend(q[start:end], ck, cv, c.memory_bias))
+                start = end
+            a = parts[0] if len(parts) == 1 else torch.cat(parts)
             h = h + lay.ca_out(a) if self.pre_norm else lay.ca_norm(h + lay.ca_out(a))
             x = lay.ffn_norm(h) if self.pre_norm else h
             f = lay.fc2(lay.act(lay.fc1(x)))
@@ -137,49 +158,181 @@ def greedy_decode(
     With ``constraints`` (one per row: ``allowed() -> list[int]`` and ``advance(id)``), each row's argmax
     is taken over its allowed ids only.
     """
+    batch = encoder_hidden.shape[0]
+    rows = greedy_decode_queue(
+        model,
+        lambda indices: (encoder_hidden[indices], attention_mask[indices]),
+        batch,
+        slots=max(batch, 1),
+        decoder_start=decoder_start,
+        eos=eos,
+        pad=pad,
+        max_new_tokens=max_new_tokens,
+        constraints=constraints,
+    )
+    return pad_rows(rows, pad, encoder_hidden.device)
+
+
+def pad_rows(rows: list[torch.Tensor], pad: int, device=None) -> torch.Tensor:
+    """1-D id rows as one (B, T) tensor, [PAD] after each row's end (T: the longest row)."""
+    width = max((len(r) for r in rows), default=0)
+    out = torch.full((len(rows), width), pad, dtype=torch.long, device=device)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = r
+    return out
+
+
+@torch.inference_mode()
+def greedy_decode_queue(
+    model,
+    encode,
+    n_rows: int,
+    *,
+    slots: int,
+    decoder_start: int,
+    eos: int,
+    pad: int,
+    max_new_tokens: int,
+    constraints: list | None = None,
+    deadline: float | None = None,
+    refill_at: int | None = None,
+) -> list[torch.Tensor | None]:
+    """Each of ``n_rows`` rows' ids (1-D: ``decoder_start``, its argmax tokens, [EOS]), with up to ``slots``
+    rows decoded at once: once ``refill_at`` slots (default a quarter) are free, the next rows waiting start
+    as a new cohort, so the batch stays nearly full until the queue is empty.
+
+    ``encode(indices)`` returns the encoder's last hidden state (b, S, d) and attention mask (b, S) of the
+    rows ``indices``; it is called for consecutive chunks of ``slots`` rows, in order, as rows are needed
+    (pass rows sorted by input length so that a chunk pads little; the chunks are the batches a batched
+    decoder would see). ``constraints``: one per row, as in ``greedy_decode``. With a ``deadline``
+    (``time.monotonic()``), no row starts after it; rows that never started are None.
+    """
+    import time
+
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
-    if constraints is not None and len(constraints) != encoder_hidden.shape[0]:
-        raise ValueError(f"{len(constraints)} constraints for {encoder_hidden.shape[0]} rows")
+    if slots < 1:
+        raise ValueError(f"slots must be at least 1, got {slots}")
+    if constraints is not None and len(constraints) != n_rows:
+        raise ValueError(f"{len(constraints)} constraints for {n_rows} rows")
+    refill_at = max(1, slots // 4) if refill_at is None else refill_at
     lean = LeanDecoder(model)
-    batch, device = encoder_hidden.shape[0], encoder_hidden.device
-    dtype = encoder_hidden.dtype
-    out = torch.full((batch, max_new_tokens + 1), pad, dtype=torch.long, device=device)
-    out[:, 0] = decoder_start
-    alive = torch.arange(batch, device=device)  # rows of ``out`` still decoding, in the caches' order
-    cross = lean.cross_kv(encoder_hidden)
-    memory_bias = torch.zeros(attention_mask.shape, dtype=dtype, device=device)
-    memory_bias = memory_bias.masked_fill(attention_mask == 0, torch.finfo(dtype).min)[:, None, None, :]
-    shape = (batch, lean.heads, max_new_tokens, lean.head_dim)
-    self_kv = [(encoder_hidden.new_empty(shape), encoder_hidden.new_empty(shape)) for _ in lean.layers]
-    token = out[:, 0]
-    length = 1
-    for step in range(1, max_new_tokens + 1):
-        if step == max_new_tokens:  # the last position is [EOS] (generate's forced_eos_token_id)
-            token = torch.full((alive.numel(),), eos, dtype=torch.long, device=device)
-        else:
-            logits = lean.step(token, step - 1, self_kv, cross, memory_bias).float()
-            if constraints is not None:
-                rows = alive.tolist()
-                mask = torch.full_like(logits, float("-inf"))
-                for i, r in enumerate(rows):
-                    mask[i, constraints[r].allowed()] = 0.0
-                logits = logits + mask
-            token = logits.argmax(dim=-1)
-            if constraints is not None:
-                for r, t in zip(rows, token.tolist()):
+    queue = _Queue(lean, encode, n_rows, slots)
+    results: list[torch.Tensor | None] = [None] * n_rows
+    cohorts: list[_Cohort] = []
+    while True:
+        free = slots - sum(len(c.rows) for c in cohorts)
+        open_queue = deadline is None or time.monotonic() < deadline
+        if open_queue and queue.waiting() and free >= min(refill_at, queue.waiting()):
+            cohorts.append(queue.cohort(free, max_new_tokens, decoder_start, pad))
+        if not cohorts:
+            return results
+        token = cohorts[0].token if len(cohorts) == 1 else torch.cat([c.token for c in cohorts])
+        forced = [c.pos + 1 == max_new_tokens for c in cohorts for _ in c.rows]  # generate's forced_eos
+        logits = lean.step(token, cohorts).float()
+        live = [r for c in cohorts for r in c.rows]
+        if constraints is not None:
+            mask = torch.full_like(logits, float("-inf"))
+            for i, r in enumerate(live):
+                mask[i, [eos] if forced[i] else constraints[r].allowed()] = 0.0
+            logits = logits + mask
+        token = logits.argmax(dim=-1)
+        if any(forced):
+            token[torch.tensor(forced, device=token.device)] = eos
+        if constraints is not None:
+            for r, t, f in zip(live, token.tolist(), forced):
+                if not f:
                     constraints[r].advance(t)
-        out[alive, step] = token
-        length = step + 1
-        finished = token == eos
-        if bool(finished.all()):
-            break
-        if bool(finished.any()):
-            keep = (~finished).nonzero().squeeze(1)
-            alive, token, memory_bias = alive[keep], token[keep], memory_bias[keep]
-            cross = [(k[keep], v[keep]) for k, v in cross]
-            self_kv = [(_rows_of(k, keep, step), _rows_of(v, keep, step)) for k, v in self_kv]
-    return out[:, :length]
+        start, left = 0, []
+        for c in cohorts:
+            end = start + len(c.rows)
+            c.write(token[start:end])
+            start = end
+            done = (c.token == eos).nonzero().squeeze(1).tolist()
+            for i in done:
+                results[c.rows[i]] = c.out[i, : c.pos + 1].clone()
+            if len(done) < len(c.rows):
+                left.append(c.drop(done) if done else c)
+        cohorts = left
+
+
+class _Cohort:
+    """Rows that started together, so share a position: their ids so far, next tokens, and caches."""
+
+    def __init__(self, lean, rows, cross, memory_bias, max_new_tokens: int, decoder_start: int, pad: int):
+        self.rows, n = list(rows), len(rows)
+        self.pos = 0  # the position of the next input token = ids written so far - 1
+        device = memory_bias.device
+        self.token = torch.full((n,), decoder_start, dtype=torch.long, device=device)
+        self.out = torch.full((n, max_new_tokens + 1), pad, dtype=torch.long, device=device)
+        self.out[:, 0] = decoder_start
+        self.cross, self.memory_bias = cross, memory_bias
+        shape = (n, lean.heads, max_new_tokens, lean.head_dim)
+        self.self_kv = [(memory_bias.new_empty(shape), memory_bias.new_empty(shape)) for _ in lean.layers]
+
+    def write(self, token: torch.Tensor) -> None:
+        self.pos += 1
+        self.out[:, self.pos] = token
+        self.token = token
+
+    def drop(self, finished: list[int]) -> _Cohort:
+        """The cohort without its rows at ``finished`` (caches copied for the positions written so far)."""
+        gone = set(finished)
+        kept = [i for i in range(len(self.rows)) if i not in gone]
+        keep = torch.tensor(kept, dtype=torch.long, device=self.token.device)
+        self.rows = [self.rows[i] for i in kept]
+        self.token, self.out, self.memory_bias = self.token[keep], self.out[keep], self.memory_bias[keep]
+        self.cross = [(k[keep], v[keep]) for k, v in self.cross]
+        self.self_kv = [(_rows_of(k, keep, self.pos), _rows_of(v, keep, self.pos)) for k, v in self.self_kv]
+        return self
+
+
+class _Queue:
+    """Rows waiting to be decoded, encoded a chunk of ``slots`` rows at a time."""
+
+    def __init__(self, lean, encode, n_rows: int, slots: int):
+        self.lean, self.encode, self.n_rows, self.slots = lean, encode, n_rows, slots
+        self.next_row = 0  # the first row not yet encoded
+        self.pending: list[tuple] = []  # (row, cross keys/values, memory bias) per chunk, rows not started
+
+    def waiting(self) -> int:
+        return self.n_rows - self.next_row + sum(len(rows) for rows, _, _ in self.pending)
+
+    def _encode_next(self) -> None:
+        indices = list(range(self.next_row, min(self.next_row + self.slots, self.n_rows)))
+        self.next_row += len(indices)
+        hidden, mask = self.encode(indices)
+        bias = torch.zeros(mask.shape, dtype=hidden.dtype, device=hidden.device)
+        bias = bias.masked_fill(mask == 0, torch.finfo(hidden.dtype).min)[:, None, None, :]
+        self.pending.append((indices, self.lean.cross_kv(hidden), bias))
+
+    def cohort(self, n: int, max_new_tokens: int, decoder_start: int, pad: int) -> _Cohort:
+        """A cohort of the next ``n`` rows waiting (or all of them, when fewer wait)."""
+        parts = []
+        while n > 0 and self.waiting():
+            if not self.pending:
+                self._encode_next()
+            rows, cross, bias = self.pending[0]
+            take = min(n, len(rows))
+            parts.append((rows[:take], [(k[:take], v[:take]) for k, v in cross], bias[:take]))
+            if take == len(rows):
+                self.pending.pop(0)
+            else:
+                self.pending[0] = (rows[take:], [(k[take:], v[take:]) for k, v in cross], bias[take:])
+            n -= take
+        if len(parts) == 1:
+            rows, cross, bias = parts[0]
+        else:  # rows from two chunks: their inputs padded to the longer one (the padding masked)
+            width = max(b.shape[-1] for _, _, b in parts)
+            fill = torch.finfo(parts[0][2].dtype).min
+            rows = [r for p, _, _ in parts for r in p]
+            bias = torch.cat([F.pad(b, (0, width - b.shape[-1]), value=fill) for _, _, b in parts])
+            cross = [
+                tuple(torch.cat([F.pad(c[i][j], (0, 0, 0, width - c[i][j].shape[2])) for _, c, _ in parts])
+                      for j in (0, 1))
+                for i in range(len(parts[0][1]))
+            ]  # fmt: skip
+        return _Cohort(self.lean, rows, cross, bias, max_new_tokens, decoder_start, pad)
 
 
 def _rows_of(cache: torch.Tensor, keep: torch.Tensor, used: int) -> torch.Tensor:

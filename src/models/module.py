@@ -27,11 +27,19 @@ from torch import nn
 from transformers.models.bart.modeling_bart import shift_tokens_right
 
 from src.models.bart import ARCH_KEYS, MAX_NEW_TOKENS, SpecialIds, build_bart, generation_config, model_class
-from src.models.greedy import greedy_decode
+from src.models.greedy import greedy_decode, greedy_decode_queue
 from src.tokens.base import LABEL_PAD
 
 PRETRAINED_META = "lagrangian_bart.json"
 VALUE_CHANNEL_FILE = "value_channel.pt"
+
+
+def _until_eos(ids: list[int], eos: int) -> list[int]:
+    """A generated row (decoder_start first) up to and including its first [EOS] after the start."""
+    try:
+        return ids[: ids.index(eos, 1) + 1]
+    except ValueError:
+        return ids
 
 
 class ModelLoadError(ValueError):
@@ -290,6 +298,69 @@ class LagrangianBart(L.LightningModule):
         if self.scheme is None:
             raise RuntimeError("generate_tokens needs the token scheme: build LagrangianBart with scheme=...")
         return [self.scheme.decode(row) for row in self.generate_ids(batch, **decoding).tolist()]
+
+    def decode_examples(
+        self, examples: list[dict], batch_size: int, deadline: float | None = None, **decoding
+    ) -> list[list[str] | None]:
+        """Words (the scheme's, up to [EOS]) of ``example_ids``."""
+        if self.scheme is None:
+            raise RuntimeError("decode_examples needs the token scheme: build LagrangianBart with scheme=...")
+        ids = self.example_ids(examples, batch_size, deadline, **decoding)
+        return [None if row is None else self.scheme.decode(row) for row in ids]
+
+    def example_ids(
+        self, examples: list[dict], batch_size: int, deadline: float | None = None, **decoding
+    ) -> list[list[int] | None]:
+        """Each encoded example's ids (the scheme's ``encode`` output, without labels), from decoder_start to
+        its [EOS], ``batch_size`` rows at a time (``decoding``: the options of ``generate_ids``).
+
+        Greedy lean decoding keeps ``batch_size`` rows in flight (``greedy_decode_queue``: as rows finish,
+        the next examples start); otherwise consecutive batches go through ``generate_ids``. Pass examples
+        sorted by input length. With a ``deadline`` (``time.monotonic()``) no example (lean) or batch
+        starts after it; those get None."""
+        lean = decoding.get("num_beams", 1) == 1 and decoding.get("engine", "lean") == "lean"
+        constraints = decoding.pop("constraints", None)
+        if not lean:
+            out: list[list[int] | None] = [None] * len(examples)
+            for start in range(0, len(examples), batch_size):
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                rows = None if constraints is None else constraints[start : start + batch_size]
+                batch = self._collated(examples, range(start, min(start + batch_size, len(examples))))
+                ids = self.generate_ids(batch, constraints=rows, **decoding)
+                out[start : start + len(ids)] = [_until_eos(row, self.ids.eos) for row in ids.tolist()]
+            return out
+
+        def encode(indices: list[int]):
+            batch = self._collated(examples, indices)
+            mask = batch["attention_mask"]
+            hidden = self.model.get_encoder()(**self.encoder_inputs(batch), attention_mask=mask)
+            return hidden.last_hidden_state, mask
+
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.inference_mode():
+                rows = greedy_decode_queue(
+                    self.model,
+                    encode,
+                    len(examples),
+                    slots=batch_size,
+                    decoder_start=self.ids.decoder_start,
+                    eos=self.ids.eos,
+                    pad=self.ids.pad,
+                    max_new_tokens=int(decoding.get("max_new_tokens") or self.hparams.max_new_tokens),
+                    constraints=constraints,
+                    deadline=deadline,
+                )
+        finally:
+            self.train(was_training)
+        return [None if row is None else row.tolist() for row in rows]
+
+    def _collated(self, examples: list[dict], indices) -> dict:
+        """The examples at ``indices`` as one batch (the scheme's collate) on the module's device."""
+        batch = self.scheme.collate([examples[i] for i in indices])
+        return {k: v.to(self.device) if torch.is_tensor(v) else v for k, v in batch.items()}
 
     @torch.no_grad()
     def encoder_first_state(

@@ -11,8 +11,20 @@ from src.physics.lagrangian import build_lagrangian
 from src.tokens.paper import parse_fields_tokens
 
 
+def decode_through_generate_tokens(module, examples, batch_size, deadline=None, **decoding):
+    """``decode_examples`` of a double: its ``generate_tokens`` on consecutive batches."""
+    decoding.pop("constraints", None)
+    words = []
+    for start in range(0, len(examples), batch_size):
+        batch = module.scheme.collate(examples[start : start + batch_size])
+        words += module.generate_tokens(batch, **decoding)
+    return words
+
+
 class OracleAnswers(LagrangianBart):
     """A LagrangianBart whose ``generate_tokens`` reads the input fields and writes the oracle's answer."""
+
+    decode_examples = decode_through_generate_tokens
 
     def generate_tokens(self, batch, max_new_tokens=None, num_beams=1, engine="lean", constraints=None):
         out = []
@@ -26,6 +38,7 @@ class LookupAnswers(LagrangianBart):
     """A LagrangianBart that answers each input (its ids without padding) from a prepared table of words."""
 
     answers: dict[tuple[int, ...], list[str]]
+    decode_examples = decode_through_generate_tokens
 
     def generate_tokens(self, batch, max_new_tokens=None, num_beams=1, engine="lean", constraints=None):
         pad = self.ids.pad

@@ -55,3 +55,26 @@ def test_constraints_need_the_lean_greedy_engine(untrained):
         untrained.generate_ids(batch, max_new_tokens=10, engine="hf", constraints=constraints)
     with pytest.raises(ValueError, match="constraints for"):
         untrained.generate_ids(batch, max_new_tokens=10, constraints=constraints * 2)
+
+
+def test_constrained_rows_in_flight_equal_one_batch_at_a_time(untrained):
+    """Under constraints, rows started as others finish (``example_ids``, 3 in flight) get the ids each gets
+    in a batch of its own: each row's constraint follows its own row, whatever slot it takes."""
+    scheme = untrained.scheme
+    rng = random.Random(2)
+    field_lists = [random_fields(rng, rng.randint(1, 2)) for _ in range(7)]
+    examples = [scheme.encode(f, None) for f in field_lists]
+    queued = untrained.example_ids(
+        examples,
+        3,
+        max_new_tokens=80,
+        constraints=[TermConstraint(TermTrie.for_fields(scheme, f)) for f in field_lists],
+    )
+    alone = [
+        untrained.example_ids(
+            [e], 1, max_new_tokens=80, constraints=[TermConstraint(TermTrie.for_fields(scheme, f))]
+        )[0]
+        for e, f in zip(examples, field_lists)
+    ]
+    assert queued == alone
+    assert len({len(r) for r in queued}) >= 2  # rows end at different steps

@@ -9,7 +9,8 @@ import pytest
 import torch
 import yaml
 
-from src.models.greedy import greedy_decode
+from src.models import greedy
+from src.models.greedy import greedy_decode, greedy_decode_queue
 from src.models.module import LagrangianBart
 from src.physics.lagrangian import build_lagrangian
 from src.tokens import build_scheme
@@ -80,3 +81,67 @@ def test_bad_settings_are_refused(trained):
         greedy_decode(
             trained.model, hidden, torch.ones(1, 3), decoder_start=0, eos=1, pad=2, max_new_tokens=0
         )
+
+
+@pytest.mark.parametrize("slots, refill_at", [(8, 1), (8, 3), (7, 1), (4, 1)])
+def test_queue_equals_generate_batch_by_batch(trained, slots, refill_at, monkeypatch):
+    """Rows in flight ``slots`` at a time, later rows starting as earlier ones finish (several cohorts at
+    different positions, a cohort taking rows from two encoder chunks): each row's ids are generate's."""
+    scheme = trained.scheme
+    rng = random.Random(4)
+    examples = [scheme.encode(random_fields(rng, rng.randint(1, 2)), None) for _ in range(23)]
+    examples.sort(key=lambda e: len(e["input_ids"]))
+    chunks = [examples[i : i + slots] for i in range(0, len(examples), slots)]
+    reference = [row for c in chunks for row in trained.generate_ids(scheme.collate(c), 200, engine="hf")]
+
+    def encode(indices):
+        batch = scheme.collate([examples[i] for i in indices])
+        hidden = trained.model.get_encoder()(
+            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+        )
+        return hidden.last_hidden_state, batch["attention_mask"]
+
+    cohorts_per_step = []
+    step = greedy.LeanDecoder.step
+    monkeypatch.setattr(
+        greedy.LeanDecoder, "step", lambda self, t, c: cohorts_per_step.append(len(c)) or step(self, t, c)
+    )
+    calls = []
+    rows = greedy_decode_queue(
+        trained.model,
+        lambda indices: calls.append(indices) or encode(indices),
+        len(examples),
+        slots=slots,
+        refill_at=refill_at,
+        decoder_start=trained.ids.decoder_start,
+        eos=trained.ids.eos,
+        pad=trained.ids.pad,
+        max_new_tokens=200,
+    )
+    assert calls == [list(range(i, min(i + slots, len(examples)))) for i in range(0, len(examples), slots)]
+    for got, want in zip(rows, reference):
+        assert torch.equal(got, want[want != trained.ids.pad])
+    assert max(cohorts_per_step) >= 2  # rows started mid-way, beside rows further on
+
+
+def test_queue_deadline_starts_no_row_after_it(trained):
+    scheme = trained.scheme
+    examples = [scheme.encode(random_fields(random.Random(i), 1), None) for i in range(6)]
+    words = trained.decode_examples(examples, 2, deadline=0.0, max_new_tokens=20)
+    assert words == [None] * 6
+    words = trained.decode_examples(examples, 2, max_new_tokens=20)
+    assert all(w is not None and w[-1] != "[PAD]" for w in words)
+
+
+def test_decode_examples_agrees_with_batches(trained):
+    """Evaluation's path (the queue) and the batch-by-batch path give the same words."""
+    scheme = trained.scheme
+    rng = random.Random(5)
+    examples = [scheme.encode(random_fields(rng, rng.randint(1, 2)), None) for _ in range(12)]
+    examples.sort(key=lambda e: len(e["input_ids"]))
+    queued = trained.decode_examples(examples, 4, max_new_tokens=150)
+    batched = trained.decode_examples(examples, 4, max_new_tokens=150, engine="hf")
+    assert queued == batched
+    assert trained.example_ids(examples, 4, max_new_tokens=150) == trained.example_ids(
+        examples, 4, max_new_tokens=150, engine="hf"
+    )
