@@ -1,15 +1,17 @@
 """Greedy decoding in a lean loop: the ids ``model.generate`` writes, with far less work per token.
 
 ``generate`` re-enters the model's full forward at every token: the cache grows by concatenation
-(a copy of all keys and values per step), attention on one query goes through the general SDPA kernel,
-and finished rows stay in the batch until the longest one ends. Here, for a (M)BART model:
+(a copy of all keys and values per step), and finished rows stay in the batch until the longest one ends.
+Here, for a (M)BART model:
 
 - the encoder output comes in once, and each layer's cross-attention keys and values are projected once;
 - the self-attention keys and values go into a cache allocated once for ``max_new_tokens`` positions;
-- attention for the one new query is one fused SDPA call; q, k and v come from one
-  fused projection;
-- the logits come from the language-model head of the new position only;
-- a row leaves the batch, and the caches, as soon as it writes [EOS].
+- a step works on (rows, d) through functional calls on the layers' own tensors; q, k and v come from
+  one fused projection; the logits come from the new position only;
+- a row leaves the batch, and the caches, as soon as it writes [EOS]; with more rows waiting
+  (``greedy_decode_queue``), the freed places go to the next rows, started together as a *cohort*.
+  Rows of a cohort share a position, so each cohort attends over its own positions (no mask), while the
+  projections and the feed-forward run on the rows of all cohorts at once.
 
 The arithmetic is the model's own (post-LN BART or pre-LN mBART layers, learned positions with BART's
 offset of 2, the embedding scale, ``final_logits_bias``), so the argmax tokens are those of
@@ -33,30 +35,34 @@ import torch.nn.functional as F
 POSITION_OFFSET = 2  # BART's and mBART's learned positions start at index 2
 
 
+def _norm(module) -> tuple:
+    return (module.normalized_shape, module.weight, module.bias, module.eps)
+
+
 class _Layer:
-    """One decoder layer's weights, with q/k/v fused for self-attention."""
+    """One decoder layer's weights as tensors (q/k/v fused for self-attention), for functional calls."""
 
     def __init__(self, layer):
         sa, ca = layer.self_attn, layer.encoder_attn
-        self.qkv_w = torch.cat([sa.q_proj.weight, sa.k_proj.weight, sa.v_proj.weight])
-        self.qkv_b = torch.cat([sa.q_proj.bias, sa.k_proj.bias, sa.v_proj.bias])
-        self.sa_out, self.ca_q, self.ca_k, self.ca_v, self.ca_out = (
-            sa.out_proj,
-            ca.q_proj,
-            ca.k_proj,
-            ca.v_proj,
-            ca.out_proj,
+        self.qkv = (
+            torch.cat([sa.q_proj.weight, sa.k_proj.weight, sa.v_proj.weight]),
+            torch.cat([sa.q_proj.bias, sa.k_proj.bias, sa.v_proj.bias]),
         )
-        self.sa_norm, self.ca_norm, self.ffn_norm = (
-            layer.self_attn_layer_norm,
-            layer.encoder_attn_layer_norm,
-            layer.final_layer_norm,
+        self.sa_out, self.ca_q, self.ca_out = (
+            (m.weight, m.bias) for m in (sa.out_proj, ca.q_proj, ca.out_proj)
         )
-        self.fc1, self.fc2, self.act = layer.fc1, layer.fc2, layer.activation_fn
+        self.ca_k, self.ca_v = ca.k_proj, ca.v_proj  # run once per input, as modules
+        self.fc1, self.fc2 = (layer.fc1.weight, layer.fc1.bias), (layer.fc2.weight, layer.fc2.bias)
+        norms = (layer.self_attn_layer_norm, layer.encoder_attn_layer_norm, layer.final_layer_norm)
+        self.sa_norm, self.ca_norm, self.ffn_norm = (_norm(n) for n in norms)
+        self.act = layer.activation_fn
 
 
 class LeanDecoder:
-    """The decoder of a (M)BART ``ForConditionalGeneration`` as a step function over explicit caches."""
+    """The decoder of a (M)BART ``ForConditionalGeneration`` as a step function over explicit caches.
+
+    A step works on (M, d) rows (one new position each) through functional calls on the layers' own
+    tensors: the same kernels as the model's modules on (M, 1, d), with less dispatch per token."""
 
     def __init__(self, model):
         config = model.config
@@ -67,16 +73,19 @@ class LeanDecoder:
         self.heads = config.decoder_attention_heads
         self.head_dim = config.d_model // self.heads
         self.scale = self.head_dim**-0.5
-        self.embed = decoder.embed_tokens
-        scale = getattr(decoder.embed_tokens, "embed_scale", None)  # BART's scaled embedding carries it
+        self.embed = decoder.embed_tokens.weight
+        # BART's scaled embedding multiplies inside its forward; a plain nn.Embedding gets the config's scale
+        scale = getattr(decoder.embed_tokens, "embed_scale", None)
         if scale is None:
             scale = math.sqrt(config.d_model) if config.scale_embedding else 1.0
         self.embed_scale = float(scale)
         self.positions = decoder.embed_positions.weight
-        self.embed_norm = decoder.layernorm_embedding
-        self.final_norm = getattr(decoder, "layer_norm", None) if self.pre_norm else None
+        self.embed_norm = _norm(decoder.layernorm_embedding)
+        final = getattr(decoder, "layer_norm", None) if self.pre_norm else None
+        self.final_norm = None if final is None else _norm(final)
         self.layers = [_Layer(layer) for layer in decoder.layers]
-        self.head = model.get_output_embeddings()
+        head = model.get_output_embeddings()
+        self.head = (head.weight, head.bias)
         bias = getattr(model, "final_logits_bias", None)
         self.bias = None if bias is None else bias.reshape(-1)
 
@@ -91,27 +100,29 @@ class LeanDecoder:
             for lay in self.layers
         ]
 
-    def _attend(self, q, k, v, bias=None):  # q (B, H, 1, hd), k/v (B, H, T, hd) -> (B, 1, d)
+    def _attend(self, q, k, v, bias=None):  # q (B, H, 1, hd), k/v (B, H, T, hd) -> (B, d)
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=self.scale)
-        return out.transpose(1, 2).reshape(q.shape[0], 1, -1)
+        return out.view(q.shape[0], -1)  # (B, H, 1, hd) is contiguous: a view, no copy
 
     def step(self, token: torch.Tensor, cohorts: list[_Cohort]) -> torch.Tensor:
         """Logits (M, V) for the next token after ``token`` (M,): the cohorts' rows in order, each cohort at
         its own position; writes each cohort's keys/values. The projections run on all M rows at once,
         attention per cohort (its rows share a position, so it attends over its own positions unmasked)."""
-        rows = token.shape[0]
+        rows, heads, hd = token.shape[0], self.heads, self.head_dim
         if len(cohorts) == 1:
             pos_embed = self.positions[cohorts[0].pos + POSITION_OFFSET]
         else:
             at = [c.pos + POSITION_OFFSET for c in cohorts for _ in c.rows]
-            pos_embed = self.positions[torch.tensor(at, device=token.device)][:, None, :]
-        h = self.embed(token[:, None]) * self.embed_scale + pos_embed
-        h = self.embed_norm(h)
+            pos_embed = self.positions[torch.tensor(at, device=token.device)]
+        h = F.embedding(token, self.embed)
+        if self.embed_scale != 1.0:
+            h = h * self.embed_scale
+        h = F.layer_norm(h + pos_embed, *self.embed_norm)
+        pre, norm, linear = self.pre_norm, F.layer_norm, F.linear
         for i, lay in enumerate(self.layers):
-            x = lay.sa_norm(h) if self.pre_norm else h
-            q, k, v = F.linear(x, lay.qkv_w, lay.qkv_b).chunk(3, dim=-1)
-            q = self._split(q)
-            k, v = k.view(rows, self.heads, self.head_dim), v.view(rows, self.heads, self.head_dim)
+            x = norm(h, *lay.sa_norm) if pre else h
+            qkv = linear(x, *lay.qkv).view(rows, 3, heads, hd)
+            q, k, v = qkv[:, 0, :, None], qkv[:, 1], qkv[:, 2]  # q (M, H, 1, hd), k/v (M, H, hd)
             parts, start = [], 0
             for c in cohorts:
                 end, (k_cache, v_cache) = start + len(c.rows), c.self_kv[i]
@@ -120,22 +131,22 @@ class LeanDecoder:
                 upto = c.pos + 1
                 parts.append(self._attend(q[start:end], k_cache[:, :, :upto], v_cache[:, :, :upto]))
                 start = end
-            a = parts[0] if len(parts) == 1 else torch.cat(parts)
-            h = h + lay.sa_out(a) if self.pre_norm else lay.sa_norm(h + lay.sa_out(a))
-            x = lay.ca_norm(h) if self.pre_norm else h
-            q, parts, start = self._split(lay.ca_q(x)), [], 0
+            a = linear(parts[0] if len(parts) == 1 else torch.cat(parts), *lay.sa_out)
+            h = h + a if pre else norm(h + a, *lay.sa_norm)
+            x = norm(h, *lay.ca_norm) if pre else h
+            q, parts, start = linear(x, *lay.ca_q).view(rows, heads, 1, hd), [], 0
             for c in cohorts:
                 end, (ck, cv) = start + len(c.rows), c.cross[i]
                 parts.append(self._attend(q[start:end], ck, cv, c.memory_bias))
                 start = end
-            a = parts[0] if len(parts) == 1 else torch.cat(parts)
-            h = h + lay.ca_out(a) if self.pre_norm else lay.ca_norm(h + lay.ca_out(a))
-            x = lay.ffn_norm(h) if self.pre_norm else h
-            f = lay.fc2(lay.act(lay.fc1(x)))
-            h = h + f if self.pre_norm else lay.ffn_norm(h + f)
+            a = linear(parts[0] if len(parts) == 1 else torch.cat(parts), *lay.ca_out)
+            h = h + a if pre else norm(h + a, *lay.ca_norm)
+            x = norm(h, *lay.ffn_norm) if pre else h
+            f = linear(lay.act(linear(x, *lay.fc1)), *lay.fc2)
+            h = h + f if pre else norm(h + f, *lay.ffn_norm)
         if self.final_norm is not None:
-            h = self.final_norm(h)
-        logits = self.head(h[:, 0])
+            h = norm(h, *self.final_norm)
+        logits = linear(h, *self.head)
         return logits if self.bias is None else logits + self.bias
 
 

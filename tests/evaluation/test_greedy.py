@@ -53,6 +53,37 @@ def trained(request):
     return _trained_tiny(request.param)
 
 
+@pytest.mark.parametrize("norm", ["post", "pre"])
+@pytest.mark.parametrize("scale_embedding", [False, True])
+def test_lean_step_logits_equal_the_model_forward(norm, scale_embedding):
+    """The lean step's logits at each position equal the full decoder forward's on the same prefix (random
+    weights). With ``scale_embedding`` BART's embedding multiplies by sqrt(d) in its own forward: once."""
+    torch.manual_seed(1)
+    scheme = build_scheme("field_refs")
+    arch = yaml.safe_load((CONF_DIR / "model" / "tiny.yaml").read_text())
+    arch.pop("name")
+    arch |= {"norm": norm, "scale_embedding": scale_embedding}
+    model = LagrangianBart(arch, scheme.vocab_size, scheme=scheme).eval()
+    batch = _examples(scheme, random.Random(6), 4, labels=False)
+    prefix = torch.tensor([[model.ids.decoder_start, 7, 9, 11, 13]] * 4)
+    with torch.no_grad():
+        full = model.model(
+            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], decoder_input_ids=prefix
+        ).logits
+        hidden = model.model.get_encoder()(
+            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+        )
+        lean = greedy.LeanDecoder(model.model)
+        bias = torch.zeros(batch["attention_mask"].shape).masked_fill(batch["attention_mask"] == 0, -1e30)
+        cohort = greedy._Cohort(
+            lean, range(4), lean.cross_kv(hidden[0]), bias[:, None, None, :], 10, model.ids.decoder_start, 0
+        )
+        for t in range(prefix.shape[1]):
+            logits = lean.step(prefix[:, t], [cohort])
+            torch.testing.assert_close(logits, full[:, t], rtol=1e-4, atol=1e-4)
+            cohort.write(prefix[:, t + 1] if t + 1 < prefix.shape[1] else prefix[:, 0])
+
+
 @pytest.mark.parametrize("max_new_tokens", [1, 8, 200])
 def test_lean_greedy_equals_generate_token_for_token(trained, max_new_tokens):
     batch = _examples(trained.scheme, random.Random(1), 32, labels=False)
