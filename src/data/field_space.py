@@ -14,7 +14,7 @@ Example::
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from math import gcd
@@ -44,27 +44,42 @@ def in_charge_vocabulary(q: Fraction, max_numerator: int, max_denominator: int) 
     return abs(q.numerator) <= max_numerator and q.denominator <= max_denominator
 
 
+def _paper_vocabulary() -> dict:
+    """``data.vocabulary`` of ``conf/data/sampled.yaml`` (the paper's training distribution)."""
+    from .settings import paper_values  # settings imports this module
+
+    return paper_values()["vocabulary"]
+
+
+def _paper(key: str):
+    """A field whose default is the paper's vocabulary's value, read when an instance is built."""
+    return field(default_factory=lambda: getattr(FieldVocabulary.from_config({}), key))
+
+
 @dataclass(frozen=True)
 class FieldVocabulary:
-    """Quantum numbers one field may take, with the draw probabilities of the samplers."""
+    """Quantum numbers one field may take, with the draw probabilities of the samplers. A value left out
+    is that of ``data.vocabulary`` in ``conf/data/sampled.yaml``."""
 
-    su3: tuple[str, ...] = ("1", "3", "-3")
-    su2: tuple[int, ...] = (1, 2, 3)
-    max_numerator: int = 9
-    max_denominator: int = 9
-    zero_charge_share: float = 0.25
-    scalar_share: float = 0.5
+    su3: tuple[str, ...] = _paper("su3")
+    su2: tuple[int, ...] = _paper("su2")
+    max_numerator: int = _paper("max_numerator")
+    max_denominator: int = _paper("max_denominator")
+    zero_charge_share: float = _paper("zero_charge_share")
+    scalar_share: float = _paper("scalar_share")
 
     @classmethod
     def from_config(cls, cfg: dict | None, where: str = "data.vocabulary") -> FieldVocabulary:
-        """Validate a config node; raise ConfigError naming the bad key."""
+        """Validate a config node (keys it leaves out take ``conf/data/sampled.yaml``'s values); raise
+        ConfigError naming the bad key."""
         cfg = dict(cfg or {})
         known = {"su3", "su2", "max_numerator", "max_denominator", "zero_charge_share", "scalar_share"}
         for key in cfg:
             if key not in known:
                 raise ConfigError(f"{where}.{key} is not a known setting (known: {', '.join(sorted(known))})")
-        su3 = tuple(str(x).strip() for x in cfg.get("su3", cls.su3))
-        su2 = tuple(cfg.get("su2", cls.su2))
+        cfg = {**_paper_vocabulary(), **cfg}
+        su3 = tuple(str(x).strip() for x in cfg["su3"])
+        su2 = tuple(cfg["su2"])
         for name in su3:
             if name not in SU3_NAMES:
                 raise ConfigError(
@@ -78,10 +93,10 @@ class FieldVocabulary:
         out = cls(
             su3=su3,
             su2=su2,
-            max_numerator=int(cfg.get("max_numerator", cls.max_numerator)),
-            max_denominator=int(cfg.get("max_denominator", cls.max_denominator)),
-            zero_charge_share=float(cfg.get("zero_charge_share", cls.zero_charge_share)),
-            scalar_share=float(cfg.get("scalar_share", cls.scalar_share)),
+            max_numerator=int(cfg["max_numerator"]),
+            max_denominator=int(cfg["max_denominator"]),
+            zero_charge_share=float(cfg["zero_charge_share"]),
+            scalar_share=float(cfg["scalar_share"]),
         )
         if out.max_numerator < 1 or out.max_denominator < 1:
             raise ConfigError(f"{where}.max_numerator and max_denominator must be >= 1")

@@ -2,41 +2,24 @@
 
 Every check names the offending key (``data.max_fields must be >= 1, got 0``) so that the command line can
 print one line and exit 2. The node's ``datamodule`` entry belongs to training and is ignored here.
+
+The default of every setting is the value ``conf/data/sampled.yaml`` (the paper's set) gives it, read from
+that file (``paper_values``): a ``DataSettings()`` and a node that leaves a key out get what the config files
+would give them.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from src.config_files import config_path, config_values
 from src.physics.lagrangian import BASES
 
 from .field_space import ConfigError, FieldVocabulary
 
 SAMPLERS = ("sampled", "uniform", "paper_csv")
 OOD_SPLITS = ("ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
-DEFAULT_OOD = {
-    "ood_fields": {"enabled": True, "size": 200, "min_fields": 7, "max_fields": 10},
-    "ood_hypercharge": {
-        "enabled": True,
-        "size": 1000,
-        "min_fields": 1,
-        "max_fields": None,  # None: data.max_fields
-        "ood_share": 0.5,
-        "two_digit_share": 0.5,
-        "max_value": 99,
-    },
-    "ood_reps": {
-        "enabled": True,
-        "size": 500,
-        "min_fields": 1,
-        "max_fields": 3,
-        "ood_share": 0.3,
-        "su3": ["6", "-6", "8"],
-        "su2": [4, 5],
-    },
-    "benchmarks": {"enabled": True},
-}
-DEFAULT_SAMPLED = {"field_count_decay": 0.8, "low_count_weight": 0.1, "yukawa_share": 0.5}
+PAPER_CONFIG = "data/sampled.yaml"  # under conf/: the file that gives every setting its default
 IGNORED_KEYS = {
     "datamodule",
     "_target_",
@@ -44,33 +27,47 @@ IGNORED_KEYS = {
 }  # force: how to treat an existing dataset, not its contents
 
 
+def paper_values() -> dict:
+    """The settings of ``conf/data/sampled.yaml``, one per DataSettings field, typed by the schema
+    (``src.data.schema``); a fresh copy. A key the file leaves without a value, a key the schema does not
+    know and a value of the wrong type are each a ``UserError`` naming the file and the key."""
+    from .schema import DataNode
+
+    return config_values(config_path(PAPER_CONFIG), schema=DataNode, drop=IGNORED_KEYS)
+
+
+def _paper(key: str):
+    """A field whose default is ``conf/data/sampled.yaml``'s value, read when an instance is built."""
+    return field(default_factory=lambda: paper_values()[key])
+
+
 @dataclass
 class DataSettings:
-    """The defaults are those of ``conf/data/sampled.yaml`` (the paper's set; a test keeps the two equal):
-    a node that leaves a key out gets the value the config files would give it."""
+    """A value left out is the one ``conf/data/sampled.yaml`` (the paper's set) gives, read from that file:
+    ``DataSettings()`` is that config's settings, as ``settings_from_config`` makes them."""
 
-    name: str = "sampled"
-    sampler: str = "sampled"
-    n_lagrangians: int = 286000
-    max_fields: int = 6
-    seed: int = 0
-    basis: str = "independent"
-    num_workers: int = 2
-    shard: int | None = None
-    num_shards: int = 1
-    merge: bool = False
-    oversample: float = 1.25
-    chunk_size: int = 256
-    val_fraction: float = 0.05
-    test_fraction: float = 0.05
-    allow_duplicate_fields: bool = False
-    max_target_tokens: int | None = 2046
-    card: bool = True
-    csv_path: str | None = None
-    csv_val_share: float = 0.5
+    name: str = _paper("name")
+    sampler: str = _paper("sampler")
+    n_lagrangians: int = _paper("n_lagrangians")
+    max_fields: int = _paper("max_fields")
+    seed: int = _paper("seed")
+    basis: str = _paper("basis")
+    num_workers: int = _paper("num_workers")
+    shard: int | None = _paper("shard")
+    num_shards: int = _paper("num_shards")
+    merge: bool = _paper("merge")
+    oversample: float = _paper("oversample")
+    chunk_size: int = _paper("chunk_size")
+    val_fraction: float = _paper("val_fraction")
+    test_fraction: float = _paper("test_fraction")
+    allow_duplicate_fields: bool = _paper("allow_duplicate_fields")
+    max_target_tokens: int | None = _paper("max_target_tokens")
+    card: bool = _paper("card")
+    csv_path: str | None = _paper("csv_path")
+    csv_val_share: float = _paper("csv_val_share")
     vocabulary: FieldVocabulary = field(default_factory=FieldVocabulary)
-    sampled: dict = field(default_factory=lambda: dict(DEFAULT_SAMPLED))
-    ood: dict = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_OOD.items()})
+    sampled: dict = _paper("sampled")
+    ood: dict = _paper("ood")
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -86,14 +83,15 @@ class DataSettings:
 
 
 def _typed(cfg: dict) -> dict:
-    """``cfg`` over the defaults, checked against the schema (``src.data.schema``): an unknown key or a value
-    of the wrong type is a ConfigError naming the key; ints, floats and booleans come back converted."""
+    """``cfg`` over the defaults (``paper_values``), checked against the schema (``src.data.schema``): an
+    unknown key or a value of the wrong type is a ConfigError naming the key; ints, floats and booleans come
+    back converted."""
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
     from .schema import DataNode
 
-    defaults = DataSettings().to_json()
+    defaults = paper_values()
     try:
         node = OmegaConf.merge(OmegaConf.structured(DataNode), {**defaults, "force": False}, cfg)
     except OmegaConfBaseException as e:
@@ -128,7 +126,7 @@ def _validate_ood(ood: dict) -> None:
 
 
 def settings_from_config(cfg) -> DataSettings:
-    """Validate a ``data`` node (DictConfig or dict; keys it leaves out take ``DataSettings()``'s values) into
+    """Validate a ``data`` node (DictConfig or dict; keys it leaves out take ``paper_values()``) into
     DataSettings; raise ConfigError naming the key on a bad value. Types are the schema's; the ranges, names
     and relations between keys are checked here."""
     from omegaconf import DictConfig, OmegaConf  # loaded only when a config is validated

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 from transformers.models.bart.modeling_bart import shift_tokens_right
 
+from src.config_files import config_path, config_values
 from src.models.bart import ARCH_KEYS, MAX_NEW_TOKENS, SpecialIds, build_bart, generation_config, model_class
 from src.models.greedy import greedy_decode, greedy_decode_queue
 from src.tokens.base import LABEL_PAD
@@ -54,18 +55,12 @@ def run_dir_of(path: Path) -> Path | None:
     return None
 
 
-# The optimiser settings of a module built without a config (conf/optim/default.yaml's values; a test holds
-# them equal)
-DEFAULT_OPTIM = {
-    "lr": 3e-4,
-    "weight_decay": 0.01,
-    "betas": (0.9, 0.98),
-    "eps": 1e-8,
-    "warmup_steps": 200,
-    "schedule": "linear",
-    "min_lr_ratio": 0.0,
-    "encoder_lr_scale": 1.0,
-}
+def default_optim() -> dict:
+    """The optimiser settings of a module built without a config (or with a partial one): those of
+    ``conf/optim/default.yaml``, read from the file and typed by its schema."""
+    from src.models.schema import OptimNode
+
+    return config_values(config_path("optim/default.yaml"), schema=OptimNode)
 
 
 def is_encoder_only(name: str) -> bool:
@@ -129,7 +124,7 @@ class LagrangianBart(L.LightningModule):
         self.save_hyperparameters(ignore=["scheme"])
         self.scheme = scheme
         self.ids = SpecialIds(**(special_ids or {}))
-        self.optim = {**DEFAULT_OPTIM, **(optim or {})}
+        self.optim = {**default_optim(), **(optim or {})}
         self.model = build_bart(arch, vocab_size, self.ids, max_new_tokens=max_new_tokens)
         self.value_channel = ValueChannel(self.model.config.d_model) if numeric_u1 else None
         self.run_meta: dict = {}  # e.g. the W&B run id; travels inside checkpoints

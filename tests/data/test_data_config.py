@@ -60,10 +60,65 @@ def test_every_key_of_the_data_configs_is_in_the_schema():
         assert "???" not in str(data), name  # every schema key has a value in the YAML
 
 
-def test_the_settings_defaults_are_the_paper_sets_config():
+def test_the_settings_defaults_read_alone_equal_the_composed_paper_set():
+    """``DataSettings()`` reads conf/data/sampled.yaml without Hydra: the settings of the composed config."""
+    from src.data.settings import DataSettings, paper_values
+
+    assert settings_from_config(compose_data("sampled")) == DataSettings() == settings_from_config({})
+    assert settings_from_config(DataSettings().to_json()) == DataSettings()  # round trip
+    assert set(paper_values()) == set(DataSettings().to_json())  # one value per setting, nothing else
+
+
+def _paper_config(tmp_path, monkeypatch, *changes: tuple[str, str]):
+    """conf/ in tmp_path with data/sampled.yaml edited by ``changes`` (old, new), as the code's conf/."""
+    import src.config_files
+
+    text = (ROOT / "conf" / "data" / "sampled.yaml").read_text()
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "conf" / "data").mkdir(parents=True)
+    (tmp_path / "conf" / "data" / "sampled.yaml").write_text(text)
+    monkeypatch.setattr(src.config_files, "CONF_DIR", tmp_path / "conf")
+    return tmp_path / "conf" / "data" / "sampled.yaml"
+
+
+def test_the_defaults_are_conf_data_sampleds_values(tmp_path, monkeypatch):
+    from src.data.field_space import FieldVocabulary
     from src.data.settings import DataSettings
 
-    assert settings_from_config(compose_data("sampled")) == DataSettings()
+    _paper_config(
+        tmp_path,
+        monkeypatch,
+        ("n_lagrangians: 286000", "n_lagrangians: 1234"),
+        ("max_numerator: 9", "max_numerator: 5"),
+        ("yukawa_share: 0.5", "yukawa_share: 0.25"),
+    )
+    for settings in (DataSettings(), settings_from_config({})):
+        assert settings.n_lagrangians == 1234 and settings.vocabulary.max_numerator == 5
+        assert settings.sampled["yukawa_share"] == 0.25
+    assert FieldVocabulary().max_numerator == 5
+    assert FieldVocabulary.from_config({"su2": [1]}).max_numerator == 5
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (("seed: 0\n", ""), ": seed has no value"),
+        (("  scalar_share: 0.5", "  scalar: 0.5"), "vocabulary.scalar: Key 'scalar' not in 'VocabularyNode'"),
+        (("n_lagrangians: 286000", "n_lagrangians: many"), "n_lagrangians: Value 'many' of type 'str'"),
+        (("seed: 0", "seed: ${data.max_fields}"), "seed: "),  # no composed config to resolve it against
+    ],
+)
+def test_a_broken_paper_config_names_the_file_and_the_key(tmp_path, monkeypatch, change, words):
+    from src.cli import UserError
+    from src.data.settings import DataSettings
+
+    path = _paper_config(tmp_path, monkeypatch, change)
+    for build in (DataSettings, lambda: settings_from_config({})):
+        with pytest.raises(UserError) as err:
+            build()
+        assert str(err.value).startswith(f"{path}: ") and words in str(err.value)
 
 
 def test_the_datamodule_generates_with_the_data_nodes_own_settings():

@@ -99,11 +99,16 @@ def test_a_normal_run_is_not_shrunk(compose_cfg):
     assert cfg.final_eval.limit == 0  # skipping the final scores stays skipped
 
 
-def test_the_modules_optimiser_defaults_are_conf_optims(compose_cfg):
-    from src.models.module import DEFAULT_OPTIM
+def test_the_modules_optimiser_defaults_read_alone_equal_the_composed_optim(compose_cfg):
+    """``default_optim`` reads conf/optim/default.yaml without Hydra (a module built without a config): the
+    same keys, values and types as the composed config's ``optim``."""
+    from src.models.module import default_optim
 
     optim = OmegaConf.to_container(compose_cfg([]).optim, resolve=True)
-    assert {k: optim[k] for k in DEFAULT_OPTIM} == {**DEFAULT_OPTIM, "betas": list(DEFAULT_OPTIM["betas"])}
+    assert default_optim() == optim
+    assert [type(v) for v in default_optim().values()] == [type(v) for v in optim.values()]
+    default_optim()["lr"] = 1.0  # each call a fresh copy
+    assert default_optim()["lr"] == optim["lr"]
 
 
 def test_the_optim_schema_names_every_key_of_conf_optim(compose_cfg):
