@@ -181,21 +181,11 @@ def build_loggers(cfg: DictConfig, wandb_id: str) -> list:
     return loggers
 
 
-def data_metadata(dm) -> dict:
-    """The dataset's meta.json (config, seed, counts, code version), when the datamodule wrote one."""
-    meta = Path(str(getattr(dm, "data_dir", ""))) / "meta.json"
-    if meta.is_file():
-        try:
-            return json.loads(meta.read_text())
-        except json.JSONDecodeError:
-            return {}
-    return {}
-
-
-def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm, resumed_at: int | None = None) -> dict:
-    """Write run_info.json (config, seed, code version); log it and the dataset metadata to every logger.
-    A resumed run keeps the first record and appends one entry to its ``resumes`` list (step, command, code
-    version, the settings that changed)."""
+def record_run(cfg: DictConfig, run_dir: Path, dm, resumed_at: int | None = None):
+    """Write run_info.json (config, seed, code version); the callback returned logs it and the dataset
+    metadata to every logger once the trainer has prepared the data. A resumed run keeps the first record
+    and appends one entry to its ``resumes`` list (step, command, code version, the settings that changed)."""
+    from src.callbacks.run_params import LogRunParams
     from src.data.generation import flat_keys
     from src.data.tables import write_text
 
@@ -216,10 +206,7 @@ def record_run(cfg: DictConfig, run_dir: Path, loggers: list, dm, resumed_at: in
         write_text(path, dumps(first, indent=2, default=str) + "\n")
     else:
         write_text(path, dumps(info, indent=2, default=str) + "\n")
-    params = {**info["config"], "seed": info["seed"], "code": info["code"], "data_meta": data_metadata(dm)}
-    for lg in loggers:
-        lg.log_hyperparams(params)
-    return info
+    return LogRunParams({**info["config"], "seed": info["seed"], "code": info["code"]}, dm)
 
 
 def wandb_run_folder(loggers: list) -> str | None:
@@ -406,7 +393,7 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
     import lightning as L
 
     from src.callbacks.signals import CheckpointOnSigterm, Terminated, is_sigterm, sigterm_raises
-    from src.data.datamodule import datamodule_from_config
+    from src.data.datamodule import datamodule_from_config, training_field_lists
     from src.data.tables import write_text
     from src.models.module import LagrangianBart
     from src.tokens import scheme_from_config
@@ -415,13 +402,11 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
     L.seed_everything(int(cfg.seed), workers=True)
 
     scheme = scheme_from_config(cfg.tokenizer)
+    if scheme.needs_fit:  # opaque's vocabulary: from the training fields, before the model reads its size
+        scheme.fit(training_field_lists(cfg.data))
+    # The dataset is checked (or generated) by the trainer's call of prepare_data; what reads it (the data
+    # metadata logged, the final decoding's row count) waits for Lightning's setup hooks.
     dm = datamodule_from_config(cfg.data, scheme)
-    # The dataset is checked (or generated) here, not only when Lightning calls the hook in trainer.fit: a
-    # scheme that needs fitting (opaque) takes its vocabulary from the training fields before the model reads
-    # its size; the trainer's own call is then a no-op.
-    dm.prepare_data()
-    if scheme.needs_fit:
-        scheme.fit(dm.train_field_lists())
     model = LagrangianBart.from_config(cfg, scheme)
 
     wandb_id = resumed.get("wandb_run_id") or _new_wandb_id()
@@ -447,7 +432,7 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
     if budget.deadline is not None:  # stop early enough for the final validation, test losses and decoding
         from src.callbacks.budget import FinishInTime
 
-        callbacks.append(FinishInTime(budget.deadline, final_row_count(dm, cfg)))
+        callbacks.append(FinishInTime(budget.deadline, lambda: final_row_count(dm, cfg)))
     until = OmegaConf.select(cfg, "data.datamodule.stream.canonical_ids_until")
     if until is not None and train_seconds is not None and dm.streaming:
         from src.callbacks.curriculum import EndIdCurriculumInTime
@@ -455,8 +440,8 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
         callbacks.append(EndIdCurriculumInTime(train_seconds, until))
     on_sigterm = CheckpointOnSigterm(run_dir / "checkpoints")  # last.ckpt at the step SIGTERM stopped
     callbacks.append(on_sigterm)
+    callbacks.append(record_run(cfg, run_dir, dm, resumed_at=resumed.get("global_step")))
     trainer = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, **limits)
-    record_run(cfg, run_dir, loggers, dm, resumed_at=resumed.get("global_step"))
 
     fit_start = time.monotonic()
     try:

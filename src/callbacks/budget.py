@@ -21,14 +21,20 @@ import lightning as L
 
 
 class FinishInTime(L.Callback):
-    def __init__(self, deadline: float, final_rows: int, safety: float = 1.3, margin_s: float = 20.0):
+    def __init__(self, deadline: float, final_rows, safety: float = 1.3, margin_s: float = 20.0):
         self.deadline = float(deadline)
-        self.final_rows = int(final_rows)
+        # a number, or a function counting them once the data is prepared (called at the fit's setup)
+        self._count_rows = final_rows if callable(final_rows) else None
+        self.final_rows = 0 if callable(final_rows) else int(final_rows)
         self.safety = float(safety)
         self.margin_s = float(margin_s)
         self.validation_s: float | None = None
         self.stopped_at: int | None = None
         self._val_start: float | None = None
+
+    def setup(self, trainer: L.Trainer, pl_module, stage: str) -> None:
+        if stage == "fit" and self._count_rows is not None:
+            self.final_rows = int(self._count_rows())
 
     def probe_rate(self, trainer: L.Trainer) -> float | None:
         """The slowest seconds per decoded row among the probes of the latest validation."""

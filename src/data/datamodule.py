@@ -5,8 +5,9 @@ entry, with the rest of the node (the data settings) as ``generate``. It
 
 * generates the dataset when ``data_dir`` lacks it (``generate`` = the data settings; ``prepare_data``, the
   Lightning hook: the trainer calls it before ``setup``, on one process per node, the others waiting; a
-  caller without a trainer calls it first, as ``src.train`` does to build the model on the data);
-* gives the training fields to a scheme that ``needs_fit`` (opaque's vocabulary; ``train_field_lists``);
+  caller without a trainer calls it first; ``ensure_dataset`` is the same check without a module);
+* reads nothing before that: a scheme that ``needs_fit`` (opaque's vocabulary) is fitted beforehand on
+  ``training_field_lists(cfg.data)``;
 * encodes every row with ``scheme.encode(fields, lagrangian, rng)``, the Lagrangian rebuilt from the
   ``fields_json`` and ``terms`` columns and the per-term IDs drawn from ``Random(f"{seed}:{split}:{row}")``;
   rows with an out-of-distribution hypercharge spelling get their charges respelled (``U1 2 / 4``);
@@ -56,6 +57,59 @@ def datamodule_from_config(data_cfg, scheme, **overrides) -> LagrangianDataModul
     # Plain containers: the schema checked the node when it was composed; ``overrides`` (e.g. stream=None
     # for the benchmarks' fixed batches) are arguments of the datamodule, not edits of the config.
     return hydra.utils.instantiate(datamodule, scheme=scheme, generate=node, **overrides)
+
+
+def ensure_dataset(data_dir: Path, generate: dict | None, force: bool = False) -> None:
+    """Accept the dataset in ``data_dir`` only when it is complete (``meta.json`` with every file's sha256)
+    and was generated with the settings ``generate`` (the ``data`` node without its ``datamodule``); generate
+    it when it is missing or incomplete. A complete dataset generated with other settings stops with a
+    ``ConfigError`` naming the first setting that differs, unless ``force`` (then it is regenerated). Without
+    ``generate``, only a complete dataset is accepted. Another process writing the same dataset is waited for.
+    """
+    from .field_space import ConfigError
+    from .generation import generate_dataset, read_complete_meta, settings_difference
+    from .settings import settings_from_config
+
+    data_dir = Path(data_dir)
+    meta, why = read_complete_meta(data_dir)
+    if generate:
+        settings = settings_from_config(generate)
+        diff = settings_difference(settings.generation_json(), meta.get("generation", {})) if meta else ""
+        if diff and not force:
+            raise ConfigError(
+                f"{data_dir} holds a dataset generated with other settings ({diff}); "
+                "choose another data.name=... or set data.force=true to regenerate it"
+            )
+        if meta is None or diff:
+            if data_dir.is_dir() and any(data_dir.iterdir()):
+                print(f"regenerating {data_dir}: {why or diff}", file=sys.stderr, flush=True)
+            generate_dataset(settings, data_dir, progress=True, wait_s=WAIT_FOR_WRITER_S)
+    elif meta is None:
+        raise ConfigError(f"{data_dir} is not a complete dataset: {why}")
+
+
+def read_split(data_dir: Path, split: str, limit: int | None = None):
+    """A split's rows as a DataFrame, its first ``limit`` rows when a limit is given."""
+    path = Path(data_dir) / f"{split}.parquet"
+    if not path.exists():
+        hint = "prepare_data() (which Lightning calls before setup) generates it"
+        raise FileNotFoundError(f"{path} does not exist: {hint}")
+    df = read_frame(path)
+    return df if limit is None else df.iloc[: int(limit)].reset_index(drop=True)
+
+
+def training_field_lists(data_cfg) -> list[list]:
+    """The field lists of the training split that the ``data`` node names (its ``limit_train`` applied),
+    the dataset generated first when missing: what a token scheme that ``needs_fit`` is fitted on, before
+    the datamodule and the model are built."""
+    from omegaconf import OmegaConf
+
+    node = OmegaConf.to_container(data_cfg, resolve=True) if OmegaConf.is_config(data_cfg) else dict(data_cfg)
+    datamodule = node.pop("datamodule")
+    data_dir = Path(str(datamodule["data_dir"]))
+    ensure_dataset(data_dir, node, bool(datamodule.get("force", False)))
+    rows = read_split(data_dir, "train", datamodule.get("limit_train")).to_dict("records")
+    return [fields_from_row(r) for r in rows]
 
 
 def _plain(node):
@@ -120,32 +174,11 @@ class LagrangianDataModule(L.LightningDataModule):
         return [self.data_dir / f"{s}.parquet" for s in (*MAIN_SPLITS, *self.eval_splits)]
 
     def prepare_data(self) -> None:
-        """Accept the dataset only when it is complete (``meta.json`` with every file's sha256) and was
-        generated with the requested settings (``generate``); generate it when it is missing or incomplete.
-        A complete dataset generated with other settings stops with a ``ConfigError`` naming the first
-        setting that differs, unless ``force`` (then it is regenerated)."""
+        """Lightning's hook (one process per node, before ``setup``): ``ensure_dataset``, then check that
+        every split this module reads exists."""
         if self._checked:
             return
-        from .field_space import ConfigError
-        from .generation import generate_dataset, read_complete_meta, settings_difference
-        from .settings import settings_from_config
-
-        meta, why = read_complete_meta(self.data_dir)
-        if self.generate:
-            settings = settings_from_config(self.generate)
-            diff = settings_difference(settings.generation_json(), meta.get("generation", {})) if meta else ""
-            if diff and not self.force:
-                raise ConfigError(
-                    f"{self.data_dir} holds a dataset generated with other settings ({diff}); "
-                    "choose another data.name=... or set data.force=true to regenerate it"
-                )
-            if meta is None or diff:
-                if self.data_dir.is_dir() and any(self.data_dir.iterdir()):
-                    print(f"regenerating {self.data_dir}: {why or diff}", file=sys.stderr, flush=True)
-                # another job writing the same dataset (a multirun, an array job) is waited for
-                generate_dataset(settings, self.data_dir, progress=True, wait_s=WAIT_FOR_WRITER_S)
-        elif meta is None:
-            raise ConfigError(f"{self.data_dir} is not a complete dataset: {why}")
+        ensure_dataset(self.data_dir, self.generate, self.force)
         still = [p for p in self._needed_files() if not p.exists()]
         if still:
             raise FileNotFoundError(f"{still[0].name} was not generated; is that split enabled in data.ood?")
@@ -154,23 +187,11 @@ class LagrangianDataModule(L.LightningDataModule):
     def table(self, split: str):
         """The split's rows as a DataFrame (after limit_train / limit_val)."""
         if split not in self._tables:
-            path = self.data_dir / f"{split}.parquet"
-            if not path.exists():
-                raise FileNotFoundError(
-                    f"{path} does not exist: prepare_data() (which Lightning calls before setup) generates it"
-                )
-            df = read_frame(path)
             limit = {"train": self.limit_train, "val": self.limit_val}.get(split)
-            if limit is not None:
-                df = df.iloc[: int(limit)].reset_index(drop=True)
-            self._tables[split] = df
+            self._tables[split] = read_split(self.data_dir, split, limit)
         return self._tables[split]
 
     # -- encoding ----------------------------------------------------------------------------------------
-    def train_field_lists(self) -> list[list]:
-        """The field lists of the training split: what a scheme that ``needs_fit`` is fitted on."""
-        return [fields_from_row(r) for r in self.table("train").to_dict("records")]
-
     def encode_row(self, row: dict, split: str, index: int) -> dict:
         seed = f"{self.seed}:{split}:{index}"
         # out-of-distribution spellings live in the words, not in Field.u1
@@ -214,7 +235,7 @@ class LagrangianDataModule(L.LightningDataModule):
         if not self.scheme.is_fitted:
             raise ConfigError(
                 f"the {self.scheme.name} scheme takes its vocabulary from the training fields: "
-                "fit it (scheme.fit(dm.train_field_lists())) before the DataModule is set up"
+                "fit it (scheme.fit(training_field_lists(cfg.data))) before the DataModule is built"
             )
         if stage in (None, "fit") and not self.streaming:
             self._encode_split("train")

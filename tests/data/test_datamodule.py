@@ -9,7 +9,7 @@ import torch
 from data_helpers import compose_data
 
 from src.data.batching import LengthBucketBatchSampler, padding_fraction
-from src.data.datamodule import LagrangianDataModule
+from src.data.datamodule import LagrangianDataModule, training_field_lists
 from src.data.rows import fields_from_row
 from src.tokens import build_scheme
 
@@ -107,7 +107,7 @@ def test_every_token_scheme_yields_batches(tiny_dir):
         scheme = build_scheme(name)
         dm = LagrangianDataModule(str(tiny_dir), scheme, batch_size=16, eval_splits=["ood_reps"])
         # a no-op unless the scheme's vocabulary comes from the training fields
-        scheme.fit(dm.train_field_lists())
+        scheme.fit(training_field_lists({"datamodule": {"data_dir": str(tiny_dir)}}))
         dm.setup()
         batch = next(iter(dm.test_dataloader()[1]))
         assert batch["labels"].shape[0] == batch["input_ids"].shape[0] > 0, name
@@ -122,8 +122,12 @@ def test_a_scheme_that_needs_fitting_is_fitted_before_setup(tiny_dir):
     dm = LagrangianDataModule(str(tiny_dir), scheme, batch_size=8)
     with pytest.raises(ConfigError, match="opaque scheme takes its vocabulary from the training fields"):
         dm.setup("fit")
-    scheme.fit(dm.train_field_lists())
+    fields = training_field_lists({"datamodule": {"data_dir": str(tiny_dir), "limit_train": 5}})
+    assert len(fields) == 5
+    scheme.fit(training_field_lists({"datamodule": {"data_dir": str(tiny_dir)}}))
     assert scheme.is_fitted
     dm.setup("fit")
-    words = {w for fields in dm.train_field_lists() for w in scheme.source_tokens(fields)}
+    words = {
+        w for row in dm.table("train").to_dict("records") for w in scheme.source_tokens(fields_from_row(row))
+    }
     assert words <= set(scheme.field_words)

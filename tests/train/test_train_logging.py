@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from src.models.precision import resolve_precision
 from src.train import train
@@ -38,6 +39,10 @@ def test_best_checkpoint_revalidation_is_logged_as_best_not_as_a_last_val_point(
     assert len(best) == 1 and int(best["step"].iloc[0]) == summary["global_step"] == 8
     assert best["best/val/loss"].iloc[0] == summary["validation"]["val/loss"]
     assert "best/test/loss" in df.columns and "final/val/S_lagrangian" in df.columns
+    # the run's parameters and the dataset's meta.json, logged once the trainer had prepared the data
+    hparams = yaml.safe_load((metrics_csv.parent / "hparams.yaml").read_text())
+    assert hparams["seed"] == cfg.seed and hparams["data"]["name"] == cfg.data.name
+    assert hparams["data_meta"]["generation"]["n_lagrangians"] == cfg.data.n_lagrangians
 
 
 def test_a_fit_stopped_by_max_steps_mid_epoch_validates_and_checkpoints_its_last_step(
