@@ -1,16 +1,20 @@
 """The command-line layer every entry point shares: a user's mistake is one line on stderr and exit code 2.
 
-- ``UserError``: the base class of every user mistake (a bad argument, a file that is not what it should be);
-  its message is the whole report, so it names what is wrong and where.
+- ``UserError`` (defined in ``src.errors``, re-exported here): the base class of every user mistake (a bad
+  argument, a file that is not what it should be); its message is the whole report, so it names what is wrong
+  and where. The domain errors derive from it (``ConfigError``, ``ModelConfigError``, ``LoggerConfigError``,
+  ``ModelLoadError``, ``FieldError``), so no app lists error classes of its own.
 - ``ArgumentParser``: argparse whose errors are ``UserError`` (one line, not argparse's usage block).
-- ``run_main(main)``: calls ``main()`` and turns a ``UserError`` (or one of ``also``) into ``error: ...``
-  and exit code 2, never a traceback.
+- ``run_main(main)``: calls ``main()`` and turns a ``UserError`` (``is_user_error``) into ``error: ...`` and
+  exit code 2, never a traceback.
 - Hydra apps (``src.train``, ``src.generate``): ``hydra_preflight(config_name, argv, check)`` composes the
   command line's config once before Hydra runs, so an unknown group option or key, a bad override and any
-  value ``check(cfg)`` rejects are one line (Hydra itself would print several lines and exit 1);
+  value ``check(cfg)`` rejects are one line (Hydra itself would print several lines and exit 1; the price is
+  a second composition, Hydra's own, for the job); the command line is read by Hydra's own argument parser;
   ``compose_checked`` is the same composition for a caller that wants the config (``src.evaluate``).
-- ``exit_on_user_error(what, is_mistake)``: around a Hydra job's work, a ``UserError``, a config mistake found
-  while building (``is_mistake``) or a write the machine refused (of ``what``) is one line and exit code 2.
+- ``exit_on_user_error(what)``: around a Hydra job's work, a ``UserError`` (also when Hydra's ``instantiate``
+  wraps one: a config mistake found while building) or a write the machine refused (of ``what``) is one line
+  and exit code 2.
 
 This module imports no torch, so the light commands (``src.lagrangian``, ``src.score``) stay light.
 """
@@ -27,18 +31,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from src.errors import UserError  # re-exported: the apps write ``from src.cli import UserError``
+
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
-# Hydra's flags that take a value (the value is not an override)
-FLAGS_WITH_VALUE = frozenset(
-    {"--cfg", "-c", "--package", "-p", "--config-name", "-cn", "--config-path", "-cp"}
-    | {"--config-dir", "-cd", "--experimental-rerun"}
-)
 # Hydra's flags that print something instead of running: no preflight
-INFO_FLAGS = frozenset({"--help", "-h", "--hydra-help", "--info", "-i", "--shell-completion", "-sc"})
-
-
-class UserError(ValueError):
-    """A mistake in the command line or its input; reported in one line with exit code 2."""
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -48,24 +44,34 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UserError(message)
 
 
-def run_main(main: Callable[[], int | None], also: tuple[type[BaseException], ...] = ()) -> int:
-    """``main()``'s exit code; a ``UserError`` (or an exception of a type in ``also``) is one line, code 2."""
+def run_main(main: Callable[[], int | None]) -> int:
+    """``main()``'s exit code; a user's mistake (``is_user_error``) is one line on stderr and exit code 2."""
     try:
         return int(main() or 0)
-    except (UserError, *also) as e:
+    except Exception as e:
+        if not is_user_error(e):
+            raise
         print(f"error: {one_line(str(e))}", file=sys.stderr)
         return 2
 
 
+def is_user_error(e: BaseException) -> bool:
+    """True for a ``UserError``, and for Hydra's ``InstantiationException`` whose cause is one (a config
+    mistake that a class raised while ``instantiate`` built it)."""
+    return isinstance(e, UserError) or (
+        type(e).__name__ == "InstantiationException" and isinstance(e.__cause__, UserError)
+    )
+
+
 @contextlib.contextmanager
-def exit_on_user_error(what: str, is_mistake: Callable[[BaseException], bool] = lambda e: False):
-    """Around a job's work: a ``UserError``, an exception ``is_mistake`` accepts, or a write the machine
-    refused (of ``what``: a full disk, a read-only folder) ends the process with one line and exit code 2;
-    anything else propagates."""
+def exit_on_user_error(what: str):
+    """Around a job's work: a user's mistake (``is_user_error``) or a write the machine refused (of ``what``:
+    a full disk, a read-only folder) ends the process with one line and exit code 2; anything else
+    propagates."""
     try:
         yield
     except Exception as e:
-        if isinstance(e, UserError) or is_mistake(e):
+        if is_user_error(e):
             line = one_line(str(e))
         elif is_write_failure(e):
             line = write_failure_line(e, what)
@@ -131,17 +137,23 @@ def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", "; ".join(parts)).strip()
 
 
+def hydra_args(argv: list[str]):
+    """The command line as Hydra's own argument parser reads it (``overrides``, ``help``, ``cfg``, ...);
+    None when Hydra would refuse it (Hydra then reports that itself)."""
+    from hydra._internal.utils import get_args_parser
+
+    parser = get_args_parser()
+    try:
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):
+            return parser.parse_args(argv)
+    except SystemExit:
+        return None
+
+
 def split_overrides(argv: list[str]) -> list[str]:
-    """The override arguments of a Hydra command line (flags and their values removed)."""
-    out, skip = [], False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in FLAGS_WITH_VALUE:
-            skip = True
-        elif not arg.startswith("-"):
-            out.append(arg)
-    return out
+    """The override arguments of a Hydra command line (its flags and their values left out)."""
+    args = hydra_args(argv)
+    return list(args.overrides) if args is not None else []
 
 
 def first_of_sweeps(overrides: list[str]) -> list[str]:
@@ -211,7 +223,9 @@ def _composition_problem(e: BaseException) -> str:
 def hydra_entry(config_name: str, hydra_main: Callable[[], object], check: Callable | None = None) -> None:
     """A Hydra app's ``main()``: preflight the command line (one line and exit 2 on a mistake), then run."""
     argv = sys.argv[1:]
-    if not any(a in INFO_FLAGS for a in argv):
+    args = hydra_args(argv)
+    # nothing to check when Hydra only prints (--help, --hydra-help, --info, --shell-completion) or refuses
+    if args is not None and not (args.help or args.hydra_help or args.info or args.shell_completion):
         problem = hydra_preflight(config_name, argv, check)
         if problem:
             print(f"error: {problem}", file=sys.stderr)

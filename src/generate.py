@@ -15,7 +15,6 @@ from omegaconf import DictConfig
 
 import src.data.schema  # noqa: F401  (registers the data group's schema)
 from src.cli import UserError, exit_on_user_error, hydra_entry, unwritable_folder
-from src.data.field_space import ConfigError
 from src.data.generation import generate_dataset
 from src.data.settings import settings_from_config
 
@@ -46,16 +45,13 @@ def run(cfg: DictConfig) -> dict:
 def hydra_main(cfg: DictConfig) -> None:
     # a full disk mid-write leaves the dataset incomplete (no meta.json)
     what = f"the dataset {cfg.paths.data_dir}/{cfg.data.name} (left incomplete: no meta.json)"
-    with exit_on_user_error(what, lambda e: isinstance(e, ConfigError)):
+    with exit_on_user_error(what):  # a bad setting is a ConfigError, a UserError
         run(cfg)
 
 
 def _check_command_line(cfg: DictConfig) -> None:
     """The data settings and the output folder, checked before Hydra starts the job (one line, exit 2)."""
-    try:
-        settings_from_config(cfg.data)
-    except ConfigError as e:
-        raise UserError(str(e)) from None
+    settings_from_config(cfg.data)  # a bad setting is a ConfigError, a UserError
     problem = unwritable_folder(cfg.paths.data_dir, "paths.data_dir")
     if problem:
         raise UserError(problem)

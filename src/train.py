@@ -37,13 +37,14 @@ SCHEDULES = ("linear", "cosine", "constant")
 
 
 def check_values(cfg: DictConfig) -> None:
-    """Reject bad values before any compute (UserError: one line naming the key): seed, optimiser, trainer
-    and batch settings, decoding length, the model's shape, the data settings and the checkpoint path."""
-    from src.data.field_space import ConfigError
+    """Reject bad values before any compute (UserError: one line naming the key): what the schemas of the
+    data and optim groups cannot say (ranges, names, relations), the types and ranges of the keys without a
+    schema (seed, the Trainer's step limits, the decoding length), the model's shape, the checkpoint path."""
     from src.data.settings import settings_from_config
-    from src.models.bart import ModelConfigError, validate_arch
+    from src.models.bart import validate_arch
 
     def number(key: str, kind=float, minimum=None, maximum=None, allow_none: bool = False):
+        """A key's value: a number (an integer for ``kind=int``), within [minimum, maximum]."""
         value = OmegaConf.select(cfg, key)
         if value is None and allow_none:
             return None
@@ -52,45 +53,44 @@ def check_values(cfg: DictConfig) -> None:
             ok = False
         if not ok:
             raise UserError(f"{key}={value!r} must be {'an integer' if kind is int else 'a number'}")
+        within(key, value, minimum, maximum)
+        return value
+
+    def within(key: str, value, minimum=None, maximum=None) -> None:
         if minimum is not None and value < minimum:
             raise UserError(f"{key}={value!r} must be >= {minimum}")
         if maximum is not None and value > maximum:
             raise UserError(f"{key}={value!r} must be <= {maximum}")
-        return value
 
+    # no schema: the Trainer takes more arguments than its YAML files name; seed and decode are plain keys
     number("seed", int)
-    number("optim.lr", float, minimum=0.0)
-    if not float(cfg.optim.lr) > 0:
-        raise UserError(f"optim.lr={cfg.optim.lr!r} must be > 0")
-    number("optim.weight_decay", float, minimum=0.0)
-    number("optim.warmup_steps", int, minimum=0)
-    number("optim.min_lr_ratio", float, minimum=0.0, maximum=1.0)
-    if OmegaConf.select(cfg, "optim.encoder_lr_scale") is not None:
-        number("optim.encoder_lr_scale", float, minimum=0.0)
-    if cfg.optim.get("schedule") not in SCHEDULES:
-        raise UserError(f"optim.schedule={cfg.optim.get('schedule')!r}: use one of {', '.join(SCHEDULES)}")
     number("trainer.max_epochs", int, minimum=-1, allow_none=True)
     number("trainer.max_steps", int, minimum=-1, allow_none=True)
-    number("data.datamodule.batch_size", int, minimum=1)
-    for key in ("keep_by_fields", "canonical_ids"):  # shares of the training stream, each in [0, 1]
-        shares = OmegaConf.select(cfg, f"data.datamodule.stream.{key}") or []
-        for k in range(len(shares)):
-            number(f"data.datamodule.stream.{key}[{k}]", float, minimum=0.0, maximum=1.0)
-    number("data.datamodule.stream.canonical_ids_until", float, minimum=0.0, maximum=1.0, allow_none=True)
     number("decode.max_new_tokens", int, minimum=1)
+    # typed by the optim and data schemas at composition: ranges and names only
+    optim, dm = cfg.optim, cfg.data.datamodule
+    if not optim.lr > 0:
+        raise UserError(f"optim.lr={optim.lr!r} must be > 0")
+    within("optim.weight_decay", optim.weight_decay, minimum=0.0)
+    within("optim.warmup_steps", optim.warmup_steps, minimum=0)
+    within("optim.min_lr_ratio", optim.min_lr_ratio, minimum=0.0, maximum=1.0)
+    if optim.encoder_lr_scale is not None:
+        within("optim.encoder_lr_scale", optim.encoder_lr_scale, minimum=0.0)
+    if optim.schedule not in SCHEDULES:
+        raise UserError(f"optim.schedule={optim.schedule!r}: use one of {', '.join(SCHEDULES)}")
+    within("data.datamodule.batch_size", dm.batch_size, minimum=1)
+    for key in ("keep_by_fields", "canonical_ids"):  # shares of the training stream, each in [0, 1]
+        for k, share in enumerate(dm.stream[key] or []):
+            within(f"data.datamodule.stream.{key}[{k}]", share, minimum=0.0, maximum=1.0)
+    if dm.stream.canonical_ids_until is not None:
+        within("data.datamodule.stream.canonical_ids_until", dm.stream.canonical_ids_until, 0.0, 1.0)
     arch = OmegaConf.to_container(cfg.model, resolve=True)
-    try:
-        validate_arch(arch)
-    except ModelConfigError as e:
-        raise UserError(str(e)) from None
+    validate_arch(arch)  # ModelConfigError, a UserError
     for side in ("encoder", "decoder"):
         d, heads = arch.get("d_model"), arch.get(f"{side}_attention_heads")
         if isinstance(d, int) and isinstance(heads, int) and (heads < 1 or d % heads):
             raise UserError(f"model.d_model={d} must be a multiple of model.{side}_attention_heads={heads}")
-    try:
-        settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))
-    except ConfigError as e:
-        raise UserError(str(e)) from None
+    settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))  # ConfigError, a UserError
     ckpt = cfg.get("ckpt_path")
     if ckpt:
         if Path(str(ckpt)).is_dir():
@@ -329,8 +329,7 @@ def _final_split_scores(
     model, dm, cfg: DictConfig, split: str, deadline: float | None, world: int = 1, rank: int = 0
 ) -> dict[str, float]:
     """The final scores of one split (empty when the deadline left no row decoded)."""
-    from src.callbacks.generation import generate_shared
-    from src.decoding import fixed_subset, score_rows, summarize
+    from src.decoding import fixed_subset, generate_shared, score_rows, summarize
 
     limit = cfg.final_eval.limit
     max_new = int(cfg.decode.max_new_tokens)
@@ -643,7 +642,7 @@ def hydra_main(cfg: DictConfig) -> float | None:
     from src.callbacks.signals import EXIT_CODE, Terminated
 
     try:
-        with exit_on_user_error("the run", _is_user_config_error):  # build-time config mistakes included
+        with exit_on_user_error("the run"):  # build-time config mistakes (wrapped by instantiate) included
             summary = train(cfg, start)
     except Terminated as e:  # a scheduler's SIGTERM: saved, loggers closed, and not a success
         resume = f"; resume with ckpt_path={e.checkpoint}" if e.checkpoint else ""
@@ -656,17 +655,6 @@ def hydra_main(cfg: DictConfig) -> float | None:
     return val.get("val/S_lagrangian", val.get("val/loss"))
 
 
-def _is_user_config_error(e: Exception) -> bool:
-    from src.data.field_space import ConfigError
-    from src.models.bart import ModelConfigError
-    from src.models.loggers import LoggerConfigError
-
-    mistakes = ModelConfigError | LoggerConfigError | ConfigError
-    return isinstance(e, mistakes) or (
-        type(e).__name__ == "InstantiationException" and isinstance(e.__cause__, mistakes)
-    )
-
-
 # --- command-line pre-flight (src.cli): Hydra reports composition errors with exit code 1 and several lines;
 # we compose the command line first so that a user mistake is one line and exit code 2.
 def preflight(argv: list[str]) -> str | None:
@@ -677,7 +665,7 @@ def preflight(argv: list[str]) -> str | None:
 
 
 def _check_command_line(cfg: DictConfig) -> str | None:
-    from src.models.loggers import LoggerConfigError, tensorboard_logger
+    from src.models.loggers import tensorboard_logger
 
     check_values(cfg)
     for key in ("paths.runs_dir", "paths.data_dir", "paths.wandb_dir"):
@@ -685,10 +673,7 @@ def _check_command_line(cfg: DictConfig) -> str | None:
         if problem:
             return problem
     if cfg.get("logger") and "tensorboard" in cfg.logger:
-        try:
-            tensorboard_logger(save_dir=os.devnull)
-        except LoggerConfigError as e:
-            return str(e)
+        tensorboard_logger(save_dir=os.devnull)  # a LoggerConfigError (a UserError) when it cannot run here
     return None
 
 

@@ -15,7 +15,6 @@ A recipe given one seed is marked as such in the table: one seed is an anecdote.
 
 from __future__ import annotations
 
-import argparse
 import glob
 import json
 import sys
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from src.analysis.runs import Run, load_run
+from src.cli import ArgumentParser, UserError, run_main
 
 
 @dataclass
@@ -160,14 +160,19 @@ def plot_curves(recipes: dict[str, list[SeededRun]], x: str, path: Path) -> None
 def parse_recipe(text: str) -> tuple[str, list[str]]:
     """``NAME=DIR[,DIR...]`` (each DIR may be a glob) -> (name, folders)."""
     if "=" not in text:
-        raise ValueError(f"--recipe {text!r}: expected NAME=RUN_DIR[,RUN_DIR...]")
+        raise UserError(f"--recipe {text!r}: expected NAME=RUN_DIR[,RUN_DIR...]")
     name, dirs = text.split("=", 1)
     folders = [f for d in dirs.split(",") for f in (sorted(glob.glob(d)) or [d])]
     return name, folders
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m src.analysis.learning", description=__doc__.split("\n\n")[0])
+    """The exit code; a bad argument or run folder is one line ``error: ...`` and exit code 2."""
+    return run_main(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    p = ArgumentParser(prog="python -m src.analysis.learning", description=__doc__.split("\n\n")[0])
     p.add_argument(
         "--recipe", action="append", required=True, help="NAME=RUN_DIR[,RUN_DIR...] (globs allowed)"
     )
@@ -179,9 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         for text in args.recipe:
             name, folders = parse_recipe(text)
             recipes[name] = [load_seeded(f, name) for f in folders]
-    except (ValueError, FileNotFoundError, json.JSONDecodeError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    except (ValueError, FileNotFoundError, json.JSONDecodeError) as e:  # a UserError is a ValueError too
+        raise UserError(str(e)) from None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     lines = [f"Split: {args.split} (best checkpoint, greedy decoding); mean [min, max] over seeds.", ""]

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from src.cli import ArgumentParser, UserError, run_main
 
 # every final/<split>/<key>[/nf=N] metric; the tables pick the keys they show
 _FINAL = re.compile(r"^final/(?P<split>[^/]+)/(?P<key>.+?)(?:/nf=(?P<nf>\d+))?$")
@@ -168,7 +169,12 @@ def markdown(runs: list[Run], splits: list[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m src.analysis.runs", description=__doc__.split("\n\n")[0])
+    """The exit code; a bad argument or run folder is one line ``error: ...`` and exit code 2."""
+    return run_main(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    p = ArgumentParser(prog="python -m src.analysis.runs", description=__doc__.split("\n\n")[0])
     p.add_argument("runs", nargs="+", help="run folders (each with results.json)")
     p.add_argument("--labels", default=None, help="comma-separated labels, one per run")
     p.add_argument("--splits", default="val,test", help="comma-separated splits for the tables")
@@ -181,8 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         runs = [load_run(r, lab) for r, lab in zip(args.runs, labels)]
     except (FileNotFoundError, json.JSONDecodeError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        raise UserError(str(e)) from None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "runs.md").write_text(markdown(runs, args.splits.split(",")))

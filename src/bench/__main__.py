@@ -16,6 +16,7 @@ import io
 import sys
 from pathlib import Path
 
+from src.cli import ArgumentParser, UserError, run_main
 from src.version import describe_version
 
 BENCHMARKS = ("oracle", "data", "train", "decode", "score")
@@ -111,32 +112,42 @@ def _load() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in ("-h", "--help"):
+    """The exit code of the benchmarks run; a bad argument is one line ``error: ...`` and exit code 2."""
+    return run_main(lambda: _main(list(sys.argv[1:] if argv is None else argv)))
+
+
+def _main(argv: list[str]) -> int:
+    if argv[:1] in (["-h"], ["--help"]):
         print(USAGE)
-        return 0 if argv else 2
+        return 0
+    if not argv:
+        raise UserError(f"name a benchmark; {USAGE}")
     name, rest = argv[0], argv[1:]
     if name == "all":
-        options = dict(zip(rest[::2], rest[1::2]))
-        known = {"--write", "--decode-checkpoint", "--decode-rows"}
-        bad = len(rest) % 2 or set(options) - known or len(options) != len(rest) // 2
-        if bad or any(v.startswith("--") for v in options.values()):
-            print(f"error: 'all' takes --write FILE, --decode-checkpoint DIR, --decode-rows PARQUET\n{USAGE}",
-                  file=sys.stderr)  # fmt: skip
-            return 2
-        checkpoint, rows = options.get("--decode-checkpoint"), options.get("--decode-rows")
-        if bool(checkpoint) != bool(rows):
-            print("error: --decode-checkpoint and --decode-rows go together", file=sys.stderr)
-            return 2
-        extra = {"decode": ["--checkpoint", checkpoint, "--rows", rows]} if checkpoint else {}
-        return run_all(options.get("--write"), extra)
+        write, extra = _all_options(rest)
+        return run_all(write, extra)
     if name not in BENCHMARKS + CHECKS:
-        print(
-            f"error: unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS + CHECKS)} or all",
-            file=sys.stderr,
-        )
-        return 2
+        raise UserError(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS + CHECKS)} or all")
     return run_one(name, rest)
+
+
+def _all_options(rest: list[str]) -> tuple[str | None, dict[str, list[str]]]:
+    """``all``'s options: the report file and the decoding benchmark's extra arguments."""
+    parser = ArgumentParser(prog="python -m src.bench all", usage=USAGE, allow_abbrev=False)
+    parser.add_argument("--write", metavar="FILE", help="write the report here (PERFORMANCE.md)")
+    parser.add_argument("--decode-checkpoint", metavar="DIR", help="a trained best_model folder")
+    parser.add_argument("--decode-rows", metavar="PARQUET", help="a split to decode with it")
+    try:
+        args = parser.parse_args(rest)
+    except UserError as e:
+        raise UserError(
+            f"{e}; 'all' takes --write FILE, --decode-checkpoint DIR, --decode-rows PARQUET; {USAGE}"
+        ) from None
+    checkpoint, rows = args.decode_checkpoint, args.decode_rows
+    if bool(checkpoint) != bool(rows):
+        raise UserError("--decode-checkpoint and --decode-rows go together")
+    extra = {"decode": ["--checkpoint", checkpoint, "--rows", rows]} if checkpoint else {}
+    return args.write, extra
 
 
 if __name__ == "__main__":

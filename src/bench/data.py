@@ -12,13 +12,13 @@ labelled so.
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
 
 from src.bench import report
 from src.bench.machine import describe, peak_rss_mib
+from src.cli import ArgumentParser, UserError, run_main
 
 PAPER_SIZE = 286_000
 ORACLE_ROWS = 4000  # the oracle alone is timed on (at most) the first rows of the written train split
@@ -131,7 +131,12 @@ def oracle_cpu_ms(fields_json: list[str]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m src.bench data", description=__doc__.splitlines()[0])
+    """The benchmark's exit code; a bad argument is one line ``error: ...`` and exit code 2 (``src.cli``)."""
+    return run_main(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = ArgumentParser(prog="python -m src.bench data", description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=4000, help="Lagrangians to generate (default 4000)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sampler", choices=("sampled", "uniform"), default="sampled")
@@ -139,8 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args(argv)
     if args.n < 1 or args.workers < 1:
-        print("error: --n and --workers must be >= 1")
-        return 2
+        raise UserError("--n and --workers must be >= 1")
     r = run(args.n, args.workers, args.sampler)
     how = "measured" if r["paper_size_measured"] else f"extrapolated from N={r['n']}"
     print(f"machine: {r['machine']}")

@@ -16,7 +16,6 @@ engines also decode those rows as evaluation does (sorted by input length, batch
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import time
@@ -26,6 +25,7 @@ from src.bench import report
 from src.bench.flops import greedy_decode_flops
 from src.bench.gpu import matmul_peak
 from src.bench.machine import describe, peak_rss_mib
+from src.cli import ArgumentParser, run_main
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
@@ -124,7 +124,12 @@ def measure_trained(checkpoint: str, rows_path: str, batch_size: int, max_new: i
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m src.bench decode", description=__doc__.split("\n\n")[0])
+    """The benchmark's exit code; a bad argument is one line ``error: ...`` and exit code 2 (``src.cli``)."""
+    return run_main(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = ArgumentParser(prog="python -m src.bench decode", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="small", help="model preset in conf/model (default: small)")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--new-tokens", type=int, default=128)

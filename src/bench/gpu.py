@@ -15,7 +15,6 @@ Without a CUDA GPU it says so in one line, writes nothing and exits 0.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -24,6 +23,8 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+
+from src.cli import ArgumentParser, run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF_DIR = ROOT / "conf"
@@ -169,7 +170,12 @@ def paper_preset(steps: int, batch: int, seed: int = 0) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m src.bench gpu", description=__doc__.splitlines()[0])
+    """The benchmark's exit code; a bad argument is one line ``error: ...`` and exit code 2 (``src.cli``)."""
+    return run_main(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = ArgumentParser(prog="python -m src.bench gpu", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=None, help="report folder (default outputs/gpu_check/<time>)")
     parser.add_argument("--quick-steps", type=int, default=300)
     parser.add_argument("--paper-steps", type=int, default=50)

@@ -8,7 +8,6 @@ The ratio warm/cold is the baseline comparison measured in the same process.
 
 from __future__ import annotations
 
-import argparse
 import importlib.metadata
 import random
 import time
@@ -16,9 +15,11 @@ from fractions import Fraction
 
 from src.bench import report
 from src.bench.machine import describe, peak_rss_mib
+from src.cli import ArgumentParser, run_main
 from src.physics.fields import HALF, Field
 from src.physics.groups import SU2Rep, SU3Rep
 from src.physics.lagrangian import BASES, build_lagrangian, clear_caches
+from src.physics.terms import KINETIC_KINDS
 
 SMALL_CHARGES = (0, Fraction(1, 2), Fraction(-1, 2), 1, -1)
 
@@ -92,12 +93,16 @@ def basisgen_rate(lists: list[list[Field]]) -> tuple[float, int]:
 
 
 def _interactions(lists: list[list[Field]], basis: str) -> int:
-    kinetic = ("scalar_kinetic", "fermion_kinetic", "gauge_kinetic")
-    return sum(1 for f in lists for t in build_lagrangian(f, basis).terms if t.kind not in kinetic)
+    return sum(1 for f in lists for t in build_lagrangian(f, basis).terms if t.kind not in KINETIC_KINDS)
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m src.bench oracle")
+    """The benchmark's exit code; a bad argument is one line ``error: ...`` and exit code 2 (``src.cli``)."""
+    return run_main(lambda: _main(argv))
+
+
+def _main(argv: list[str]) -> int:
+    p = ArgumentParser(prog="python -m src.bench oracle")
     p.add_argument("--n", type=int, default=2000, help="field lists per pass")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-fields", type=int, default=6)
@@ -105,6 +110,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--small-charges", action="store_true", help="Y in {0, ±1/2, ±1}: many more interactions")
     p.add_argument("--anchor-n", type=int, default=100, help="the first N lists also counted by basisgen")
     args = p.parse_args(argv)
+    if args.n < 1 or args.max_fields < 1:
+        p.error("--n and --max-fields must be >= 1")
     rng = random.Random(args.seed)
     lists = [paper_like_fields(rng, args.max_fields, args.small_charges) for _ in range(args.n)]
     cold_caches()

@@ -15,6 +15,7 @@ import time
 
 from src.bench import report
 from src.bench.machine import describe
+from src.cli import ArgumentParser, run_main
 
 FIELDS = "H: S(1,2,1/2); Q: L(3,2,1/6); u: R(3,1,2/3); X: S(8,1,0)"
 
@@ -69,7 +70,12 @@ def _sizes(text: str) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m src.bench score", description=__doc__.splitlines()[0])
+    """The benchmark's exit code; a bad argument is one line ``error: ...`` and exit code 2 (``src.cli``)."""
+    return run_main(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = ArgumentParser(prog="python -m src.bench score", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--sizes", type=_sizes, default="0.0625,0.25,1", help="line sizes in MB, comma-separated"
     )

@@ -12,7 +12,6 @@ which come from one process.
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
@@ -21,14 +20,16 @@ from pathlib import Path
 
 from src.bench import report as report_rows
 from src.bench.machine import describe, peak_rss_mib
+from src.cli import ArgumentParser, run_main
 from src.models.precision import resolve_precision
 
 
 def quickstart_config(root: str, overrides: list[str]):
-    """The quickstart experiment's composed config with outputs under ``root``."""
-    from src.cli import compose
+    """The quickstart experiment's composed config with outputs under ``root``; a bad override (an unknown
+    ``--model`` preset) is a one-line ``UserError``."""
+    from src.cli import compose_checked
 
-    return compose(
+    return compose_checked(
         "train", ["experiment=quickstart", f"paths.root_dir={root}", f"run_dir={root}/bench_run", *overrides]
     )
 
@@ -182,7 +183,12 @@ def report(results: list[dict]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m src.bench train", description=__doc__.splitlines()[0])
+    """The benchmark's exit code; a bad argument is one line ``error: ...`` and exit code 2 (``src.cli``)."""
+    return run_main(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = ArgumentParser(prog="python -m src.bench train", description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=12, help="timed optimiser steps per configuration")
     parser.add_argument("--warmup", type=int, default=2, help="untimed steps first")
     parser.add_argument("--schemes", default="paper,field_refs")
@@ -192,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", default=None, help="also write the results here")
     args = parser.parse_args(argv)
+    if args.steps < 1 or args.warmup < 0:
+        parser.error("--steps must be >= 1 and --warmup >= 0")
     import torch
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,11 +19,12 @@ from fractions import Fraction
 from functools import cached_property
 from math import gcd
 
+from src.errors import UserError
 from src.physics.fields import HALF, Field
 from src.physics.groups import SU2_DIMS, SU3_NAMES, SU2Rep, SU3Rep
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError):
     """A bad dataset setting; the message names the setting (``data.max_fields must be >= 1, got 0``)."""
 
 

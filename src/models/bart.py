@@ -25,6 +25,7 @@ from transformers import (
     MBartForConditionalGeneration,
 )
 
+from src.errors import UserError
 from src.models import MAX_NEW_TOKENS
 from src.tokens.base import EOS_ID, PAD_ID, SOS_ID
 
@@ -74,7 +75,7 @@ FORBIDDEN_KEYS = frozenset(
 )
 
 
-class ModelConfigError(ValueError):
+class ModelConfigError(UserError):
     """A preset key that is unknown, or that must come from the tokenizer or the generation config."""
 
 

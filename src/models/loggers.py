@@ -13,8 +13,10 @@ import os
 
 from lightning.pytorch.loggers import TensorBoardLogger, WandbLogger
 
+from src.errors import UserError
 
-class LoggerConfigError(ValueError):
+
+class LoggerConfigError(UserError):
     """A logger that cannot run here (missing package, bad mode)."""
 
 

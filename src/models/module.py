@@ -27,6 +27,7 @@ from torch import nn
 from transformers.models.bart.modeling_bart import shift_tokens_right
 
 from src.config_files import config_path, config_values
+from src.errors import UserError
 from src.models.bart import ARCH_KEYS, MAX_NEW_TOKENS, SpecialIds, build_bart, generation_config, model_class
 from src.models.greedy import greedy_decode, greedy_decode_queue
 from src.tokens.base import LABEL_PAD
@@ -43,7 +44,7 @@ def _until_eos(ids: list[int], eos: int) -> list[int]:
         return ids
 
 
-class ModelLoadError(ValueError):
+class ModelLoadError(UserError):
     """``path`` is not a model this project can load; the one-line message names the path and the cause."""
 
 

@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from src.errors import UserError
+
 from .groups import LEFT_WEYL, RIGHT_WEYL, SCALAR, LorentzRep, SU2Rep, SU3Rep
 
 HALF = Fraction(1, 2)
 
 
-class FieldError(ValueError):
+class FieldError(UserError):
     """Bad field input. ``position`` is the token index (syntax 1) or character offset (syntax 2)."""
 
     def __init__(self, message: str, position: int | None = None, where: str = "token"):
