@@ -24,20 +24,15 @@ import sys
 
 from src.cli import ArgumentParser, UserError, run_main
 from src.models import MAX_NEW_TOKENS
-from src.physics.fields import Field, FieldError
+from src.physics.fields import Field
 from src.physics.lagrangian import BASES, build_lagrangian
 from src.physics.models import MODEL_NAMES, get_model, load_model_file, model_description
-from src.physics.terms import Lagrangian, Term
+from src.physics.terms import INTERACTION_KINDS, SECTIONS, Lagrangian, Term
 from src.physics.verify import verify_term
 from src.tokens.paper import parse_fields
 
 FORMATS = ("text", "latex", "json", "paper")
-FAMILIES = (
-    ("Interactions", ("scalar_trilinear", "scalar_quartic", "yukawa")),
-    ("Kinetic terms", ("scalar_kinetic", "fermion_kinetic")),
-    ("Gauge kinetic terms", ("gauge_kinetic",)),
-    ("Mass terms", ("scalar_mass", "fermion_mass")),
-)
+FAMILIES = tuple(zip(("Interactions", "Kinetic terms", "Gauge kinetic terms", "Mass terms"), SECTIONS))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,7 +103,7 @@ def render_text(lag: Lagrangian) -> str:
 
 def _vanishing_mark(term: Term, lag: Lagrangian) -> str:
     """The paper's convention keeps terms that vanish identically; the text form says which ones."""
-    if lag.basis != "paper" or term.kind not in ("scalar_trilinear", "scalar_quartic", "yukawa"):
+    if lag.basis != "paper" or term.kind not in INTERACTION_KINDS:
         return ""
     verdict = verify_term(term, lag.fields)
     return "   [vanishes]" if verdict.reason == "vanishes" else ""
@@ -280,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:  # e.g. piped into `head`
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter from reporting at exit
 
-    return run_main(print_run, also=(FieldError,))
+    return run_main(print_run)  # bad field input is a FieldError, a UserError
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from src.physics.terms import KIND_BY_FACTORS
+from src.physics.terms import KIND_BY_FACTORS, KINETIC_BY_FACTORS
 
 from .paper_score import LagrangianScore
 from .token_terms import TokenTerm
@@ -59,7 +59,7 @@ def classify_term(term: TokenTerm | str) -> str:
         return OTHER
     key = (spins.count("0"), spins.count("1/2"))
     if "DERIVATIVE" in heads:
-        return {(2, 0): "scalar_kinetic", (0, 2): "fermion_kinetic"}.get(key, OTHER)
+        return KINETIC_BY_FACTORS.get(key, OTHER)
     return KIND_BY_FACTORS.get(key, OTHER)
 
 

@@ -14,19 +14,17 @@ from functools import cache
 
 from .fields import Field
 
-# Term classes, in the order the JSON contract lists them.
-KINDS = (
-    "scalar_mass",
-    "fermion_mass",
-    "scalar_trilinear",
-    "scalar_quartic",
-    "yukawa",
-    "scalar_kinetic",
-    "fermion_kinetic",
-    "gauge_kinetic",
-)
+# Term classes by the paper's sections, in the order its Lagrangians list them:
+# interactions, kinetic, gauge kinetic, masses
 INTERACTION_KINDS = ("scalar_trilinear", "scalar_quartic", "yukawa")
+MATTER_KINETIC_KINDS = ("scalar_kinetic", "fermion_kinetic")
+GAUGE_KINETIC_KINDS = ("gauge_kinetic",)
 MASS_KINDS = ("scalar_mass", "fermion_mass")
+SECTIONS = (INTERACTION_KINDS, MATTER_KINETIC_KINDS, GAUGE_KINETIC_KINDS, MASS_KINDS)
+SECTION_OF = {k: i for i, kinds in enumerate(SECTIONS) for k in kinds}
+KINETIC_KINDS = MATTER_KINETIC_KINDS + GAUGE_KINETIC_KINDS  # terms with derivatives
+# All term classes, in the order the JSON contract lists them
+KINDS = MASS_KINDS + INTERACTION_KINDS + KINETIC_KINDS
 # The kind of a term without derivatives, by its numbers of (scalar, fermion) factors
 KIND_BY_FACTORS = {
     (2, 0): "scalar_mass",
@@ -35,14 +33,13 @@ KIND_BY_FACTORS = {
     (0, 2): "fermion_mass",
     (1, 2): "yukawa",
 }
-# The paper's sections, in the order its Lagrangians list them: interactions, kinetic, gauge kinetic, masses
-SECTION_OF = {
-    **{k: 0 for k in INTERACTION_KINDS},
-    "scalar_kinetic": 1,
-    "fermion_kinetic": 1,
-    "gauge_kinetic": 2,
-    **{k: 3 for k in MASS_KINDS},
+# The kind of a matter kinetic term (derivatives on its factors), by its numbers of (scalar, fermion) factors
+KINETIC_BY_FACTORS = {
+    (2, 0): "scalar_kinetic",
+    (0, 2): "fermion_kinetic",
 }
+# (number of scalars, number of fermions) of each kind with matter factors (all but gauge_kinetic)
+FACTORS_OF_KIND = {kind: n for table in (KIND_BY_FACTORS, KINETIC_BY_FACTORS) for n, kind in table.items()}
 GROUPS = ("LORENTZ", "SU3", "SU2")  # contraction entries come in this order
 GAUGE_GROUPS = ("SU3", "SU2", "U1")  # a derivative names the groups acting on its field, in this order
 

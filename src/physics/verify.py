@@ -29,7 +29,7 @@ from .invariants import (
     rep_key,
 )
 from .lagrangian import gauge_groups
-from .terms import Term
+from .terms import FACTORS_OF_KIND, GROUPS, MATTER_KINETIC_KINDS, Term
 
 REASONS = (
     "field_not_in_input",
@@ -43,16 +43,6 @@ REASONS = (
     "vanishes",
     "wrong_kind",
 )
-# kind -> (number of scalars, number of fermions)
-COMPOSITION = {
-    "scalar_mass": (2, 0),
-    "fermion_mass": (0, 2),
-    "scalar_trilinear": (3, 0),
-    "scalar_quartic": (4, 0),
-    "yukawa": (1, 2),
-    "scalar_kinetic": (2, 0),
-    "fermion_kinetic": (0, 2),
-}
 SINGLET_REASON = {"LORENTZ_L": "not_lorentz_singlet", "LORENTZ_R": "not_lorentz_singlet"}
 SINGLET_REASON |= {"SU3": "not_su3_singlet", "SU2": "not_su2_singlet"}
 
@@ -82,7 +72,7 @@ def verify_term(term: Term, fields: Sequence[Field]) -> Verdict:
             )
     occ = [(fields[f.field], f.conjugate and not fields[f.field].is_real) for f in term.factors]
     dim = sum((f.mass_dimension for f, _ in occ), Fraction(0))
-    kinetic = term.kind in ("scalar_kinetic", "fermion_kinetic")
+    kinetic = term.kind in MATTER_KINETIC_KINDS
     if not kinetic and dim > 4:
         return _fail("dimension_above_4", f"mass dimension {dim}")
     verdict = _check_kind(term, fields)
@@ -100,7 +90,7 @@ def verify_term(term: Term, fields: Sequence[Field]) -> Verdict:
     if (
         kinetic
         or all(len(c.slots) == 2 for c in term.contractions)
-        and term.kind in COMPOSITION
+        and term.kind in FACTORS_OF_KIND
         and len(occ) == 2
     ):
         return _verify_delta(term, keys, occ, check_lorentz=not kinetic)
@@ -118,9 +108,9 @@ def _verify_gauge_kinetic(term: Term, fields: Sequence[Field]) -> Verdict:
 def _check_kind(term: Term, fields: Sequence[Field]) -> Verdict:
     n_s = sum(fields[f.field].is_scalar for f in term.factors)
     n_f = len(term.factors) - n_s
-    if COMPOSITION.get(term.kind) != (n_s, n_f):
+    if FACTORS_OF_KIND.get(term.kind) != (n_s, n_f):
         return _fail("wrong_kind", f"{term.kind} with {n_s} scalars and {n_f} fermions")
-    if term.kind in ("scalar_kinetic", "fermion_kinetic"):
+    if term.kind in MATTER_KINETIC_KINDS:
         a, b = term.factors
         if a.field != b.field or a.conjugate == b.conjugate:
             return _fail("wrong_kind", "a kinetic term pairs one field with its own conjugate")
@@ -137,7 +127,7 @@ def _usage(term: Term, n: int) -> dict[str, list[int]]:
 
 
 def _index_verdict(expected: dict[str, list[int]], used: dict[str, list[int]]) -> Verdict:
-    for group in ("LORENTZ", "SU3", "SU2"):
+    for group in GROUPS:
         exp = expected.get(group)
         got = used.get(group)
         if exp is None:
@@ -154,7 +144,7 @@ def _index_verdict(expected: dict[str, list[int]], used: dict[str, list[int]]) -
 def _slots_in_range(term: Term) -> Verdict:
     n = len(term.factors)
     for c in term.contractions:
-        if c.group not in ("LORENTZ", "SU3", "SU2"):
+        if c.group not in GROUPS:
             return _fail("dangling_index", f"unknown contraction group {c.group}")
         if any(not 0 <= s < n for s in c.slots):
             return _fail("dangling_index", f"{c.group} entry {c.slots} refers to a missing factor")
@@ -186,7 +176,7 @@ def _verify_delta(term: Term, keys: list, occ: list, check_lorentz: bool) -> Ver
     verdict = _index_verdict(expected, used)
     if verdict is not OK:
         return verdict
-    if term.kind in ("scalar_kinetic", "fermion_kinetic"):
+    if term.kind in MATTER_KINETIC_KINDS:
         return OK
     identities = [_identity(term, k, occ) for k in range(n)]
     if not factor_contractions(occ, identities):

@@ -24,7 +24,7 @@ from functools import cache
 from src.physics.fields import HALF, Field, FieldError, parse_fraction, parse_short_fields
 from src.physics.groups import SU2Rep, SU3Rep
 from src.physics.lagrangian import gauge_groups
-from src.physics.terms import SECTION_OF, Factor, Lagrangian, Term
+from src.physics.terms import KINETIC_KINDS, MATTER_KINETIC_KINDS, SECTION_OF, Factor, Lagrangian, Term
 
 from .base import ParsedLagrangian
 from .grammar import ID_PATTERN, FieldReader, TermError, parse_terms
@@ -257,7 +257,7 @@ def _render_gauge_kinetic(term: Term, ids: list[str]) -> list[str]:
 
 def n_objects(term: Term) -> int:
     """Objects carrying an ID: the factors, or the 4 of a kinetic / field-strength term."""
-    return 4 if term.kind in ("scalar_kinetic", "fermion_kinetic", "gauge_kinetic") else len(term.factors)
+    return 4 if term.kind in KINETIC_KINDS else len(term.factors)
 
 
 def render_term(
@@ -299,7 +299,7 @@ def term_length(term: Term, fields: list[Field], spelled: Callable[[Factor], int
     entries = sum(1 + len(c.slots) for c in term.contractions)
     if term.kind == "gauge_kinetic":
         return 24
-    if term.kind in ("scalar_kinetic", "fermion_kinetic"):
+    if term.kind in MATTER_KINETIC_KINDS:
         groups = len(fields[term.factors[0].field].charged_groups)
         words = spelled(term.factors[0]) + spelled(term.factors[1])
         fixed = 11 + groups if term.kind == "scalar_kinetic" else 16
