@@ -7,9 +7,10 @@ Used by the validation callback (``src.callbacks.generation``), the final scores
     >>> results = score_rows(dm.scheme, rows, preds, 600)
     >>> summarize(results, [r["n_fields"] for r in rows], "test")["test/S_lagrangian"]
 
-The model is a ``LagrangianBart`` (``generate_tokens``: greedy by the lean loop of ``src.models.greedy``, or
-``model.generate``; beam search; optional oracle constraint); the datamodule provides ``encode_row`` and the
-scheme. Scores are the paper's (``src.metrics``).
+The model is a ``LagrangianBart`` (``decode_examples``: greedy by the lean loop of ``src.models.greedy`` with
+the batch refilled as rows finish, or ``model.generate`` batch by batch; beam search; optional oracle
+constraint); the datamodule provides ``encode_row`` and the scheme. Under DDP ``generate_shared`` gives each
+rank its share of the rows and gathers the predictions. Scores are the paper's (``src.metrics``).
 """
 
 from __future__ import annotations
@@ -108,6 +109,29 @@ def generate_rows(
     for k, w in zip(order, words):
         predictions[k] = None if w is None else list(w)
     return predictions
+
+
+def gather_shares(mine: list, n: int, world: int) -> list:
+    """Every rank's share (rank r holds items r, r + world, ...) gathered, in order, on every rank."""
+    import torch.distributed as dist
+
+    shares: list = [None] * world
+    dist.all_gather_object(shares, mine)
+    out: list = [None] * n
+    for r, share in enumerate(shares):
+        out[r::world] = share
+    return out
+
+
+def generate_shared(
+    pl_module, dm, split, rows, indices, batch_size, max_new, num_beams, world=1, rank=0, **kw
+):
+    """``generate_rows`` for ``rows`` split over the ranks: rank r decodes rows r, r + world, ..., and every
+    rank ends with all predictions in row order (rows a rank's deadline left undecoded stay None)."""
+    mine = range(rank, len(rows), world)  # every row when world == 1
+    mine_rows, mine_indices = [rows[k] for k in mine], [indices[k] for k in mine]
+    preds = generate_rows(pl_module, dm, split, mine_rows, mine_indices, batch_size, max_new, num_beams, **kw)
+    return gather_shares(preds, len(rows), world) if world > 1 else preds
 
 
 def score_rows(

@@ -41,12 +41,13 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from src.cli import UserError, compose_checked, hydra_entry, run_main, unwritable_folder
+from src.data.settings import OOD_SPLITS
 from src.jsonsafe import dumps
 from src.metrics import SCORE_KEYS
 from src.metrics.example import ExampleResult
 from src.models.bart import MAX_NEW_TOKENS
 
-DEFAULT_SPLITS = ("test", "ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
+DEFAULT_SPLITS = ("test", *OOD_SPLITS)
 
 
 @dataclass

@@ -6,11 +6,12 @@ Logged (prefix ``val`` by default), means over the subset: ``val/S_lagrangian``,
 ``val/truncated_rate``, and F1 per term class (``val/f1/yukawa``). With a ``WandbLogger``, also a
 ``wandb.Table`` of input, target, prediction and the per-term diff (missing / extra / invalid).
 
-The module must provide ``generate_tokens(batch) -> list[list[str]]`` (words of its token scheme, specials
-dropped); the datamodule ``table(split)`` (rows with ``fields_json``/``lagrangian``/``n_fields``) and
-``encode_row(row, split, index)``. Under DDP each rank decodes its share of the subset (every world-size-th
-row) and the predictions are gathered to every rank, which then all score the whole subset: the logged values
-agree without a further sync, and decoding takes 1/world of the time.
+The module must provide ``decode_examples(examples, batch_size, deadline, **decoding)`` (words of its
+token scheme, specials dropped; ``LagrangianBart``'s); the datamodule ``table(split)`` (rows with
+``fields_json``/``lagrangian``/``n_fields``) and ``encode_row(row, split, index)``. Under DDP each rank
+decodes its share of the subset (every world-size-th row) and the predictions are gathered to every rank,
+which then all score the whole subset: the logged values agree without a further sync, and decoding takes
+1/world of the time.
 A ``ModelCheckpoint`` monitoring ``val/S_lagrangian`` needs ``every_n_epochs=1`` here (or the same period).
 """
 
@@ -21,7 +22,7 @@ import math
 import lightning as L
 import torch
 
-from src.decoding import fixed_subset, generate_rows, score_rows, summarize
+from src.decoding import fixed_subset, generate_shared, score_rows, summarize
 from src.metrics.collapse import CollapseDetector, distinct_share, encoder_spread
 from src.metrics.example import ExampleResult
 from src.models.bart import MAX_NEW_TOKENS
@@ -75,29 +76,6 @@ def input_signals(pl_module, dm, split: str, rows: list[dict], indices: list[int
     finally:
         pl_module.train(was_training)
     return {"encoder_spread": encoder_spread(hidden, mask), "input_dependence": other - own}
-
-
-def gather_shares(mine: list, n: int, world: int) -> list:
-    """Every rank's share (rank r holds items r, r + world, ...) gathered, in order, on every rank."""
-    import torch.distributed as dist
-
-    shares: list = [None] * world
-    dist.all_gather_object(shares, mine)
-    out: list = [None] * n
-    for r, share in enumerate(shares):
-        out[r::world] = share
-    return out
-
-
-def generate_shared(
-    pl_module, dm, split, rows, indices, batch_size, max_new, num_beams, world=1, rank=0, **kw
-):
-    """``generate_rows`` for ``rows`` split over the ranks: rank r decodes rows r, r + world, ..., and every
-    rank ends with all predictions in row order (rows a rank's deadline left undecoded stay None)."""
-    mine = range(rank, len(rows), world)  # every row when world == 1
-    mine_rows, mine_indices = [rows[k] for k in mine], [indices[k] for k in mine]
-    preds = generate_rows(pl_module, dm, split, mine_rows, mine_indices, batch_size, max_new, num_beams, **kw)
-    return gather_shares(preds, len(rows), world) if world > 1 else preds
 
 
 def rank_zero_says(flag: bool, world: int) -> bool:
@@ -182,7 +160,7 @@ class GenerationScores(L.Callback):
         table = dm.table(self.split)
         indices = fixed_subset(len(table), self.num_examples, self.seed)
         rows = [table.iloc[i].to_dict() for i in indices]
-        results = self.score_rows(dm, pl_module, rows, indices, trainer.world_size, trainer.global_rank)
+        results = self.decode_and_score(dm, pl_module, rows, indices, trainer.world_size, trainer.global_rank)
         self.last = summarize(results, [int(r["n_fields"]) for r in rows], self.prefix)
         self.last.update(self.probe_collapse(trainer, pl_module, dm, rows, indices, results))
         for key, value in self.last.items():
@@ -224,7 +202,7 @@ class GenerationScores(L.Callback):
     def load_state_dict(self, state_dict: dict) -> None:
         self.detector.load_state_dict(state_dict.get("collapse", {}))
 
-    def score_rows(
+    def decode_and_score(
         self, dm, pl_module, rows: list[dict], indices: list[int], world: int = 1, rank: int = 0
     ) -> list[ExampleResult]:
         """Generate for ``rows`` (this rank's share under DDP, then gathered) and score every prediction."""

@@ -234,8 +234,3 @@ def clear_caches() -> None:
     _field_factors.cache_clear()
     _contractions.cache_clear()
     _identity_labels.cache_clear()
-
-
-def field_multiset_key(fields: Sequence[Field]) -> tuple:
-    """Canonical signature of a field list up to order (for deduplicating datasets)."""
-    return tuple(sorted((str(f.spin), str(f.helicity), f.su3.name, f.su2.n, str(f.u1)) for f in fields))
