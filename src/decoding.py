@@ -28,7 +28,6 @@ from src.metrics.validity import ValidityReport
 from src.models.bart import MAX_NEW_TOKENS
 
 CONSTRAINTS = ("none", "oracle", "ids")  # decoding constraints generate_rows knows (src.tokens.constraint)
-ENGINES = ("lean", "hf")  # greedy engines: src.models.greedy's lean loop, or model.generate
 
 
 def fixed_subset(n_rows: int, size: int, seed: int) -> list[int]:

@@ -55,7 +55,7 @@ class DecodeConfig:
     num_beams: int = 1
     verified: bool = False
     max_new_tokens: int = MAX_NEW_TOKENS
-    engine: str = "lean"  # src.decoding.ENGINES
+    engine: str = "lean"  # src.models.module.ENGINES
     constrain: str = "none"  # src.decoding.CONSTRAINTS
 
 
@@ -77,7 +77,8 @@ ConfigStore.instance().store(name="evaluate_schema", node=EvalConfig)
 
 def check_values(cfg: DictConfig) -> None:
     """What the schema cannot say: ckpt given, positive sizes, known engine and constraint (UserError)."""
-    from src.decoding import CONSTRAINTS, ENGINES
+    from src.decoding import CONSTRAINTS
+    from src.models.module import ENGINES
 
     if OmegaConf.is_missing(cfg, "ckpt"):
         raise UserError(

@@ -33,6 +33,7 @@ from src.models.greedy import greedy_decode, greedy_decode_queue
 from src.tokens.base import LABEL_PAD
 
 PRETRAINED_META = "lagrangian_bart.json"
+ENGINES = ("lean", "hf")  # greedy decoding: src.models.greedy's lean loop, or model.generate
 VALUE_CHANNEL_FILE = "value_channel.pt"
 
 
@@ -257,7 +258,7 @@ class LagrangianBart(L.LightningModule):
         ``model.generate``, which ``engine="hf"`` runs instead); beam search always runs ``generate``.
         ``constraints`` (one per row, see ``greedy_decode``) restrict greedy lean decoding.
         """
-        if engine not in ("lean", "hf"):
+        if engine not in ENGINES:
             raise ValueError(f"engine must be 'lean' or 'hf', got {engine!r}")
         if constraints is not None and (engine != "lean" or num_beams != 1):
             raise ValueError("constrained decoding runs on the lean greedy engine (num_beams=1, engine=lean)")
