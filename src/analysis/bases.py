@@ -19,7 +19,7 @@ import sys
 from collections import Counter
 
 from src.cli import ArgumentParser, run_main
-from src.data.samplers import TrilinearSampler, UniformSampler
+from src.data.generation import make_sampler
 from src.data.settings import DataSettings
 from src.metrics import mean_scores, score_lagrangian
 from src.physics.lagrangian import build_lagrangian
@@ -31,19 +31,7 @@ COMPARED = ("independent", "expanded", "paper")
 
 
 def sample_field_lists(n: int, seed: int, max_fields: int, sampler: str) -> list:
-    settings = DataSettings()
-    v = settings.vocabulary
-    if sampler == "uniform":
-        draw = UniformSampler(v, max_fields)
-    else:
-        s = settings.sampled
-        draw = TrilinearSampler(
-            v,
-            max_fields,
-            field_count_decay=float(s["field_count_decay"]),
-            low_count_weight=float(s["low_count_weight"]),
-            yukawa_share=float(s["yukawa_share"]),
-        )
+    draw = make_sampler(DataSettings(sampler=sampler, max_fields=max_fields), "main")
     rng = random.Random(seed)
     rejects: Counter = Counter()
     return [draw.sample(rng, rejects).fields for _ in range(n)]

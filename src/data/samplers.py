@@ -151,9 +151,9 @@ class TrilinearSampler:
 
     vocab: FieldVocabulary
     max_fields: int
-    field_count_decay: float = 0.8
-    low_count_weight: float = 0.1
-    yukawa_share: float = 0.5
+    field_count_decay: float  # the values: data.sampled (generation.make_sampler)
+    low_count_weight: float
+    yukawa_share: float
     allow_duplicates: bool = False
 
     def field_count_weights(self) -> list[float]:
@@ -234,10 +234,10 @@ class HyperchargeOODSampler:
 
     vocab: FieldVocabulary
     max_fields: int
+    ood_share: float  # the values: data.ood.ood_hypercharge (generation.make_sampler)
+    two_digit_share: float
+    max_value: int
     min_fields: int = 1
-    ood_share: float = 0.5
-    two_digit_share: float = 0.5
-    max_value: int = 99
     allow_duplicates: bool = False
 
     def sample(self, rng: random.Random, rejects: Counter) -> Sample:
@@ -274,10 +274,10 @@ class RepsOODSampler:
 
     vocab: FieldVocabulary
     max_fields: int
-    ood_su3: tuple[str, ...] = ("6", "-6", "8")
-    ood_su2: tuple[int, ...] = (4, 5)
+    ood_su3: tuple[str, ...]  # the values: data.ood.ood_reps (generation.make_sampler)
+    ood_su2: tuple[int, ...]
+    ood_share: float
     min_fields: int = 1
-    ood_share: float = 0.3
     allow_duplicates: bool = False
 
     def sample(self, rng: random.Random, rejects: Counter) -> Sample:

@@ -10,8 +10,8 @@ import pytest
 
 from src.data.field_space import FieldVocabulary
 from src.data.generation import candidate_row, make_sampler
-from src.data.samplers import HyperchargeOODSampler, RepsOODSampler, UniformSampler
-from src.data.settings import settings_from_config
+from src.data.samplers import UniformSampler
+from src.data.settings import DataSettings, settings_from_config
 from src.physics.lagrangian import build_lagrangian
 from src.tokens.spelling import respell_tokens
 
@@ -93,7 +93,7 @@ def test_sampled_set_weights_toward_fewer_fields():
 
 @pytest.mark.parametrize("seed", range(3))
 def test_ood_hypercharge_rows_carry_an_unreduced_or_two_digit_charge(seed):
-    samples, _ = draws(HyperchargeOODSampler(VOCAB, max_fields=3), n=100, seed=seed)
+    samples, _ = draws(make_sampler(DataSettings(max_fields=3), "ood_hypercharge"), n=100, seed=seed)
     for s in samples:
         assert s.spelling
         for value, (num, den) in s.spelling.items():
@@ -129,7 +129,7 @@ def test_respelling_reaches_every_occurrence_of_a_charge():
 
 
 def test_ood_reps_rows_have_an_out_of_vocabulary_representation():
-    samples, _ = draws(RepsOODSampler(VOCAB, max_fields=3), n=100)
+    samples, _ = draws(make_sampler(DataSettings(), "ood_reps"), n=100)
     for s in samples:
         assert any(f.su3.name in ("6", "-6", "8") or f.su2.n in (4, 5) for f in s.fields)
 
