@@ -42,7 +42,9 @@ _KEYWORDS = {"FIELD", "SPIN", "SU3", "SU2", "U1", "HEL"}
 
 
 def _number_tokens(tokens: list[str], i: int) -> tuple[str, int]:
-    """Collect a (possibly spaced) number starting at token i: '-', digits, '/', digits."""
+    """The words from token i up to the next keyword, joined by spaces: a (possibly spaced) number when the
+    input is well formed. Unlike ``number_words`` (which stops at the first non-number word) it keeps a stray
+    word, so that ``parse_fraction`` names it in the error (``U1 1/3x``: 'x' is not part of a number)."""
     j = i
     parts = []
     while j < len(tokens) and tokens[j] not in _KEYWORDS:
