@@ -68,6 +68,14 @@ def _add_distinct(
         fields.append(f)
 
 
+def _in_vocabulary(sampler, rng: random.Random, rejects: Counter) -> list[Field]:
+    """``min_fields`` to ``max_fields`` fields from the sampler's vocabulary (distinct unless allowed)."""
+    fields: list[Field] = []
+    n = rng.randint(sampler.min_fields, sampler.max_fields)
+    _add_distinct(fields, sampler.vocab.sample_field, n, rng, rejects, sampler.allow_duplicates)
+    return fields
+
+
 @dataclass
 class UniformSampler:
     vocab: FieldVocabulary
@@ -76,10 +84,7 @@ class UniformSampler:
     allow_duplicates: bool = False
 
     def sample(self, rng: random.Random, rejects: Counter) -> Sample:
-        n = rng.randint(self.min_fields, self.max_fields)
-        fields: list[Field] = []
-        _add_distinct(fields, self.vocab.sample_field, n, rng, rejects, self.allow_duplicates)
-        return Sample(fields)
+        return Sample(_in_vocabulary(self, rng, rejects))
 
 
 def choose(rng: random.Random, seq, k: int) -> list:
@@ -241,10 +246,9 @@ class HyperchargeOODSampler:
     allow_duplicates: bool = False
 
     def sample(self, rng: random.Random, rejects: Counter) -> Sample:
-        n = rng.randint(self.min_fields, self.max_fields)
         spelling: ChargeSpelling = {}
-        fields: list[Field] = []
-        _add_distinct(fields, self.vocab.sample_field, n, rng, rejects, self.allow_duplicates)
+        fields = _in_vocabulary(self, rng, rejects)
+        n = len(fields)
         ood_slots = [i for i in range(n) if rng.random() < self.ood_share] or [rng.randrange(n)]
         seen = {f for i, f in enumerate(fields) if i not in ood_slots}
         for i in ood_slots:
@@ -281,9 +285,8 @@ class RepsOODSampler:
     allow_duplicates: bool = False
 
     def sample(self, rng: random.Random, rejects: Counter) -> Sample:
-        n = rng.randint(self.min_fields, self.max_fields)
-        fields: list[Field] = []
-        _add_distinct(fields, self.vocab.sample_field, n, rng, rejects, self.allow_duplicates)
+        fields = _in_vocabulary(self, rng, rejects)
+        n = len(fields)
         ood_slots = [i for i in range(n) if rng.random() < self.ood_share] or [rng.randrange(n)]
         for i in ood_slots:
             f = fields[i]
