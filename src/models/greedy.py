@@ -172,7 +172,7 @@ def greedy_decode(
     batch = encoder_hidden.shape[0]
     rows = greedy_decode_queue(
         model,
-        lambda indices: (encoder_hidden[indices], attention_mask[indices]),
+        lambda indices: (encoder_hidden, attention_mask),  # one chunk: every row, in order
         batch,
         slots=max(batch, 1),
         decoder_start=decoder_start,
@@ -304,7 +304,7 @@ class _Queue:
     def __init__(self, lean, encode, n_rows: int, slots: int):
         self.lean, self.encode, self.n_rows, self.slots = lean, encode, n_rows, slots
         self.next_row = 0  # the first row not yet encoded
-        self.pending: list[tuple] = []  # (row, cross keys/values, memory bias) per chunk, rows not started
+        self.pending: list[tuple] = []  # per encoded chunk: (its rows not started, cross keys/values, bias)
 
     def waiting(self) -> int:
         return self.n_rows - self.next_row + sum(len(rows) for rows, _, _ in self.pending)
