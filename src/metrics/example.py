@@ -65,11 +65,7 @@ def score_prediction(
         parsed = parse_lagrangian(list(prediction), fields)
     else:
         parsed = scheme.parse_target(list(prediction), fields)
-    paper_words = _paper_words(prediction, parsed, fields, scheme, verified)
-    if spelling and not _writes_paper_words(scheme):
-        from src.tokens.spelling import respell_tokens
-
-        paper_words = respell_tokens(paper_words, spelling)
+    paper_words = _paper_words(prediction, parsed, fields, scheme, verified, spelling)
     cut = max_new_tokens is not None and len(prediction) >= max_new_tokens
     return ExampleResult(
         score=score_lagrangian(target, paper_words, seed=seed),
@@ -81,13 +77,13 @@ def score_prediction(
     )
 
 
-def _paper_words(prediction, parsed: ParsedLagrangian, fields, scheme, verified: bool) -> list[str]:
-    """The words to score: raw paper words, or the scheme's output re-rendered; only valid terms if
-    ``verified``."""
+def _paper_words(prediction, parsed: ParsedLagrangian, fields, scheme, verified: bool, spelling) -> list[str]:
+    """The words to score: raw paper words as written, or the scheme's output re-rendered (with the row's
+    charge spellings); only valid terms if ``verified``."""
     raw = _writes_paper_words(scheme)
     if not verified:
-        return list(prediction) if raw else scheme.to_paper_tokens(parsed, fields)
+        return list(prediction) if raw else scheme.to_paper_tokens(parsed, fields, spelling)
     kept = [t for t in parsed.terms if t.valid]
     if raw:
         return [w for t in kept for w in t.tokens]
-    return scheme.to_paper_tokens(ParsedLagrangian(kept, parsed.truncated), fields)
+    return scheme.to_paper_tokens(ParsedLagrangian(kept, parsed.truncated), fields, spelling)

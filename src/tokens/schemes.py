@@ -25,6 +25,7 @@ from .paper import (
     render_terms,
     to_paper_tokens,
 )
+from .spelling import ChargeSpelling, respell_tokens
 from .vocab import PAPER_VOCAB, build_tokenizer, extend_vocab
 
 
@@ -81,9 +82,13 @@ class WordScheme(TokenScheme):
     def parse_target(self, tokens: list[str], fields: list[Field]) -> ParsedLagrangian:
         return parse_terms(tokens, fields, self.reader(fields))
 
-    def to_paper_tokens(self, parsed: ParsedLagrangian, fields: list[Field]) -> list[str]:
-        """Canonical-ID paper words of this scheme's parsed output (for the paper's metric)."""
-        return to_paper_tokens(parsed, fields, self.reader(fields))
+    def to_paper_tokens(
+        self, parsed: ParsedLagrangian, fields: list[Field], spelling: ChargeSpelling | None = None
+    ) -> list[str]:
+        """Canonical-ID paper words of this scheme's parsed output (for the paper's metric). ``spelling``:
+        the row's out-of-distribution charge spellings (``U1 2 / 4``), so that the words are written like a
+        target encoded with the same spelling (``encode(..., spelling=)``)."""
+        return respell_tokens(to_paper_tokens(parsed, fields, self.reader(fields)), spelling)
 
 
 class PaperScheme(WordScheme):

@@ -38,3 +38,22 @@ def test_one_reader_takes_a_spaced_number_for_respelling_and_for_the_term_parser
     assert _read_number(words, 1) == ("-12/7", 6)
     with pytest.raises(TermError, match="a number was expected at 6"):
         _read_number(words, 6)
+
+
+@pytest.mark.parametrize("name", ["field_refs", "opaque", "numeric_u1"])
+def test_rescored_words_carry_the_spelling_the_paper_target_was_written_with(name):
+    """A scheme's output re-rendered in the paper's words (``to_paper_tokens``) with the row's spelling is
+    the paper target encoded with that spelling: a perfect score (without the spelling, none)."""
+    from src.metrics.paper_score import score_lagrangian
+
+    fields = parse_fields("H: S(1,2,1/2); L: L(1,2,-1/2)")
+    lag = build_lagrangian(fields)
+    scheme = build_scheme(name).fit([fields])
+    spelling = {Fraction(1, 2): (2, 4)}
+    parsed = scheme.parse_target(scheme.target_tokens(lag, random.Random(0)), fields)
+    paper = build_scheme("paper_canonical")
+    target = paper.decode(paper.encode(fields, lag, spelling=spelling)["labels"])
+    words = scheme.to_paper_tokens(parsed, fields, spelling)
+    assert "4" in words and "4" not in scheme.to_paper_tokens(parsed, fields)
+    assert score_lagrangian(target, words).perfect
+    assert not score_lagrangian(target, scheme.to_paper_tokens(parsed, fields)).perfect
