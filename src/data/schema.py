@@ -7,6 +7,9 @@ any work. The values live in the YAML files (every field here is ``MISSING``); w
 (ranges, known names, relations between keys) is checked by ``src.data.settings.settings_from_config`` and,
 for the training-side ``datamodule`` node, by ``src.train.check_values``.
 
+``DatasetKeys`` declares the top-level keys once: ``DataNode`` and the validated settings
+(``src.data.settings.DataSettings``) both inherit them.
+
 Importing this module registers the schema; every place that composes a config with a ``data`` group
 (``src.cli.compose``, the Hydra apps, the benches, the tests' ``conftest``) imports it first.
 """
@@ -98,30 +101,38 @@ class DataModuleNode:
 
 
 @dataclass
-class DataNode:
+class DatasetKeys:
+    """The top-level keys of a data node that are plain values: declared once here, for the schema
+    (``DataNode``) and for the validated settings (``src.data.settings.DataSettings``), which inherit them.
+    The order is the settings' (their JSON in a dataset's ``meta.json``)."""
+
     name: str = MISSING
     sampler: str = MISSING
     n_lagrangians: int = MISSING
     max_fields: int = MISSING
     seed: int = MISSING
     basis: str = MISSING
+    num_workers: int = MISSING
+    shard: int | None = MISSING
+    num_shards: int = MISSING
+    merge: bool = MISSING
+    oversample: float = MISSING
+    chunk_size: int = MISSING
     val_fraction: float = MISSING
     test_fraction: float = MISSING
     allow_duplicate_fields: bool = MISSING
     max_target_tokens: int | None = MISSING
-    oversample: float = MISSING
-    num_workers: int = MISSING
-    chunk_size: int = MISSING
-    shard: int | None = MISSING
-    num_shards: int = MISSING
-    merge: bool = MISSING
     card: bool = MISSING
-    force: bool = MISSING
     csv_path: str | None = MISSING
     csv_val_share: float = MISSING
+
+
+@dataclass
+class DataNode(DatasetKeys):
     vocabulary: VocabularyNode = field(default_factory=VocabularyNode)
     sampled: SampledNode = field(default_factory=SampledNode)
     ood: OodNode = field(default_factory=OodNode)
+    force: bool = MISSING
     datamodule: DataModuleNode = field(default_factory=DataModuleNode)
 
 

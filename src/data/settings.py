@@ -10,12 +10,15 @@ would give them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+
+from omegaconf import MISSING
 
 from src.config_files import config_path, config_values
 from src.physics.lagrangian import BASES
 
 from .field_space import ConfigError, FieldVocabulary
+from .schema import DataNode, DatasetKeys
 
 SAMPLERS = ("sampled", "uniform", "paper_csv")
 OOD_SPLITS = ("ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
@@ -31,43 +34,25 @@ def paper_values() -> dict:
     """The settings of ``conf/data/sampled.yaml``, one per DataSettings field, typed by the schema
     (``src.data.schema``); a fresh copy. A key the file leaves without a value, a key the schema does not
     know and a value of the wrong type are each a ``UserError`` naming the file and the key."""
-    from .schema import DataNode
-
     return config_values(config_path(PAPER_CONFIG), schema=DataNode, drop=IGNORED_KEYS)
 
 
-def _paper(key: str):
-    """A field whose default is ``conf/data/sampled.yaml``'s value, read when an instance is built."""
-    return field(default_factory=lambda: paper_values()[key])
-
-
 @dataclass
-class DataSettings:
-    """A value left out is the one ``conf/data/sampled.yaml`` (the paper's set) gives, read from that file:
+class DataSettings(DatasetKeys):
+    """The dataset keys (``src.data.schema.DatasetKeys``) and the nodes below them, as plain values. A value
+    left out is the one ``conf/data/sampled.yaml`` (the paper's set) gives, read from that file:
     ``DataSettings()`` is that config's settings, as ``settings_from_config`` makes them."""
 
-    name: str = _paper("name")
-    sampler: str = _paper("sampler")
-    n_lagrangians: int = _paper("n_lagrangians")
-    max_fields: int = _paper("max_fields")
-    seed: int = _paper("seed")
-    basis: str = _paper("basis")
-    num_workers: int = _paper("num_workers")
-    shard: int | None = _paper("shard")
-    num_shards: int = _paper("num_shards")
-    merge: bool = _paper("merge")
-    oversample: float = _paper("oversample")
-    chunk_size: int = _paper("chunk_size")
-    val_fraction: float = _paper("val_fraction")
-    test_fraction: float = _paper("test_fraction")
-    allow_duplicate_fields: bool = _paper("allow_duplicate_fields")
-    max_target_tokens: int | None = _paper("max_target_tokens")
-    card: bool = _paper("card")
-    csv_path: str | None = _paper("csv_path")
-    csv_val_share: float = _paper("csv_val_share")
     vocabulary: FieldVocabulary = field(default_factory=FieldVocabulary)
-    sampled: dict = _paper("sampled")
-    ood: dict = _paper("ood")
+    sampled: dict = MISSING
+    ood: dict = MISSING
+
+    def __post_init__(self) -> None:
+        left = [f.name for f in fields(self) if getattr(self, f.name) == MISSING]  # not given
+        if left:
+            paper = paper_values()
+            for key in left:
+                setattr(self, key, paper[key])
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -88,8 +73,6 @@ def _typed(cfg: dict) -> dict:
     back converted."""
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
-
-    from .schema import DataNode
 
     defaults = paper_values()
     try:

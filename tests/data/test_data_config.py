@@ -141,6 +141,26 @@ def test_the_datamodule_generates_with_the_data_nodes_own_settings():
     assert datamodule_from_config(cfg.data, build_scheme("paper"), stream=None).stream_cfg == {}
 
 
+def test_a_hand_built_datamodule_defaults_to_the_paper_configs_values():
+    """The constructor's defaults (for a module built by hand: tests, notebooks, ``src.evaluate``) are the
+    written-out values of conf/data/sampled.yaml's ``datamodule`` node, so the two cannot drift apart."""
+    import inspect
+
+    from omegaconf import OmegaConf
+
+    from src.data.datamodule import LagrangianDataModule
+
+    node = OmegaConf.to_container(OmegaConf.load(ROOT / "conf/data/sampled.yaml").datamodule, resolve=False)
+    params = inspect.signature(LagrangianDataModule.__init__).parameters
+    literal = {  # the written-out values (the stream node: off unless given, None)
+        k: v for k, v in node.items() if k in params and not isinstance(v, dict) and "${" not in str(v)
+    }
+    assert set(literal) >= {"batch_size", "max_source_length", "max_target_length", "bucket_by_length"}
+    for key, value in literal.items():
+        default = params[key].default
+        assert (list(default) if isinstance(default, tuple) else default) == value, key
+
+
 def test_cli_bad_values_exit_2_with_one_line(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "src.generate", "data=tiny", f"paths.data_dir={tmp_path}"]
