@@ -125,8 +125,8 @@ WAIT_FOR_WRITER_S = 3600.0
 
 
 class LagrangianDataModule(L.LightningDataModule):
-    # The defaults are conf/data/sampled.yaml's ``datamodule`` values, for a module built by hand (a test holds
-    # them equal); a training run builds it from its composed config (``datamodule_from_config``).
+    # The defaults are conf/data/sampled.yaml's ``datamodule`` values, for a module built by hand (a test
+    # holds them equal); a training run builds it from its composed config (``datamodule_from_config``).
     def __init__(
         self,
         data_dir: str,
