@@ -43,7 +43,7 @@ def prepare(cfg, scheme_name: str, bucket: bool) -> tuple:
     """(scheme, one epoch of training batches) of the quickstart data in ``scheme_name``."""
     import lightning as L
 
-    from src.data.datamodule import datamodule_from_config, training_field_lists
+    from src.data.datamodule import datamodule_from_config, ensure_data, training_field_lists
     from src.tokens import scheme_from_config
 
     L.seed_everything(0, workers=True)
@@ -52,8 +52,8 @@ def prepare(cfg, scheme_name: str, bucket: bool) -> tuple:
     scheme = scheme_from_config(tok_cfg)
     if scheme.needs_fit:  # as train() does: only a scheme that fits reads the training split's fields
         scheme.fit(training_field_lists(cfg.data))
+    ensure_data(cfg.data)  # no Trainer here to call the datamodule's prepare_data
     dm = datamodule_from_config(cfg.data, scheme, bucket_by_length=bucket, stream=None)
-    dm.prepare_data()  # no trainer here: the caller prepares the data
     dm.setup("fit")
     batches = [{k: v for k, v in b.items() if k != "row"} for b in dm.train_dataloader()]
     return scheme, batches

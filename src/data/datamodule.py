@@ -98,16 +98,25 @@ def read_split(data_dir: Path, split: str, limit: int | None = None):
     return df if limit is None else df.iloc[: int(limit)].reset_index(drop=True)
 
 
-def training_field_lists(data_cfg) -> list[list]:
-    """The field lists of the training split that the ``data`` node names (its ``limit_train`` applied),
-    the dataset generated first when missing: what a token scheme that ``needs_fit`` is fitted on, before
-    the datamodule and the model are built."""
+def ensure_data(data_cfg) -> tuple[Path, dict]:
+    """``ensure_dataset`` for the dataset a ``data`` config node names (its ``datamodule.data_dir``,
+    generated with the node's settings when missing): for code that reads the data outside a Lightning
+    Trainer, whose ``prepare_data`` call does the same. Returns the folder and the resolved ``datamodule``
+    node."""
     from omegaconf import OmegaConf
 
     node = OmegaConf.to_container(data_cfg, resolve=True) if OmegaConf.is_config(data_cfg) else dict(data_cfg)
     datamodule = node.pop("datamodule")
     data_dir = Path(str(datamodule["data_dir"]))
     ensure_dataset(data_dir, node, bool(datamodule.get("force", False)))
+    return data_dir, datamodule
+
+
+def training_field_lists(data_cfg) -> list[list]:
+    """The field lists of the training split that the ``data`` node names (its ``limit_train`` applied),
+    the dataset generated first when missing (``ensure_data``): what a token scheme that ``needs_fit`` is
+    fitted on, before the datamodule and the model are built."""
+    data_dir, datamodule = ensure_data(data_cfg)
     rows = read_split(data_dir, "train", datamodule.get("limit_train")).to_dict("records")
     return [fields_from_row(r) for r in rows]
 
