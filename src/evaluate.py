@@ -103,7 +103,7 @@ def parse_config(argv: list[str]) -> DictConfig:
 
 
 # --- model and data ------------------------------------------------------------------------------------
-def load_model(ckpt: Path):
+def load_checkpoint(ckpt: Path):
     """``LagrangianBart.load`` (a best_model folder or a .ckpt); failures are one-line UserErrors."""
     from src.models.module import LagrangianBart, ModelLoadError
 
@@ -182,9 +182,9 @@ def summary_rows(records: list[dict]) -> list[dict]:
 
 def markdown_table(summary: list[dict], metric: str) -> str:
     """``metric`` as a split × number-of-fields markdown table (the ``all`` column last)."""
-    splits = list(dict.fromkeys(r["split"] for r in summary))
-    nfs = sorted({r["n_fields"] for r in summary if r["n_fields"] != "all"}, key=int) + ["all"]
-    value = {(r["split"], r["n_fields"]): r[metric] for r in summary}
+    from src.metrics.aggregate import split_by_fields
+
+    splits, nfs, value = split_by_fields(summary, metric)
     lines = [f"| split | {' | '.join(f'nf={n}' if n != 'all' else 'all' for n in nfs)} |"]
     lines.append("|" + "---|" * (len(nfs) + 1))
     for s in splits:
@@ -273,7 +273,7 @@ def evaluate(cfg: DictConfig) -> dict:
     from src.models.module import run_dir_of
 
     ckpt = Path(cfg.ckpt)
-    model = load_model(ckpt)  # first: a path that is not a model is named as such
+    model = load_checkpoint(ckpt)  # first: a path that is not a model is named as such
     data_dir = Path(cfg.data_dir) if cfg.data_dir else default_data_dir(ckpt)
     splits = list(cfg.splits) if cfg.splits is not None else available_splits(data_dir)
     for split in splits:
@@ -316,7 +316,7 @@ def run(cfg: DictConfig) -> int:
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate")
 def hydra_main(cfg: DictConfig) -> None:
-    code = run_main(lambda: run(cfg))
+    code = run_main(lambda: run(cfg), "the evaluation's outputs")
     if code:
         sys.exit(code)
 
@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         hydra_entry("evaluate", hydra_main, check_values)
         return 0
-    return run_main(lambda: run(parse_config(argv)))
+    return run_main(lambda: run(parse_config(argv)), "the evaluation's outputs")
 
 
 if __name__ == "__main__":

@@ -74,7 +74,8 @@ def test_a_jobs_user_errors_end_in_one_line_and_exit_code_2(capsys):
     cases = [
         (UserError("data.x is wrong\n  (details)"), "error: data.x is wrong, (details)"),
         (ConfigError("data.max_fields must be >= 1, got 0"), "error: data.max_fields must be >= 1, got 0"),
-        (built(ConfigError("data.max_fields must be >= 1")), "error: Error in call to target 'x':"),
+        (built(ConfigError("data.max_fields must be >= 1")), "error: data.max_fields must be >= 1"),
+        (built(UserError("num_examples must be at least 1")), "error: data: num_examples must be at least 1"),
         (OSError(errno.ENOSPC, "No space left on device", "/full/x"), "error: cannot write the run ("),
     ]
     for exc, line in cases:

@@ -16,12 +16,13 @@ import time
 import lightning as L
 
 from src.callbacks.generation import rank_zero_says
+from src.errors import UserError
 
 
 class EndIdCurriculumInTime(L.Callback):
     def __init__(self, train_seconds: float, share: float):
         if not 0.0 <= float(share) <= 1.0:
-            raise ValueError(f"canonical_ids_until must lie in [0, 1], got {share!r}")
+            raise UserError(f"data.datamodule.stream.canonical_ids_until must lie in [0, 1], got {share!r}")
         self.until_s = float(share) * float(train_seconds)
         self.ended_at: int | None = None  # the step after which no epoch carried canonical IDs
         self._start: float | None = None

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import lightning as L
 
+from src.errors import UserError
 from src.metrics.embedding import DEFAULT_CHARGES, GridEmbedding, embed_grid
 
 
@@ -31,7 +32,7 @@ class EmbeddingAnalysis(L.Callback):
         seed: int = 0,
     ):
         if every_n_epochs < 1:
-            raise ValueError("every_n_epochs must be at least 1")
+            raise UserError(f"every_n_epochs must be at least 1, got {every_n_epochs}")
         self.every_n_epochs = int(every_n_epochs)
         self.charges = tuple(Fraction(str(c)) for c in charges) if charges else DEFAULT_CHARGES
         self.dirpath = dirpath

@@ -23,6 +23,7 @@ import lightning as L
 import torch
 
 from src.decoding import fixed_subset, generate_shared, score_rows, summarize
+from src.errors import UserError
 from src.metrics.collapse import CollapseDetector, distinct_share, encoder_spread
 from src.metrics.example import ExampleResult
 from src.models.bart import MAX_NEW_TOKENS
@@ -129,7 +130,10 @@ class GenerationScores(L.Callback):
         collapse: dict | None = None,
     ):
         if every_n_epochs < 1 or num_examples < 1 or batch_size < 1:
-            raise ValueError("every_n_epochs, num_examples and batch_size must be at least 1")
+            raise UserError(
+                "every_n_epochs, num_examples and batch_size must be at least 1, got "
+                f"{every_n_epochs}, {num_examples}, {batch_size}"
+            )
         self.every_n_epochs = int(every_n_epochs)
         self.num_examples = int(num_examples)
         self.batch_size = int(batch_size)

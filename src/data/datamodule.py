@@ -189,10 +189,21 @@ class LagrangianDataModule(L.LightningDataModule):
         every split this module reads exists."""
         if self._checked:
             return
+        from .field_space import ConfigError
+        from .settings import OOD_SPLITS
+
+        unknown = [s for s in self.eval_splits if s not in OOD_SPLITS]
+        if unknown:
+            raise ConfigError(
+                f"data.datamodule.eval_splits: {unknown[0]!r} is not a split (known: {', '.join(OOD_SPLITS)})"
+            )
         ensure_dataset(self.data_dir, self.generate, self.force)
         still = [p for p in self._needed_files() if not p.exists()]
         if still:
-            raise FileNotFoundError(f"{still[0].name} was not generated; is that split enabled in data.ood?")
+            raise ConfigError(
+                f"data.datamodule.eval_splits: {still[0].name} was not generated in {self.data_dir}; "
+                "is that split enabled in data.ood?"
+            )
         self._checked = True
 
     def table(self, split: str):
@@ -302,9 +313,7 @@ class LagrangianDataModule(L.LightningDataModule):
                 seed=int(self.stream_cfg.get("seed", self.seed)),
                 keep_by_fields=self.stream_cfg.get("keep_by_fields"),
                 # a scheme with canonical IDs already writes them per term: the curriculum has nothing to do
-                canonical_ids=None
-                if getattr(self.scheme, "canonical", False)
-                else self.stream_cfg.get("canonical_ids"),
+                canonical_ids=None if self.scheme.canonical else self.stream_cfg.get("canonical_ids"),
                 renumber=self._renumber_ids,
             )
         return self._stream

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterator
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
+from src.errors import UserError
+
 from .splits import split_of
 
 
@@ -50,7 +52,10 @@ class TrainStream(IterableDataset):
     ):
         super().__init__()
         if batch_size < 1 or epoch_batches < 1:
-            raise ValueError("batch_size and epoch_batches must be >= 1")
+            raise UserError(
+                "data.datamodule.batch_size and data.datamodule.stream.epoch_batches must be >= 1, got "
+                f"{batch_size} and {epoch_batches}"
+            )
         self.settings = settings
         self.encode = encode
         self.exclude = set(exclude)
@@ -64,13 +69,17 @@ class TrainStream(IterableDataset):
         self.keep_by_fields = {n: float(v) for n, v in enumerate(keep_by_fields or [], start=1)}
         bad = {n: v for n, v in self.keep_by_fields.items() if not 0.0 <= v <= 1.0}
         if bad:
-            raise ValueError(f"keep_by_fields shares must lie in [0, 1], got {list(keep_by_fields)}")
+            raise UserError(
+                f"data.datamodule.stream.keep_by_fields shares must lie in [0, 1], got {list(keep_by_fields)}"
+            )
         # share of epoch 0, 1, ... whose target IDs are renumbered per term in order of appearance (an ID
         # curriculum for random-ID schemes); epochs beyond the list keep the scheme's own IDs
         self.canonical_ids = [float(v) for v in canonical_ids or []]
         self.curriculum_ended = False  # set when end_canonical_ids cut the list short
         if any(not 0.0 <= v <= 1.0 for v in self.canonical_ids):
-            raise ValueError(f"canonical_ids shares must lie in [0, 1], got {list(canonical_ids)}")
+            raise UserError(
+                f"data.datamodule.stream.canonical_ids shares must lie in [0, 1], got {list(canonical_ids)}"
+            )
         if self.canonical_ids and renumber is None:
             raise ValueError("canonical_ids needs a renumber function (the scheme's per-term ID renumbering)")
         self.renumber = renumber

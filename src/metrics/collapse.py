@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from src.errors import UserError
+
 
 def distinct_share(predictions: Sequence[Sequence[Hashable]]) -> float:
     """Share of distinct predictions (each a sequence of words or ids); 0 for an empty probe."""
@@ -59,9 +61,11 @@ class CollapseDetector:
 
     def __post_init__(self):
         if not 0.0 <= self.max_distinct_share < 1.0:
-            raise ValueError(f"max_distinct_share must be in [0, 1), got {self.max_distinct_share}")
+            raise UserError(f"collapse.max_distinct_share must be in [0, 1), got {self.max_distinct_share}")
         if self.stop_after < 0 or self.min_step < 0:
-            raise ValueError("stop_after and min_step must be >= 0")
+            raise UserError(
+                f"collapse.stop_after and min_step must be >= 0, got {self.stop_after}, {self.min_step}"
+            )
 
     def collapsed(self, share: float, n: int) -> bool:
         return round(share * n) <= max(1, int(self.max_distinct_share * n))

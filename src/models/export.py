@@ -13,13 +13,15 @@ from pathlib import Path
 import lightning as L
 from lightning.pytorch.utilities import rank_zero_info
 
+from src.errors import UserError
+
 
 class BestModelExport(L.Callback):
     """Export on every improvement of ``monitor`` (``mode`` max or min); epochs without it are skipped."""
 
     def __init__(self, dirpath: str, monitor: str = "val/loss", mode: str = "min"):
         if mode not in ("min", "max"):
-            raise ValueError(f"mode must be 'min' or 'max', not {mode!r}")
+            raise UserError(f"mode must be 'min' or 'max', not {mode!r}")
         self.dirpath = Path(dirpath)
         self.monitor = monitor
         self.mode = mode

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from src.errors import UserError
+
 from .base import ParsedLagrangian, ParsedTerm, TokenScheme
 from .field_refs import FieldRefsScheme
 from .opaque import OpaqueScheme
@@ -26,7 +28,7 @@ SCHEMES: dict[str, type[TokenScheme]] = {
 def build_scheme(name: str, **options) -> TokenScheme:
     """A scheme by name (the Hydra ``tokenizer=`` choice) with its constructor options."""
     if name not in SCHEMES:
-        raise ValueError(f"unknown token scheme {name!r} (choose from {', '.join(SCHEMES)})")
+        raise UserError(f"unknown token scheme {name!r} (tokenizer.name: choose from {', '.join(SCHEMES)})")
     return SCHEMES[name](**options)
 
 

@@ -83,3 +83,31 @@ def test_a_corrupt_checkpoint_is_one_line_and_exit_2_before_any_data_work(tmp_pa
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("error:") and "is not a readable checkpoint" in last
     assert not (tmp_path / "data").exists()  # refused before the dataset was generated
+
+
+@pytest.mark.parametrize(
+    ("override", "needle"),
+    [
+        ("tokenizer.name=nosuch", "unknown token scheme 'nosuch' (tokenizer.name: choose from"),
+        ("data.datamodule.eval_splits=[ood_typo]", "data.datamodule.eval_splits: 'ood_typo' is not a split"),
+        ("data.datamodule.stream.epoch_batches=0", "data.datamodule.stream.epoch_batches must be >= 1"),
+        (
+            "callbacks.generation_scores.num_examples=0",
+            "callbacks.generation_scores: every_n_epochs, num_examples and batch_size must be at least 1",
+        ),
+    ],
+)
+def test_values_found_while_the_job_builds_are_one_line_naming_the_key(
+    tiny_data_root, compose_cfg_at, override, needle
+):
+    """Values that only the building of the run rejects (the scheme, the datamodule's splits, the stream,
+    a callback built by ``instantiate``) are user errors too: one line naming the key, not a traceback."""
+    from src.cli import error_line
+    from src.train import train
+
+    base = ["data=tiny", "model=tiny", "logger=csv", "data.datamodule.stream.enabled=true"]
+    cfg = compose_cfg_at(tiny_data_root, [*base, override])
+    with pytest.raises(Exception) as err:
+        train(cfg)
+    line = error_line(err.value, "the run")
+    assert line is not None and needle in line and "\n" not in line, line
