@@ -23,8 +23,9 @@ NON_PROPAGATING_LOGGERS = ("lightning.pytorch", "lightning.fabric")
 LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
 
 
-class _Tee:
-    """A text stream that writes to ``console`` and, line by line, to ``file``."""
+class Tee:
+    """A text stream that writes to ``console`` and, line by line, to ``file`` (a progress bar's ``\r``
+    redraws keep only their last state there)."""
 
     def __init__(self, console: TextIO, file: TextIO):
         self.console, self.file = console, file
@@ -66,7 +67,7 @@ def run_log(path: str | Path) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed below, after the streams are restored
     out, err = sys.stdout, sys.stderr
-    tees = [_Tee(out, file), _Tee(err, file)]
+    tees = [Tee(out, file), Tee(err, file)]
     added: list[tuple[logging.Logger, logging.Handler]] = []
     loggers = [logging.getLogger(name) for name in NON_PROPAGATING_LOGGERS]
     root = logging.getLogger()

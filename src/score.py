@@ -56,7 +56,7 @@ def read_lines(path: str, role: str) -> list[str]:
         raise UserError(f"{role} file {path} is not UTF-8 text (byte {e.start})") from None
 
 
-def read_split(path: str, role: str) -> tuple[list[str], list[str]]:
+def read_parquet_split(path: str, role: str) -> tuple[list[str], list[str]]:
     """(keys, Lagrangians) of a dataset split in Parquet; a UserError names the file and what is wrong."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -77,8 +77,8 @@ def read_pair(targets: str, predictions: str) -> tuple[list[str], list[str], dic
     """The two lists of lines to score, and what the join left out when both are dataset splits."""
     t_split, p_split = targets.endswith(".parquet"), predictions.endswith(".parquet")
     if t_split and p_split:
-        t_keys, t_lines = read_split(targets, "TARGETS")
-        p_keys, p_lines = read_split(predictions, "PREDICTIONS")
+        t_keys, t_lines = read_parquet_split(targets, "TARGETS")
+        p_keys, p_lines = read_parquet_split(predictions, "PREDICTIONS")
         by_key = dict(zip(p_keys, p_lines))
         pairs = [(t, by_key[k]) for k, t in zip(t_keys, t_lines) if k in by_key]
         if not pairs:
@@ -89,8 +89,12 @@ def read_pair(targets: str, predictions: str) -> tuple[list[str], list[str], dic
             "unmatched_predictions": len(set(p_keys) - set(t_keys)),
         }
         return [t for t, _ in pairs], [p for _, p in pairs], joined
-    t_lines = read_split(targets, "TARGETS")[1] if t_split else read_lines(targets, "TARGETS")
-    p_lines = read_split(predictions, "PREDICTIONS")[1] if p_split else read_lines(predictions, "PREDICTIONS")
+    t_lines = read_parquet_split(targets, "TARGETS")[1] if t_split else read_lines(targets, "TARGETS")
+    p_lines = (
+        read_parquet_split(predictions, "PREDICTIONS")[1]
+        if p_split
+        else read_lines(predictions, "PREDICTIONS")
+    )
     return t_lines, p_lines, {}
 
 

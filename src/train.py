@@ -27,13 +27,12 @@ import src.models.schema  # noqa: F401  (registers the optim group's schema)
 from src.cli import UserError, exit_on_user_error, one_line, unwritable_folder
 from src.jsonsafe import dumps
 from src.models.precision import resolve_precision
+from src.models.schema import SCHEDULES
 from src.version import code_version
 
 RUN_INFO = "run_info.json"
 WANDB_ID_FILE = "wandb_run_id.txt"
 RUN_LOG = "train.log"  # the console output of every run (Hydra's job log writes here too)
-
-SCHEDULES = ("linear", "cosine", "constant")
 
 
 def check_values(cfg: DictConfig) -> None:

@@ -42,10 +42,11 @@ def overall_scores(summary: pd.DataFrame, keys=SCORE_KEYS) -> pd.DataFrame:
 
 def score_table(summary: pd.DataFrame, metric: str = "S_lagrangian") -> pd.DataFrame:
     """``metric`` as split × number of fields (columns in numeric order, ``all`` last)."""
-    table = summary.pivot(index="split", columns="n_fields", values=metric)
-    cols = sorted((c for c in table.columns if c != "all"), key=int) + (["all"] if "all" in table else [])
-    splits = list(dict.fromkeys(summary["split"]))
-    return table.loc[splits, cols]
+    from src.metrics.aggregate import split_by_fields
+
+    splits, cols, value = split_by_fields(summary.to_dict("records"), metric)
+    cells = [[value.get((s, c), float("nan")) for c in cols] for s in splits]
+    return pd.DataFrame(cells, index=pd.Index(splits, name="split"), columns=pd.Index(cols, name="n_fields"))
 
 
 def plot_scores_by_fields(summary: pd.DataFrame, metrics=("S_lagrangian", "perfect")):

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from src.cli import ArgumentParser, UserError, run_main
+from src.runlog import Tee
 from src.version import describe_version
 
 BENCHMARKS = ("oracle", "data", "train", "decode", "score")
@@ -26,21 +27,6 @@ USAGE = (
     f"usage: python -m src.bench {{{_NAMES}}} [args] | "
     "python -m src.bench all [--write FILE] [--decode-checkpoint DIR --decode-rows PARQUET]"
 )
-
-
-class _Tee(io.TextIOBase):
-    """Write to the terminal and keep a copy for the report."""
-
-    def __init__(self, stream):
-        self.stream, self.parts = stream, []
-
-    def write(self, s):
-        self.stream.write(s)
-        self.parts.append(s)
-        return len(s)
-
-    def flush(self):
-        self.stream.flush()
 
 
 def run_one(name: str, args: list[str]) -> int:
@@ -57,10 +43,10 @@ def run_all(write: str | None, extra: dict[str, list[str]] | None = None) -> int
     load_start = _load()
     report.take()
     for name in BENCHMARKS:
-        tee = _Tee(sys.stdout)
+        tee = Tee(sys.stdout, io.StringIO())  # the terminal, and a copy for the report
         with contextlib.redirect_stdout(tee):
             rc = max(rc, run_one(name, (extra or {}).get(name, [])))
-        sections.append((name, "".join(tee.parts), report.take()))
+        sections.append((name, tee.file.getvalue(), report.take()))
     if write:
         now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
         lines = [

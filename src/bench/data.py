@@ -118,12 +118,11 @@ def run_full(workers: int) -> dict:
 
 def oracle_cpu_ms(fields_json: list[str]) -> float:
     """CPU ms per Lagrangian of the oracle alone (one process, caches cleared) on the given rows' fields."""
-    from src.bench.oracle import cold_caches
     from src.data.rows import fields_from_row
-    from src.physics.lagrangian import build_lagrangian
+    from src.physics.lagrangian import build_lagrangian, clear_caches
 
     lists = [fields_from_row({"fields_json": text}) for text in fields_json]
-    cold_caches()
+    clear_caches()
     start = time.process_time()
     for fields in lists:
         build_lagrangian(fields)

@@ -23,8 +23,7 @@ from pathlib import Path
 
 from src.bench import report
 from src.bench.flops import greedy_decode_flops
-from src.bench.gpu import matmul_peak
-from src.bench.machine import describe, peak_rss_mib
+from src.bench.machine import describe, matmul_peak, peak_rss_mib
 from src.cli import ArgumentParser, run_main
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"

@@ -24,6 +24,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from src.bench.machine import matmul_peak
 from src.cli import ArgumentParser, run_main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,32 +47,6 @@ def write_report(path: Path, report: dict) -> Path:
     tmp.write_text(dumps(report, indent=2) + "\n")
     tmp.replace(path)
     return path
-
-
-def matmul_peak(
-    dtype_name: str = "bfloat16", n: int = 8192, repeats: int = 10, device: str = "cuda"
-) -> float:
-    """Measured FLOP/s of an n x n x n matrix product on ``device`` (the best of ``repeats``)."""
-    import torch
-
-    dtype = getattr(torch, dtype_name)
-    a = torch.randn(n, n, device=device, dtype=dtype)
-    b = torch.randn(n, n, device=device, dtype=dtype)
-
-    def sync():
-        if device == "cuda":
-            torch.cuda.synchronize()
-
-    for _ in range(3):
-        a @ b
-    sync()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        sync()
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / best
 
 
 def _train_cli(out: Path, name: str, overrides: list[str], timeout: int = 600) -> dict:

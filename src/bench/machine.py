@@ -1,9 +1,11 @@
-"""A one-line description of the machine, printed beside every absolute benchmark figure."""
+"""The machine: a one-line description printed beside every absolute benchmark figure, its peak memory, and
+the measured rate of a matrix product (the yardstick of the decoding and GPU benchmarks)."""
 
 from __future__ import annotations
 
 import os
 import platform
+import time
 
 
 def describe() -> str:
@@ -32,3 +34,29 @@ def peak_rss_mib() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def matmul_peak(
+    dtype_name: str = "bfloat16", n: int = 8192, repeats: int = 10, device: str = "cuda"
+) -> float:
+    """Measured FLOP/s of an n x n x n matrix product on ``device`` (the best of ``repeats``)."""
+    import torch
+
+    dtype = getattr(torch, dtype_name)
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+
+    def sync():
+        if device == "cuda":
+            torch.cuda.synchronize()
+
+    for _ in range(3):
+        a @ b
+    sync()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        sync()
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best

@@ -51,11 +51,6 @@ def paper_like_fields(rng: random.Random, max_fields: int = 6, small_charges: bo
     return out
 
 
-def cold_caches() -> None:
-    """Empty every cache of the oracle, so that the next Lagrangians are solved from scratch."""
-    clear_caches()
-
-
 def _rate(lists: list[list[Field]], basis: str) -> tuple[float, int]:
     start = time.perf_counter()
     terms = sum(len(build_lagrangian(fields, basis).terms) for fields in lists)
@@ -114,7 +109,7 @@ def _main(argv: list[str]) -> int:
         p.error("--n and --max-fields must be >= 1")
     rng = random.Random(args.seed)
     lists = [paper_like_fields(rng, args.max_fields, args.small_charges) for _ in range(args.n)]
-    cold_caches()
+    clear_caches()  # every oracle cache emptied: solved from scratch
     cold, terms = _rate(lists, args.basis)
     warm, _ = _rate(lists, args.basis)
     print(f"[bench oracle] machine: {describe()}")
@@ -132,7 +127,7 @@ def _main(argv: list[str]) -> int:
     report.add("oracle", f"{what}, warm caches", warm, "our own cold-cache pass", cold, "Lagrangians/s",
                command=command)  # fmt: skip
     anchor_lists = lists[: args.anchor_n]
-    cold_caches()
+    clear_caches()  # every oracle cache emptied: solved from scratch
     ours, _ = _rate(anchor_lists, args.basis)
     what = f"the first {len(anchor_lists)} lists, cold caches"
     try:

@@ -15,6 +15,17 @@ from .paper_score import SCORE_KEYS, LagrangianScore, to_terms
 from .token_terms import format_problem
 
 
+def split_by_fields(summary: Iterable[dict], metric: str) -> tuple[list, list, dict]:
+    """``metric`` of summary rows (``split``, ``n_fields``: a count or ``"all"``, ``metric``) as a split ×
+    number-of-fields grid: (the splits in order of appearance, the field counts in numeric order with
+    ``all`` last, ``{(split, n_fields): value}`` for the cells that exist)."""
+    rows = list(summary)
+    splits = list(dict.fromkeys(r["split"] for r in rows))
+    counts = sorted({r["n_fields"] for r in rows if r["n_fields"] != "all"}, key=int)
+    overall = ["all"] if any(r["n_fields"] == "all" for r in rows) else []
+    return splits, counts + overall, {(r["split"], r["n_fields"]): r[metric] for r in rows}
+
+
 def mean_scores(scores: Iterable[LagrangianScore]) -> dict[str, float]:
     """{S_lagrangian, S_contraction, P_length, S_object, perfect: means; n: count}; NaN for no scores."""
     scores = list(scores)

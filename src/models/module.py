@@ -30,6 +30,7 @@ from src.config_files import config_path, config_values
 from src.errors import UserError
 from src.models.bart import ARCH_KEYS, MAX_NEW_TOKENS, SpecialIds, build_bart, generation_config, model_class
 from src.models.greedy import greedy_decode, greedy_decode_queue
+from src.models.schema import SCHEDULES
 from src.tokens.base import LABEL_PAD
 
 PRETRAINED_META = "lagrangian_bart.json"
@@ -105,7 +106,7 @@ def lr_factor(
     elif schedule == "linear":
         decay = 1.0 - progress
     else:
-        raise ValueError(f"unknown lr schedule {schedule!r} (linear, cosine, constant)")
+        raise ValueError(f"unknown lr schedule {schedule!r} ({', '.join(SCHEDULES)})")
     return min_ratio + (1.0 - min_ratio) * decay
 
 

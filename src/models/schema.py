@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
+SCHEDULES = ("linear", "cosine", "constant")  # optim.schedule: the decay after the warm-up
+
 
 @dataclass
 class OptimNode:

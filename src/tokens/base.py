@@ -51,6 +51,7 @@ class TokenScheme(ABC):
     has_values: bool = False  # the source carries numbers beside the ids (``u1_values``: numeric_u1)
     writes_paper_words: bool = False  # its targets are the paper's own words (paper, paper_canonical)
     needs_fit: bool = False  # its vocabulary depends on the training fields (``fit``: opaque)
+    canonical: bool = False  # writes canonical IDs (ID0, ID1, ... per term) and a canonical term order
 
     def fit(self, field_lists) -> TokenScheme:
         """Adapt the vocabulary to the training field lists (a no-op unless ``needs_fit``)."""

@@ -214,7 +214,7 @@ def oracle_constraint(scheme, fields: list[Field]) -> TermConstraint | RandomIdC
     """The oracle's constraint for one row: canonical schemes walk their own spelling in canonical order;
     schemes that draw IDs walk it through the IDs they chose, terms in any order."""
     trie = TermTrie.for_fields(scheme, fields)
-    if getattr(scheme, "canonical", False):
+    if scheme.canonical:
         return TermConstraint(trie)
     return RandomIdConstraint(trie, scheme)
 

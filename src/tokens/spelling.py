@@ -42,7 +42,7 @@ def number_words(tokens: list[str], i: int) -> tuple[str, int]:
     return "".join(tokens[i:j]), j
 
 
-def _read_number(tokens: list[str], i: int) -> tuple[Fraction | None, int]:
+def _read_fraction(tokens: list[str], i: int) -> tuple[Fraction | None, int]:
     text, j = number_words(tokens, i)
     try:
         return Fraction(text), j
@@ -61,7 +61,7 @@ def respell_tokens(tokens: list[str], spelling: ChargeSpelling | None) -> list[s
         if tokens[i] != "U1":
             i += 1
             continue
-        value, j = _read_number(tokens, i + 1)
+        value, j = _read_fraction(tokens, i + 1)
         if value is None:
             out.extend(tokens[i + 1 : j])
         else:
