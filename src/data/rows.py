@@ -99,9 +99,7 @@ def fields_text(fields: list[Field], spelling: ChargeSpelling | None = None) -> 
     """The ``fields`` column: the paper's input tokens, fully spaced, charges as spelled."""
     from src.tokens.paper import render_fields
 
-    out = render_fields(fields)
-    tokens = out.split() if isinstance(out, str) else list(out)
-    return " ".join(respell_tokens(tokens, spelling))
+    return " ".join(respell_tokens(render_fields(fields), spelling))
 
 
 def lagrangian_tokens(lag: Lagrangian, rng: random.Random | None, spelling: ChargeSpelling | None = None):
