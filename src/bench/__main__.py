@@ -35,14 +35,18 @@ def run_one(name: str, args: list[str]) -> int:
     return int(mod.main(args) or 0)
 
 
-def run_all(write: str | None, extra: dict[str, list[str]] | None = None) -> int:
+def run_all(
+    write: str | None, extra: dict[str, list[str]] | None = None, names: tuple[str, ...] = BENCHMARKS
+) -> int:
+    """Run the benchmarks ``names`` (each with its ``extra`` arguments) one after the other; with ``write``,
+    the report (their tables, the machine, the load, and each one's own output) goes to that file."""
     from src.bench import report
     from src.bench.machine import describe
 
     sections, rc = [], 0
     load_start = _load()
     report.take()
-    for name in BENCHMARKS:
+    for name in names:
         tee = Tee(sys.stdout, io.StringIO())  # the terminal, and a copy for the report
         with contextlib.redirect_stdout(tee):
             rc = max(rc, run_one(name, (extra or {}).get(name, [])))

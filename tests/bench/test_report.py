@@ -37,3 +37,18 @@ def test_a_benchmark_adds_its_rows_for_the_report(capsys):
     assert [r.stage for r in rows] == ["score"] and rows[0].anchor_value > 0 and rows[0].ours > 0
     assert "S_lagrangian 1.000" in rows[0].note
     assert report.take() == []
+
+
+def test_the_report_holds_each_benchmarks_table_and_its_own_output(tmp_path, capsys):
+    from src.bench.__main__ import run_all
+
+    out = tmp_path / "PERFORMANCE.md"
+    assert run_all(str(out), {"score": ["--sizes", "0.005,0.02"]}, names=("score",)) == 0
+    text = out.read_text()
+    assert "## score" in text and "`python -m src.bench score`" in text and "- machine: " in text
+    table = text.split("## score", 1)[1].split("## The benchmarks' own output", 1)[0]
+    assert sum(line.startswith("|") for line in table.splitlines()) >= 3  # header, rule, a measured row
+    printed = capsys.readouterr().out  # what the benchmark printed reached the terminal and the report
+    own = text.split("<summary>score</summary>", 1)[1]
+    first = next(line for line in printed.splitlines() if line.strip() and not line.startswith("==="))
+    assert first in own
