@@ -5,8 +5,8 @@
   and where. The domain errors derive from it (``ConfigError``, ``ModelConfigError``, ``LoggerConfigError``,
   ``ModelLoadError``, ``FieldError``), so no app lists error classes of its own.
 - ``ArgumentParser``: argparse whose errors are ``UserError`` (one line, not argparse's usage block).
-- ``run_main(main)``: calls ``main()`` and turns a ``UserError`` (``is_user_error``) or a write the machine
-  refused into ``error: ...`` and exit code 2, never a traceback.
+- ``run_main(main, what)``: calls ``main()`` and turns a ``UserError`` (``is_user_error``), or a refused
+  write of ``what`` when given, into ``error: ...`` and exit code 2, never a traceback.
 - Hydra apps (``src.train``, ``src.generate``, ``src.evaluate``): ``hydra_preflight(config_name, argv,
   check)`` composes the command line's config once before Hydra runs, so an unknown group option or key, a
   bad override and any value ``check(cfg)`` rejects are one line (Hydra itself would print several lines and
@@ -44,9 +44,10 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UserError(message)
 
 
-def run_main(main: Callable[[], int | None], what: str = "a file") -> int:
-    """``main()``'s exit code; a user's mistake (``is_user_error``) or a write the machine refused (of
-    ``what``) is one line on stderr and exit code 2."""
+def run_main(main: Callable[[], int | None], what: str | None = None) -> int:
+    """``main()``'s exit code; a user's mistake (``is_user_error``) is one line on stderr and exit code 2, and
+    so is a write the machine refused when ``what`` names what the command writes (a refused *read* of an
+    input is then not mistaken for one: commands that only read leave ``what`` out)."""
     try:
         return int(main() or 0)
     except Exception as e:
@@ -70,17 +71,19 @@ def user_error_line(e: BaseException) -> str:
     built from (``callbacks.generation_scores: num_examples must be at least 1, got 0``)."""
     if isinstance(e, UserError):
         return one_line(str(e))
-    key = re.search(r"full_key: (\S+)", str(e))
+    keys = re.findall(r"full_key: (\S+)", str(e))  # Hydra appends its own after the cause's text
     cause = one_line(str(e.__cause__))
-    return f"{key.group(1)}: {cause}" if key and not cause.startswith(key.group(1)) else cause
+    if not keys or cause.startswith((f"{keys[-1]}.", f"{keys[-1]}:")):
+        return cause
+    return f"{keys[-1]}: {cause}"
 
 
-def error_line(e: BaseException, what: str) -> str | None:
-    """One line for a user's mistake or a write the machine refused (of ``what``); None for anything
-    else (a bug: its traceback is the report)."""
+def error_line(e: BaseException, what: str | None) -> str | None:
+    """One line for a user's mistake, or for a write the machine refused when ``what`` (what was being
+    written) is given; None for anything else (a bug: its traceback is the report)."""
     if is_user_error(e):
         return user_error_line(e)
-    if is_write_failure(e):
+    if what is not None and is_write_failure(e):
         return write_failure_line(e, what)
     return None
 

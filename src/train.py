@@ -39,7 +39,7 @@ def check_values(cfg: DictConfig) -> None:
     """Reject bad values before any compute (UserError: one line naming the key): what the schemas of the
     data and optim groups cannot say (ranges, names, relations), the types and ranges of the keys without a
     schema (seed, the Trainer's step limits, the decoding length), the model's shape, the checkpoint path."""
-    from src.data.settings import settings_from_config
+    from src.data.settings import OOD_SPLITS, settings_from_config
     from src.models.bart import validate_arch
 
     def number(key: str, kind=float, minimum=None, maximum=None, allow_none: bool = False):
@@ -78,6 +78,10 @@ def check_values(cfg: DictConfig) -> None:
     if optim.schedule not in SCHEDULES:
         raise UserError(f"optim.schedule={optim.schedule!r}: use one of {', '.join(SCHEDULES)}")
     within("data.datamodule.batch_size", dm.batch_size, minimum=1)
+    within("data.datamodule.stream.epoch_batches", dm.stream.epoch_batches, minimum=1)
+    unknown = [s for s in dm.eval_splits if s not in OOD_SPLITS]  # before a dataset is generated for nothing
+    if unknown:
+        raise UserError(f"data.datamodule.eval_splits: {unknown[0]!r} is not one of {', '.join(OOD_SPLITS)}")
     for key in ("keep_by_fields", "canonical_ids"):  # shares of the training stream, each in [0, 1]
         for k, share in enumerate(dm.stream[key] or []):
             within(f"data.datamodule.stream.{key}[{k}]", share, minimum=0.0, maximum=1.0)

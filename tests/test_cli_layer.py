@@ -215,3 +215,17 @@ def test_python_m_src_bench_reports_a_mistake_in_one_line():
     )
     assert out.returncode == 2 and out.stderr.startswith("error: unknown benchmark 'nosuch'"), out.stderr
     assert out.stderr.count("\n") == 1 and out.stdout == ""
+
+
+def test_a_refused_read_is_not_reported_as_a_refused_write(tmp_path, capsys):
+    """Only a command that says what it writes turns a refused write into one line; a command that only
+    reads lets a refused read (the same errno) end in its traceback instead of a wrong 'cannot write'."""
+    import errno
+
+    def refused():
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "input.txt"))
+
+    with pytest.raises(PermissionError):
+        run_main(refused)
+    assert run_main(refused, "the outputs") == 2
+    assert capsys.readouterr().err.startswith("error: cannot write the outputs (Permission denied: ")

@@ -50,6 +50,7 @@ def run_all(
         tee = Tee(sys.stdout, io.StringIO())  # the terminal, and a copy for the report
         with contextlib.redirect_stdout(tee):
             rc = max(rc, run_one(name, (extra or {}).get(name, [])))
+        tee.close_line()  # a last line without its newline
         sections.append((name, tee.file.getvalue(), report.take()))
     if write:
         now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -181,9 +181,6 @@ class LagrangianDataModule(L.LightningDataModule):
     def test_split_names(self) -> list[str]:
         return ["test", *self.eval_splits]
 
-    def _needed_files(self) -> list[Path]:
-        return [self.data_dir / f"{s}.parquet" for s in (*MAIN_SPLITS, *self.eval_splits)]
-
     def prepare_data(self) -> None:
         """Lightning's hook (one process per node, before ``setup``): ``ensure_dataset``, then check that
         every split this module reads exists."""
@@ -198,10 +195,14 @@ class LagrangianDataModule(L.LightningDataModule):
                 f"data.datamodule.eval_splits: {unknown[0]!r} is not a split (known: {', '.join(OOD_SPLITS)})"
             )
         ensure_dataset(self.data_dir, self.generate, self.force)
-        still = [p for p in self._needed_files() if not p.exists()]
-        if still:
+        missing = [
+            s for s in (*MAIN_SPLITS, *self.eval_splits) if not (self.data_dir / f"{s}.parquet").exists()
+        ]
+        if missing and missing[0] in MAIN_SPLITS:
+            raise ConfigError(f"{self.data_dir} has no {missing[0]}.parquet: the dataset is incomplete")
+        if missing:
             raise ConfigError(
-                f"data.datamodule.eval_splits: {still[0].name} was not generated in {self.data_dir}; "
+                f"data.datamodule.eval_splits: {missing[0]}.parquet was not generated in {self.data_dir}; "
                 "is that split enabled in data.ood?"
             )
         self._checked = True

@@ -23,7 +23,13 @@ def split_by_fields(summary: Iterable[dict], metric: str) -> tuple[list, list, d
     splits = list(dict.fromkeys(r["split"] for r in rows))
     counts = sorted({r["n_fields"] for r in rows if r["n_fields"] != "all"}, key=int)
     overall = ["all"] if any(r["n_fields"] == "all" for r in rows) else []
-    return splits, counts + overall, {(r["split"], r["n_fields"]): r[metric] for r in rows}
+    cells: dict = {}
+    for r in rows:
+        cell = (r["split"], r["n_fields"])
+        if cell in cells:
+            raise ValueError(f"two summary rows for split {cell[0]!r}, n_fields {cell[1]!r}")
+        cells[cell] = r[metric]
+    return splits, counts + overall, cells
 
 
 def mean_scores(scores: Iterable[LagrangianScore]) -> dict[str, float]:

@@ -28,7 +28,7 @@ SCHEMES: dict[str, type[TokenScheme]] = {
 def build_scheme(name: str, **options) -> TokenScheme:
     """A scheme by name (the Hydra ``tokenizer=`` choice) with its constructor options."""
     if name not in SCHEMES:
-        raise UserError(f"unknown token scheme {name!r} (tokenizer.name: choose from {', '.join(SCHEMES)})")
+        raise UserError(f"unknown token scheme {name!r} (choose from {', '.join(SCHEMES)})")
     return SCHEMES[name](**options)
 
 
@@ -41,7 +41,10 @@ def scheme_from_config(tokenizer_cfg) -> TokenScheme:
         if isinstance(tokenizer_cfg, DictConfig)
         else tokenizer_cfg
     )
-    return build_scheme(options.pop("name"), **options)
+    name = options.pop("name")
+    if name not in SCHEMES:
+        raise UserError(f"tokenizer.name={name!r}: unknown token scheme (choose from {', '.join(SCHEMES)})")
+    return build_scheme(name, **options)
 
 
 def load_scheme(path: str | Path) -> TokenScheme:

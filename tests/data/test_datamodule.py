@@ -131,3 +131,23 @@ def test_a_scheme_that_needs_fitting_is_fitted_before_setup(tiny_dir):
         w for row in dm.table("train").to_dict("records") for w in scheme.source_tokens(fields_from_row(row))
     }
     assert words <= set(scheme.field_words)
+
+
+def test_an_eval_split_that_is_no_split_or_was_not_generated_is_named(tiny_dir, tmp_path):
+    """A module built by hand (no check_values before it) names the eval split it cannot read."""
+    import json
+    import shutil
+
+    from src.data.field_space import ConfigError
+
+    with pytest.raises(ConfigError, match="data.datamodule.eval_splits: 'ood_typo' is not a split"):
+        LagrangianDataModule(str(tiny_dir), build_scheme("paper"), eval_splits=["ood_typo"]).prepare_data()
+    copy = tmp_path / "tiny"  # a complete dataset generated without the ood_reps split
+    shutil.copytree(tiny_dir, copy)
+    (copy / "ood_reps.parquet").unlink()
+    meta = json.loads((copy / "meta.json").read_text())
+    meta["files"].remove("ood_reps.parquet")
+    del meta["sha256"]["ood_reps.parquet"]
+    (copy / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ConfigError, match="ood_reps.parquet was not generated"):
+        LagrangianDataModule(str(copy), build_scheme("paper"), eval_splits=["ood_reps"]).prepare_data()
