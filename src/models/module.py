@@ -234,7 +234,11 @@ class LagrangianBart(L.LightningModule):
             }
             for (no_decay, encoder), params in sorted(groups.items())  # scale 1: [decay, no decay]
         ]
-        opt = torch.optim.AdamW(param_groups, lr=o["lr"], betas=tuple(o["betas"]), eps=o["eps"])
+        # fused: one kernel for every tensor where PyTorch has it (CPU, CUDA); its state is the loop's, so a
+        # checkpoint written by either resumes in the other
+        devices = {p.device.type for p in self.parameters()}
+        fused = {"fused": True} if o["fused"] and devices <= {"cpu", "cuda"} else {}
+        opt = torch.optim.AdamW(param_groups, lr=o["lr"], betas=tuple(o["betas"]), eps=o["eps"], **fused)
         total = int(self.trainer.estimated_stepping_batches) if self._trainer is not None else 1
         warmup = int(o.get("warmup_steps") or round(o.get("warmup_ratio", 0.0) * total))
         sched = torch.optim.lr_scheduler.LambdaLR(

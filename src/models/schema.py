@@ -29,6 +29,7 @@ class OptimNode:
     schedule: str = MISSING
     min_lr_ratio: float = MISSING
     encoder_lr_scale: float | None = MISSING
+    fused: bool = MISSING
     decay_by_time: bool = MISSING
 
 

@@ -128,3 +128,15 @@ def test_encoder_lr_scale_slows_only_the_encoders_own_parameters():
 def test_encoder_lr_scale_one_keeps_two_groups_decay_then_no_decay():
     groups, _ = _groups(1.0)  # the layout of earlier checkpoints, so their optimiser state still loads
     assert [wd for _, wd, _ in groups] == [0.01, 0.0]
+
+
+def test_adamw_is_fused_unless_the_config_says_otherwise_and_a_loop_state_resumes_in_it():
+    fused = LagrangianBart(ARCH, vocab_size=20).configure_optimizers()["optimizer"]
+    loop = LagrangianBart(ARCH, vocab_size=20, optim={"fused": False}).configure_optimizers()["optimizer"]
+    assert fused.defaults["fused"] is True and not loop.defaults["fused"]
+    params = [p for g in loop.param_groups for p in g["params"]]
+    for p in params:
+        p.grad = torch.ones_like(p)
+    loop.step()
+    fused.load_state_dict(loop.state_dict())  # a checkpoint of the per-tensor loop (runs before the key)
+    assert float(fused.state_dict()["state"][0]["step"]) == 1.0
