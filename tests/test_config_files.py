@@ -23,6 +23,7 @@ warmup_ratio: 0
 schedule: linear
 min_lr_ratio: 0.0
 encoder_lr_scale: 1.0
+fused: true
 decay_by_time: false
 """
 
