@@ -44,7 +44,7 @@ def scheme_from_config(tokenizer_cfg) -> TokenScheme:
     name = options.pop("name")
     if name not in SCHEMES:
         raise UserError(f"tokenizer.name={name!r}: unknown token scheme (choose from {', '.join(SCHEMES)})")
-    return build_scheme(name, **options)
+    return SCHEMES[name](**options)
 
 
 def load_scheme(path: str | Path) -> TokenScheme:
