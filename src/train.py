@@ -26,7 +26,7 @@ import src.data.schema  # noqa: F401  (registers the data group's schema)
 import src.models.schema  # noqa: F401  (registers the optim group's schema)
 from src.cli import UserError, exit_on_user_error, one_line, unwritable_folder
 from src.jsonsafe import dumps
-from src.models.precision import resolve_precision
+from src.models.precision import check_device, resolve_precision
 from src.models.schema import SCHEDULES
 from src.version import code_version
 
@@ -94,6 +94,7 @@ def check_values(cfg: DictConfig) -> None:
         if isinstance(d, int) and isinstance(heads, int) and (heads < 1 or d % heads):
             raise UserError(f"model.d_model={d} must be a multiple of model.{side}_attention_heads={heads}")
     settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))  # ConfigError, a UserError
+    check_device({k: OmegaConf.select(cfg, f"trainer.{k}") for k in ("accelerator", "devices", "precision")})
     ckpt = cfg.get("ckpt_path")
     if ckpt:
         if Path(str(ckpt)).is_dir():

@@ -1,6 +1,9 @@
 """``python -m src.bench gpu [--out DIR] [--quick-steps 300] [--paper-steps 50] [--paper-batch 8]``
 (``make gpu-check``): the GPU paths end to end on a machine with one CUDA GPU, in a few minutes.
 
+0. before anything is measured, a short fit of the quickstart as a GPU run trains it (``trainer=gpu``:
+   bf16-mixed, gradient clipping, the default fused AdamW): if a step fails, one line says what failed and
+   the check stops with exit code 1;
 1. the quickstart recipe (``experiment=quickstart trainer=gpu``, bf16-mixed) for ``--quick-steps`` steps: the
    training loss falls, the final scores are printed;
 2. the ``paper`` preset (12+12 layers, d_model 1024) for ``--paper-steps`` AdamW steps in bf16 autocast on
@@ -84,6 +87,29 @@ def _train_cli(out: Path, name: str, overrides: list[str], timeout: int = 600) -
     return result
 
 
+FIT_CHECK = [  # the GPU trainer's precision, clipping and optimiser as every GPU run uses them
+    "experiment=quickstart",
+    "trainer=gpu",
+    "budget.total=null",
+    "trainer.max_steps=10",
+    "final_eval.limit=0",
+    "test_after_fit=false",
+    "callbacks.embedding_analysis=null",
+    "callbacks.generation_scores.num_examples=4",
+]
+
+
+def fit_check(out: Path, extra: list[str] = ()) -> tuple[bool, str]:
+    """A few optimiser steps of a GPU run (``FIT_CHECK`` + ``extra``): (trained, one line saying so or what
+    failed: the last line of the error)."""
+    result = _train_cli(out, "fit_check", [*FIT_CHECK, *extra], timeout=900)
+    if result["returncode"] == 0:
+        return True, f"fit check: {result['steps']} steps of trainer=gpu (bf16-mixed, clipping, fused AdamW)"
+    lines = [ln.strip() for ln in result.get("stderr_tail", "").splitlines() if ln.strip()]
+    last = lines[-1] if lines else f"exit code {result['returncode']}"
+    return False, f"gpu check failed: a step of trainer=gpu (bf16-mixed, clipping, fused AdamW) stopped: {last}"
+
+
 def paper_preset(steps: int, batch: int, seed: int = 0) -> dict:
     """``steps`` timed AdamW steps of the paper preset on the GPU in bf16 autocast (after 3 untimed ones)."""
     import torch
@@ -122,6 +148,7 @@ def paper_preset(steps: int, batch: int, seed: int = 0) -> dict:
         with torch.autocast("cuda", dtype=torch.bfloat16):
             loss = model(b).loss
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # as trainer.gradient_clip_val does
         opt.step()
         opt.zero_grad(set_to_none=True)
         torch.cuda.synchronize()
@@ -167,6 +194,10 @@ def _main(argv: list[str] | None) -> int:
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out = Path(args.out) if args.out else ROOT / "outputs" / "gpu_check" / stamp
     report: dict = {"machine": describe(), "code": describe_version(), "torch": torch.__version__}
+    trained, line = fit_check(out)
+    print(line, flush=True)
+    if not trained:
+        return 1
     common = ["experiment=quickstart", "budget.total=null", "data.datamodule.stream.epoch_batches=100"]
     report["quickstart_gpu_bf16"] = _train_cli(
         out,

@@ -18,15 +18,18 @@ def describe() -> str:
                     break
     except OSError:
         pass
-    gpu = "no GPU"
+    gpu, bf16 = "no GPU", ""
     try:
         import torch
 
+        from src.models.precision import cpu_has_fast_bf16
+
+        bf16 = ", bf16 kernels (AVX512-BF16/AMX)" if cpu_has_fast_bf16() else ", no bf16 kernels"
         if torch.cuda.is_available():
             gpu = torch.cuda.get_device_name(0)
     except Exception:  # torch missing or broken: still describe the CPU
         pass
-    return f"{cpu}, {os.cpu_count()} cores, {gpu}, Python {platform.python_version()}"
+    return f"{cpu}{bf16}, {os.cpu_count()} cores, {gpu}, Python {platform.python_version()}"
 
 
 def peak_rss_mib() -> float:

@@ -2,7 +2,9 @@
 
 Loss: token cross-entropy through HF ``labels`` (padding = -100, ignored). Optimiser: AdamW (no decay on
 biases and layer norms) with a linear warm-up to ``lr`` then a linear or cosine decay to ``min_lr_ratio * lr``
-over the run's optimiser steps. Gradient clipping is the Trainer's (``trainer.gradient_clip_val``).
+over the run's optimiser steps. Gradient clipping follows the Trainer's settings
+(``trainer.gradient_clip_val``, ``gradient_clip_algorithm``) and is done here, under every precision and with
+the fused kernel too (``configure_gradient_clipping``).
 
 The ``numeric_u1`` scheme puts one ``[NUM]`` token per hypercharge in the source and returns the charge as a
 float in ``u1_values`` (aligned with ``input_ids``, 0 elsewhere). Its value enters the encoder input
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import lightning as L
 import torch
+from lightning.pytorch.utilities import GradClipAlgorithmType
 from torch import nn
 from transformers.models.bart.modeling_bart import shift_tokens_right
 
@@ -246,6 +249,26 @@ class LagrangianBart(L.LightningModule):
             lambda s: lr_factor(s, warmup, total, o["schedule"], o["min_lr_ratio"], self.time_progress()),
         )
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step", "name": "lr"}}
+
+    def configure_gradient_clipping(self, optimizer, gradient_clip_val=None, gradient_clip_algorithm=None):
+        """Clip the true gradients before the optimiser step, whatever the precision and the AdamW kernel.
+
+        Lightning's mixed-precision plugin refuses to clip for an optimiser that unscales inside its own
+        ``step`` (the fused kernel), although under bf16 there is no loss scale at all. Here: where a loss
+        scaler is at work (16-mixed) and the kernel would unscale inside ``step``, the gradients are unscaled
+        first (the scaler records it, and its ``step`` then hands the kernel no scale, only the inf check);
+        then they are clipped by norm or by value as configured.
+        """
+        if not gradient_clip_val or gradient_clip_val <= 0:
+            return
+        scaler = getattr(self.trainer.precision_plugin, "scaler", None)
+        if scaler is not None and getattr(optimizer, "_step_supports_amp_scaling", False):
+            scaler.unscale_(optimizer)
+        params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
+        if GradClipAlgorithmType(gradient_clip_algorithm or "norm") == GradClipAlgorithmType.VALUE:
+            torch.nn.utils.clip_grad_value_(params, gradient_clip_val)
+        else:
+            torch.nn.utils.clip_grad_norm_(params, gradient_clip_val)
 
     # --- inference --------------------------------------------------------------------------------------
     @torch.no_grad()

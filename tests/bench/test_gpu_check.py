@@ -40,3 +40,24 @@ def test_report_is_valid_json_even_with_nan(tmp_path):
     )
     assert json.loads(path.read_text()) == {"x": None, "y": [1.5, None], "z": "ok"}
     assert not list(path.parent.glob("*.tmp"))
+
+
+CPU_FIT = ["trainer.accelerator=cpu", "data=tiny", "model=tiny", "logger=none", "decode.max_new_tokens=16"]
+
+
+@pytest.mark.slow
+def test_the_fit_check_trains_the_gpu_trainer_as_configured_with_the_accelerator_swapped(tmp_path):
+    from src.bench.gpu import fit_check
+
+    trained, line = fit_check(tmp_path, [*CPU_FIT, f"paths.root_dir={tmp_path}", "trainer.max_steps=3"])
+    assert trained, line
+    assert line.startswith("fit check: 3 steps of trainer=gpu")
+
+
+def test_a_fit_check_that_cannot_train_says_what_failed_in_one_line(tmp_path):
+    from src.bench.gpu import fit_check
+
+    trained, line = fit_check(tmp_path, [*CPU_FIT, f"paths.root_dir={tmp_path}", "trainer.devices=999"])
+    assert not trained
+    assert "\n" not in line and line.startswith("gpu check failed:")
+    assert "trainer.devices=999" in line
