@@ -1,4 +1,4 @@
-"""One decoding engine: a trained model's predictions for dataset rows or field lists, and their scores.
+"""The one decoding engine: a trained model's predictions for dataset rows or field lists, and their scores.
 
 Used by the validation callback (``src.callbacks.generation``), the final scores of ``src.train``,
 ``python -m src.evaluate`` and ``python -m src.lagrangian FIELDS --checkpoint PATH``:
