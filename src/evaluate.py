@@ -57,6 +57,7 @@ class DecodeConfig:
     max_new_tokens: int = MAX_NEW_TOKENS
     engine: str = "lean"  # src.models.module.ENGINES
     constrain: str = "none"  # src.decoding.CONSTRAINTS
+    compose: int = 0  # k = 1-4: assembled from the model's answers on sub-lists of <= k fields
 
 
 @dataclass
@@ -76,24 +77,18 @@ ConfigStore.instance().store(name="evaluate_schema", node=EvalConfig)
 
 
 def check_values(cfg: DictConfig) -> None:
-    """What the schema cannot say: ckpt given, positive sizes, known engine and constraint (UserError)."""
-    from src.decoding import CONSTRAINTS
-    from src.models.module import ENGINES
+    """What the schema cannot say: ckpt given, positive sizes, the decoding options (UserError)."""
+    from src.decoding import Decoder
 
     if OmegaConf.is_missing(cfg, "ckpt"):
         raise UserError(
             "ckpt=PATH is required (a best_model folder, a .ckpt of a training run, or a released model)"
         )
-    if cfg.decode.num_beams < 1 or cfg.batch_size < 1 or cfg.decode.max_new_tokens < 1:
-        raise UserError("decode.num_beams, decode.max_new_tokens and batch_size must be at least 1")
+    if cfg.batch_size < 1:
+        raise UserError(f"batch_size={cfg.batch_size} must be at least 1")
     if cfg.limit is not None and cfg.limit < 1:
         raise UserError(f"limit={cfg.limit}: give a positive number of rows per split (or leave it out)")
-    if cfg.decode.engine not in ENGINES:
-        raise UserError(f"decode.engine={cfg.decode.engine} is not one of {', '.join(ENGINES)}")
-    if cfg.decode.constrain not in CONSTRAINTS:
-        raise UserError(f"decode.constrain={cfg.decode.constrain} is not one of {', '.join(CONSTRAINTS)}")
-    if cfg.decode.constrain != "none" and (cfg.decode.num_beams != 1 or cfg.decode.engine != "lean"):
-        raise UserError("decode.constrain needs greedy lean decoding (num_beams=1, engine=lean)")
+    Decoder.from_config(cfg.decode)
 
 
 def parse_config(argv: list[str]) -> DictConfig:
@@ -193,31 +188,29 @@ def markdown_table(summary: list[dict], metric: str) -> str:
     return "\n".join(lines)
 
 
-def evaluate_split(model, dm, split: str, cfg: DictConfig) -> list[dict]:
-    from src.decoding import generate_rows, score_rows
+def evaluate_split(model, dm, split: str, cfg: DictConfig) -> tuple[list[dict], dict]:
+    """The scored records of one split's rows, and what decoding them cost (rows, seconds; sub-lists and
+    tokens when composed)."""
+    import time
+
+    from src.decoding import Decoder
 
     table = dm.table(split)
     n = len(table) if cfg.limit is None else min(len(table), int(cfg.limit))
     rows = [table.iloc[i].to_dict() for i in range(n)]
     indices = list(range(n))
-    d = cfg.decode
-    preds = generate_rows(
-        model,
-        dm,
-        split,
-        rows,
-        indices,
-        cfg.batch_size,
-        d.max_new_tokens,
-        d.num_beams,
-        engine=d.engine,
-        constrain=d.constrain,
-    )
-    plain = score_rows(dm.scheme, rows, preds, d.max_new_tokens)
-    verified = (
-        score_rows(dm.scheme, rows, preds, d.max_new_tokens, verified=True) if d.verified else [None] * n
-    )
-    return [example_record(split, i, r, p, v) for i, r, p, v in zip(indices, rows, plain, verified)]
+    decoder = Decoder.from_config(cfg.decode)
+    cost: dict = {}
+    start = time.perf_counter()
+    preds = decoder.predict(model, dm, split, rows, indices, cfg.batch_size, cost=cost)
+    seconds = time.perf_counter() - start
+    # the words the model wrote: its whole answers, or (composed) its answers on the sub-lists
+    written = cost.get("tokens", sum(len(p) for p in preds if p))
+    cost.update(rows=n, seconds=seconds, tokens=written, seconds_per_row=seconds / max(n, 1))
+    plain = decoder.score(dm.scheme, rows, preds)
+    verified = decoder.score(dm.scheme, rows, preds, verified=True) if decoder.verified else [None] * n
+    records = [example_record(split, i, r, p, v) for i, r, p, v in zip(indices, rows, plain, verified)]
+    return records, cost
 
 
 def write_outputs(out_dir: Path, records: list[dict], summary: list[dict], verified: bool) -> dict[str, Path]:
@@ -270,6 +263,7 @@ def evaluate(cfg: DictConfig) -> dict:
     import torch
 
     from src.data.datamodule import LagrangianDataModule
+    from src.decoding import Decoder
     from src.models.module import run_dir_of
 
     ckpt = Path(cfg.ckpt)
@@ -288,7 +282,10 @@ def evaluate(cfg: DictConfig) -> dict:
     if torch.cuda.is_available():
         model = model.cuda()
     dm = LagrangianDataModule(data_dir=str(data_dir), scheme=model.scheme, eval_splits=[])
-    records = [rec for split in splits for rec in evaluate_split(model, dm, split, cfg)]
+    records, decoding = [], {}
+    for split in splits:
+        split_records, decoding[split] = evaluate_split(model, dm, split, cfg)
+        records += split_records
     if not records:
         raise UserError(f"the splits {splits} hold no rows")
     summary = summary_rows(records)
@@ -301,6 +298,7 @@ def evaluate(cfg: DictConfig) -> dict:
         "out_dir": str(out_dir),
         **{k: str(p) for k, p in paths.items()},
         "wandb": wandb_dir,
+        "decoding": {"how": Decoder.from_config(cfg.decode).describe(), **decoding},
         "all": overall,
     }
 

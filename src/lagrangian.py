@@ -4,12 +4,14 @@
                              [--basis independent|expanded] [--seed N] [--standalone]
     python -m src.lagrangian --model sm            python -m src.lagrangian --list-models
     python -m src.lagrangian --model-file my_model.yaml
-    python -m src.lagrangian FIELDS --checkpoint PATH [--num-beams N] [--max-new-tokens N]
+    python -m src.lagrangian FIELDS --checkpoint PATH [--compose K] [--num-beams N] [--max-new-tokens N]
                              [--format text|json]
 
 FIELDS use either input syntax of physics.md §1. ``--checkpoint``: a trained model (a ``best_model/``
 folder or a Lightning ``.ckpt`` of a run) writes its Lagrangian for FIELDS, shown beside the oracle's with
-a term-by-term diff (matched / missing / extra / invalid with the oracle's reason) and the paper's scores.
+a term-by-term diff (matched / missing / extra / invalid with the oracle's reason), the paper's scores and
+how long decoding took. ``--compose K`` assembles the model's Lagrangian from its answers on every sub-list
+of at most K fields (``src.decoding.compose``); 0 decodes the whole list at once.
 Bad input: exit code 2 and one line naming the problem.
 """
 
@@ -51,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--num-beams", type=int, default=1, help="--checkpoint: beams (1 = greedy)")
     p.add_argument(
         "--max-new-tokens", type=int, default=MAX_NEW_TOKENS, help="--checkpoint: generation limit"
+    )
+    p.add_argument(
+        "--compose",
+        type=int,
+        default=3,
+        help="--checkpoint: assemble from the model's answers on sub-lists of at most K fields (1-4); "
+        "0: the whole list at once (default 3)",
     )
     return p
 
@@ -207,7 +216,9 @@ def load_checkpoint(path: str):
         raise UserError(f"--checkpoint: {e}") from None
 
 
-def comparison_json(lag: Lagrangian, result, checkpoint: str) -> str:
+def comparison_json(
+    lag: Lagrangian, result, checkpoint: str, decoding: str = "", cost: dict | None = None
+) -> str:
     """The model-vs-oracle comparison as JSON: scores, both Lagrangians term by term, the diff."""
     from src.metrics.token_terms import split_terms
 
@@ -215,6 +226,7 @@ def comparison_json(lag: Lagrangian, result, checkpoint: str) -> str:
     oracle = _paper_tokens(lag, None) or []
     data = {
         "checkpoint": checkpoint,
+        "decoding": {"how": decoding, **(cost or {})},
         "fields": json.loads(render_json(lag, None))["fields"],
         "basis": lag.basis,
         "scores": s.scores(),
@@ -238,16 +250,32 @@ def compare_checkpoint(args, lag: Lagrangian) -> str:
 
     if args.format not in ("text", "json"):
         raise UserError(f"--checkpoint prints text or json, not --format {args.format}")
-    if args.num_beams < 1 or args.max_new_tokens < 1:
-        raise UserError("--num-beams and --max-new-tokens must be at least 1")
+    from src.decoding import Decoder
+
+    decoder = Decoder(max_new_tokens=args.max_new_tokens, num_beams=args.num_beams, compose=args.compose)
+    try:
+        decoder.check()
+    except UserError as e:  # name the flag, not the config key
+        raise UserError(str(e).replace("decode.", "--").replace("_", "-")) from None
     model = load_checkpoint(args.checkpoint)
+    cost: dict = {}
     result, diff = compare_with_oracle(
-        model, lag.fields, max_new_tokens=args.max_new_tokens, num_beams=args.num_beams, basis=lag.basis
+        model,
+        lag.fields,
+        max_new_tokens=args.max_new_tokens,
+        num_beams=args.num_beams,
+        basis=lag.basis,
+        compose=args.compose,
+        cost=cost,
     )
     if args.format == "json":
-        return comparison_json(lag, result, args.checkpoint)
+        return comparison_json(lag, result, args.checkpoint, decoder.describe(), cost)
     legend = "(= matched, - oracle only, + model only, ! invalid: the oracle's reason)"
-    return "\n".join([render_text(lag), "", f"Model {args.checkpoint} against the oracle {legend}:", diff])
+    took = f"decoding ({decoder.describe()}): {cost['seconds']:.2f} s, {cost['tokens']} tokens written" + (
+        f", {cost['decoded']} sub-lists" if "decoded" in cost else ""
+    )
+    head = f"Model {args.checkpoint} against the oracle {legend}:"
+    return "\n".join([render_text(lag), "", head, diff, took])
 
 
 def run(argv: list[str]) -> str:

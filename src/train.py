@@ -40,6 +40,7 @@ def check_values(cfg: DictConfig) -> None:
     data and optim groups cannot say (ranges, names, relations), the types and ranges of the keys without a
     schema (seed, the Trainer's step limits, the decoding length), the model's shape, the checkpoint path."""
     from src.data.settings import OOD_SPLITS, settings_from_config
+    from src.decoding.decoder import Decoder
     from src.models.bart import validate_arch
 
     def number(key: str, kind=float, minimum=None, maximum=None, allow_none: bool = False):
@@ -65,7 +66,7 @@ def check_values(cfg: DictConfig) -> None:
     number("seed", int)
     number("trainer.max_epochs", int, minimum=-1, allow_none=True)
     number("trainer.max_steps", int, minimum=-1, allow_none=True)
-    number("decode.max_new_tokens", int, minimum=1)
+    Decoder.from_config(cfg.decode)  # the decoding options, each checked by name
     # typed by the optim and data schemas at composition: ranges and names only
     optim, dm = cfg.optim, cfg.data.datamodule
     if not optim.lr > 0:
@@ -333,26 +334,31 @@ def _final_split_scores(
     model, dm, cfg: DictConfig, split: str, deadline: float | None, world: int = 1, rank: int = 0
 ) -> dict[str, float]:
     """The final scores of one split (empty when the deadline left no row decoded)."""
-    from src.decoding import fixed_subset, generate_shared, score_rows, summarize
+    from src.decoding import Decoder, fixed_subset, summarize
 
     limit = cfg.final_eval.limit
-    max_new = int(cfg.decode.max_new_tokens)
+    decoder = Decoder.from_config(cfg.decode)
     table = dm.table(split)
     indices = fixed_subset(len(table), len(table) if limit is None else int(limit), int(cfg.seed))
     rows = [table.iloc[i].to_dict() for i in indices]
     share = f", {len(range(rank, len(rows), world))} on rank {rank}" if world > 1 else ""
-    print(f"final decoding: {split} ({len(rows)} rows{share})", flush=True)
+    print(f"final decoding: {split} ({len(rows)} rows{share}; {decoder.describe()})", flush=True)
     batch = int(cfg.final_eval.batch_size)
-    preds = generate_shared(
-        model, dm, split, rows, indices, batch, max_new, 1, world, rank, deadline=deadline
-    )
+    cost: dict = {}
+    preds = decoder.predict(model, dm, split, rows, indices, batch, deadline, world, rank, cost=cost)
+    if cost:
+        print(
+            f"composed: {cost['sublists']} sub-lists, {cost['decoded']} decoded, {cost['tokens']} tokens, "
+            f"{cost['seconds']:.1f} s",
+            flush=True,
+        )
     done = [k for k, p in enumerate(preds) if p is not None]
     if len(done) < len(rows):
         print(f"budget.total reached: {len(done)} of {len(rows)} rows of {split} decoded", flush=True)
     if not done:
         return {}
     rows, preds = [rows[k] for k in done], [preds[k] for k in done]
-    results = score_rows(dm.scheme, rows, preds, max_new)
+    results = decoder.score(dm.scheme, rows, preds)
     scores = summarize(results, [int(r["n_fields"]) for r in rows], f"final/{split}")
     scores[f"final/{split}/rows"] = float(len(rows))
     return scores

@@ -107,7 +107,10 @@ def fit_check(out: Path, extra: list[str] = ()) -> tuple[bool, str]:
         return True, f"fit check: {result['steps']} steps of trainer=gpu (bf16-mixed, clipping, fused AdamW)"
     lines = [ln.strip() for ln in result.get("stderr_tail", "").splitlines() if ln.strip()]
     last = lines[-1] if lines else f"exit code {result['returncode']}"
-    return False, f"gpu check failed: a step of trainer=gpu (bf16-mixed, clipping, fused AdamW) stopped: {last}"
+    return (
+        False,
+        f"gpu check failed: a step of trainer=gpu (bf16-mixed, clipping, fused AdamW) stopped: {last}",
+    )
 
 
 def paper_preset(steps: int, batch: int, seed: int = 0) -> dict:

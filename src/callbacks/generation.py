@@ -22,7 +22,7 @@ import math
 import lightning as L
 import torch
 
-from src.decoding import fixed_subset, generate_shared, score_rows, summarize
+from src.decoding import Decoder, fixed_subset, summarize
 from src.errors import UserError
 from src.metrics.collapse import CollapseDetector, distinct_share, encoder_spread
 from src.metrics.example import ExampleResult
@@ -123,6 +123,7 @@ class GenerationScores(L.Callback):
         batch_size: int = 16,
         max_new_tokens: int | None = None,
         num_beams: int = 1,
+        compose: int = 0,
         split: str = "val",
         prefix: str = "val",
         table_examples: int = 32,
@@ -139,6 +140,7 @@ class GenerationScores(L.Callback):
         self.batch_size = int(batch_size)
         self.max_new_tokens = max_new_tokens
         self.num_beams = int(num_beams)
+        self.compose = int(compose)
         self.split = split
         self.prefix = prefix
         self.table_examples = int(table_examples)
@@ -213,12 +215,14 @@ class GenerationScores(L.Callback):
         import time
 
         limit = self.max_new_tokens or int(pl_module.hparams.get("max_new_tokens", MAX_NEW_TOKENS))
+        decoder = Decoder(max_new_tokens=int(limit), num_beams=self.num_beams, compose=self.compose)
+        decoder.check("callbacks.generation_scores")
         start = time.monotonic()
-        predictions = generate_shared(
-            pl_module, dm, self.split, rows, indices, self.batch_size, limit, self.num_beams, world, rank
+        predictions = decoder.predict(
+            pl_module, dm, self.split, rows, indices, self.batch_size, None, world, rank
         )
         self.seconds_per_row = (time.monotonic() - start) / max(1, len(rows))  # read by FinishInTime
-        return score_rows(dm.scheme, rows, predictions, limit)
+        return decoder.score(dm.scheme, rows, predictions)
 
     def _log_table(self, trainer: L.Trainer, data: list[list]) -> None:
         from lightning.pytorch.loggers import WandbLogger

@@ -6,6 +6,7 @@
   answers on its sub-lists of at most four fields.
 """
 
+from .decoder import Decoder
 from .engine import (
     CONSTRAINTS,
     compare_with_oracle,
@@ -20,6 +21,7 @@ from .engine import (
 
 __all__ = [
     "CONSTRAINTS",
+    "Decoder",
     "compare_with_oracle",
     "fixed_subset",
     "format_comparison",

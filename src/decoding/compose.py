@@ -49,7 +49,9 @@ class Composition:
     terms: list[Term]
     unreadable: int = 0  # answer terms that did not parse (no term to place)
     partial: int = 0  # readable terms that leave out a field of their sub-list (another sub-list's terms)
-    gauge_elsewhere: int = 0  # gauge kinetic terms of answers on two or more fields (the one-field ones count)
+    gauge_elsewhere: int = (
+        0  # gauge kinetic terms of answers on two or more fields (the one-field ones count)
+    )
 
 
 def _renumbered(term: Term, sub: Sequence[int]) -> Term:

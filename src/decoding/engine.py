@@ -67,6 +67,8 @@ def generate_rows(
     deadline: float | None = None,
     engine: str = "lean",
     constrain: str = "none",
+    compose: int = 0,
+    cost: dict | None = None,
 ) -> list[list[str] | None]:
     """The module's predictions (scheme words) for dataset rows, the shortest inputs first, ``batch_size``
     rows decoded at once (``LagrangianBart.decode_examples``).
@@ -76,12 +78,28 @@ def generate_rows(
     for canonical schemes, in any order with IDs of the model's choosing for random-ID ones;
     ``src.tokens.constraint``; greedy lean decoding only); ``"ids"``: only the term grammar's rule on IDs
     (an object's ID new within its term, contractions naming declared IDs; any scheme); ``"none"``: the
-    model's own argmax.
+    model's own argmax. ``compose=k`` (1-4): each row's Lagrangian is assembled from the model's answers on
+    its sub-lists of at most k fields (``src.decoding.compose``); ``cost`` (a dict) then receives what that
+    cost, added to what it holds.
     """
     if constrain not in CONSTRAINTS:
         raise ValueError(f"constrain must be one of {', '.join(CONSTRAINTS)}, got {constrain!r}")
 
     scheme = dm.scheme
+    if compose:
+        return _composed_rows(
+            pl_module,
+            scheme,
+            rows,
+            batch_size,
+            max_new_tokens,
+            num_beams,
+            deadline,
+            engine,
+            constrain,
+            compose,
+            cost,
+        )
     encoded = [dm.encode_row(row, split, i) for row, i in zip(rows, indices)]
     order = sorted(range(len(rows)), key=lambda k: len(encoded[k]["input_ids"]))
     examples = [{k: v for k, v in encoded[i].items() if k not in ("row", "labels")} for i in order]
@@ -107,6 +125,45 @@ def generate_rows(
     predictions: list[list[str] | None] = [None] * len(rows)
     for k, w in zip(order, words):
         predictions[k] = None if w is None else list(w)
+    return predictions
+
+
+def _composed_rows(
+    pl_module, scheme, rows, batch_size, max_new_tokens, num_beams, deadline, engine, constrain, compose, cost
+) -> list[list[str] | None]:
+    """``generate_rows`` with ``compose``: every row's sub-lists decoded in one pass, then assembled."""
+    from src.data.rows import fields_from_row, row_spelling
+
+    from .compose import compose_predictions
+
+    constraint_for = None
+    if constrain == "oracle":
+        from src.tokens.constraint import oracle_constraint
+
+        def constraint_for(fields):
+            return oracle_constraint(scheme, fields)
+    elif constrain == "ids":
+        from src.tokens.constraint import IdConstraint
+
+        def constraint_for(fields):
+            return IdConstraint(scheme)
+
+    predictions, spent = compose_predictions(
+        pl_module,
+        scheme,
+        [fields_from_row(row) for row in rows],
+        [row_spelling(row) for row in rows],
+        compose,
+        batch_size,
+        deadline,
+        constraint_for,
+        max_new_tokens=max_new_tokens,
+        num_beams=num_beams,
+        engine=engine,
+    )
+    if cost is not None:
+        for key, value in spent.summary().items():
+            cost[key] = cost.get(key, 0) + value
     return predictions
 
 
@@ -150,18 +207,42 @@ def score_rows(
 
 # --- one field list against the oracle (``python -m src.lagrangian FIELDS --checkpoint PATH``)
 def compare_with_oracle(
-    model, fields, max_new_tokens: int = MAX_NEW_TOKENS, num_beams: int = 1, basis: str = "independent"
+    model,
+    fields,
+    max_new_tokens: int = MAX_NEW_TOKENS,
+    num_beams: int = 1,
+    basis: str = "independent",
+    compose: int = 0,
+    cost: dict | None = None,
 ):
-    """The model's Lagrangian for ``fields`` scored against the oracle's: (ExampleResult, printable diff)."""
+    """The model's Lagrangian for ``fields`` scored against the oracle's: (ExampleResult, printable diff).
+    ``compose=k``: assembled from the model's answers on the sub-lists of at most k fields; ``cost`` (a
+    dict) receives the decoding's seconds and tokens (and sub-lists when composed)."""
+    import time
+
     from src.physics.lagrangian import build_lagrangian
     from src.tokens.paper import render_lagrangian
 
-    scheme = model.scheme
-    batch = scheme.collate([scheme.encode(list(fields), None)])
-    batch = {k: v.to(model.device) if torch.is_tensor(v) else v for k, v in batch.items()}
-    words = model.generate_tokens(batch, max_new_tokens=max_new_tokens, num_beams=num_beams)[0]
-    target = render_lagrangian(build_lagrangian(list(fields), basis=basis), None)
-    result = score_prediction(target, words, list(fields), scheme, max_new_tokens)
+    scheme, fields = model.scheme, list(fields)
+    start = time.perf_counter()
+    spent: dict = {}
+    if compose:
+        from .compose import compose_predictions
+
+        [words], composed = compose_predictions(
+            model, scheme, [fields], [None], compose, 32, max_new_tokens=max_new_tokens, num_beams=num_beams
+        )
+        spent.update(composed.summary())
+    else:
+        batch = scheme.collate([scheme.encode(fields, None)])
+        batch = {k: v.to(model.device) if torch.is_tensor(v) else v for k, v in batch.items()}
+        words = model.generate_tokens(batch, max_new_tokens=max_new_tokens, num_beams=num_beams)[0]
+        spent["tokens"] = len(words)
+    spent["seconds"] = time.perf_counter() - start
+    if cost is not None:
+        cost.update(spent)
+    target = render_lagrangian(build_lagrangian(fields, basis=basis), None)
+    result = score_prediction(target, words, fields, scheme, None if compose else max_new_tokens)
     return result, format_comparison(result)
 
 

@@ -46,7 +46,7 @@ def field_lists(draw, max_fields: int = 10, repeats: bool = True):
 
 
 def _oracle_answers(fields, basis: str, scheme, max_size: int = MAX_DISTINCT_FIELDS):
-    """Each sub-list's oracle Lagrangian, written in the scheme's words and read back as the model's would be."""
+    """Each sub-list's oracle Lagrangian in the scheme's words, read back as the model's answer would be."""
     answers = {}
     for sub in sublists(len(fields), max_size):
         chosen = [fields[i] for i in sub]
@@ -60,8 +60,8 @@ def _same_terms(composed, oracle) -> None:
     assert len(composed) == len(oracle)
 
 
-# Only field_refs names fields by their position; the other schemes spell a field by its quantum numbers, so
-# two fields alike (2hdm's doublets) read back as one and no decoding, direct or composed, can tell them apart.
+# Only field_refs names fields by their position; the other schemes spell a field by its quantum numbers,
+# so two fields alike (2hdm's doublets) read back as one: no decoding, direct or composed, tells them apart.
 POSITIONAL = ("field_refs",)
 SLOW = settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 

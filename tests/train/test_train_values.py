@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from src.train import preflight
 
@@ -27,7 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
         (["data.datamodule.batch_size=0"], "data.datamodule.batch_size=0 must be >= 1"),
         (["data.datamodule.stream.epoch_batches=0"], "data.datamodule.stream.epoch_batches=0 must be >= 1"),
         (["data.datamodule.eval_splits=[ood_typo]"], "data.datamodule.eval_splits: 'ood_typo' is not one of"),
-        (["decode.max_new_tokens=0"], "decode.max_new_tokens=0 must be >= 1"),
+        (["decode.max_new_tokens=0"], "decode.max_new_tokens=0 must be an integer >= 1"),
+        (["decode.compose=5"], "decode.compose=5: 0"),
+        (["trainer.precision=16-mixed"], "trainer.precision=16-mixed needs a CUDA GPU"),
         (
             ["data.datamodule.stream.canonical_ids=[1.0,2.0]"],
             "data.datamodule.stream.canonical_ids[1]=2.0 must be <= 1.0",
@@ -67,8 +70,15 @@ def test_a_folder_as_ckpt_path_is_called_a_folder(tmp_path):
 
 
 def test_the_defaults_and_the_experiments_pass(tmp_path):
-    for experiment in ("quickstart", "learn_1to3", "ood_hypercharge", "paper_sampled", "learn_paper_format"):
+    for experiment in ("quickstart", "learn_1to3", "ood_hypercharge", "learn_paper_format"):
         assert preflight([f"experiment={experiment}"]) is None, experiment
+    # a GPU experiment passes with its accelerator swapped; as it is, only where a GPU is visible
+    assert preflight(["experiment=paper_sampled", "trainer.accelerator=cpu"]) is None
+    problem = preflight(["experiment=paper_sampled"])
+    if torch.cuda.is_available():
+        assert problem is None
+    else:
+        assert problem.startswith("trainer.accelerator=gpu: no CUDA GPU is visible")
 
 
 def test_a_corrupt_checkpoint_is_one_line_and_exit_2_before_any_data_work(tmp_path):

@@ -1,0 +1,114 @@
+"""``Decoder``: how a trained model decodes, one value built once from a ``decode:`` config node.
+
+Its options (``decode.<key>`` in conf/train.yaml and conf/evaluate.yaml):
+
+- ``max_new_tokens``: the length limit of one answer;
+- ``num_beams``: 1 is greedy; more is beam search (``model.generate``);
+- ``engine``: ``lean`` (the greedy loop of ``src.models.greedy``) or ``hf`` (``model.generate``);
+- ``constrain``: ``none``, ``oracle`` (only the oracle's terms) or ``ids`` (only the grammar's ID rule);
+- ``verified``: also score only the terms the oracle verifies (a separate, labelled score);
+- ``compose``: 0 decodes the whole field list at once; k in 1..4 assembles the Lagrangian from the model's
+  answers on every sub-list of at most k fields (``src.decoding.compose``; the oracle is not consulted).
+
+The validation probe, the final scores of ``src.train``, ``src.evaluate`` and ``src.lagrangian --checkpoint``
+all decode through ``Decoder.predict``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from src.errors import UserError
+from src.models.bart import MAX_NEW_TOKENS
+from src.models.module import ENGINES
+
+from .compose import MAX_DISTINCT_FIELDS
+from .engine import CONSTRAINTS, generate_shared, score_rows
+
+
+@dataclass(frozen=True)
+class Decoder:
+    max_new_tokens: int = MAX_NEW_TOKENS
+    num_beams: int = 1
+    engine: str = "lean"
+    constrain: str = "none"
+    verified: bool = False
+    compose: int = 0
+
+    @classmethod
+    def from_config(cls, node, **overrides) -> Decoder:
+        """The decoder a ``decode:`` node describes (keys it leaves out keep their defaults), checked."""
+        values = {f.name: node[f.name] for f in fields(cls) if node is not None and f.name in node}
+        values.update(overrides)
+        decoder = cls(**{k: v for k, v in values.items() if v is not None})
+        decoder.check()
+        return decoder
+
+    def check(self, prefix: str = "decode") -> None:
+        """A value no decoding can run with is a UserError naming the key."""
+        for key in ("max_new_tokens", "num_beams"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise UserError(f"{prefix}.{key}={value!r} must be an integer >= 1")
+        if self.engine not in ENGINES:
+            raise UserError(f"{prefix}.engine={self.engine!r} is not one of {', '.join(ENGINES)}")
+        if self.constrain not in CONSTRAINTS:
+            raise UserError(f"{prefix}.constrain={self.constrain!r} is not one of {', '.join(CONSTRAINTS)}")
+        if self.constrain != "none" and (self.num_beams != 1 or self.engine != "lean"):
+            raise UserError(f"{prefix}.constrain needs greedy lean decoding (num_beams=1, engine=lean)")
+        c = self.compose
+        if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c <= MAX_DISTINCT_FIELDS:
+            raise UserError(
+                f"{prefix}.compose={c!r}: 0 (decode the whole list) or the largest sub-list, 1 to "
+                f"{MAX_DISTINCT_FIELDS} (a renormalizable term holds at most {MAX_DISTINCT_FIELDS} fields)"
+            )
+
+    def describe(self) -> str:
+        how = "greedy" if self.num_beams == 1 else f"beam search ({self.num_beams} beams)"
+        if self.constrain != "none":
+            how += f", constrained ({self.constrain})"
+        if self.compose:
+            how += f", composed from sub-lists of at most {self.compose} fields"
+        return how
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def predict(
+        self,
+        pl_module,
+        dm,
+        split: str,
+        rows: list[dict],
+        indices: list[int],
+        batch_size: int,
+        deadline: float | None = None,
+        world: int = 1,
+        rank: int = 0,
+        cost: dict | None = None,
+    ) -> list[list[str] | None]:
+        """The model's words for dataset rows (None where the deadline left a row undecoded); ``cost``, when
+        given, receives what compositional decoding cost (sub-lists, tokens, seconds)."""
+        return generate_shared(
+            pl_module,
+            dm,
+            split,
+            rows,
+            indices,
+            batch_size,
+            self.max_new_tokens,
+            self.num_beams,
+            world,
+            rank,
+            deadline=deadline,
+            engine=self.engine,
+            constrain=self.constrain,
+            compose=self.compose,
+            cost=cost,
+        )
+
+    def score(self, scheme, rows: list[dict], predictions: list[list[str]], verified: bool = False) -> list:
+        """Each prediction scored against its row (``src.decoding.engine.score_rows``). A composed answer is
+        assembled, not written in one go: ``max_new_tokens`` bounds each sub-list's answer, not its length."""
+        limit = None if self.compose else self.max_new_tokens
+        return score_rows(scheme, rows, predictions, limit, verified=verified)
