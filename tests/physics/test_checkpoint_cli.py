@@ -100,6 +100,18 @@ def test_beam_search_is_accepted(tiny_run, capsys):
     assert json.loads(out)["n_oracle_terms"] > 0
 
 
+def test_composed_and_direct_decoding_each_say_how_they_decoded_and_what_it_took(tiny_run, capsys):
+    base = [FIELDS, "--checkpoint", tiny_run / "best_model", "--max-new-tokens", 8]
+    rc, out, err = _run(capsys, *base, "--compose", 2)
+    assert rc == 0, err
+    assert out.splitlines()[-1].startswith("decoding (greedy, composed from sub-lists of at most 2 fields): ")
+    assert out.splitlines()[-1].endswith(", 3 sub-lists")  # H, e and (H, e)
+    rc, out, err = _run(capsys, *base, "--compose", 0, "--format", "json")
+    assert rc == 0, err
+    decoding = json.loads(out)["decoding"]
+    assert decoding["how"] == "greedy" and decoding["seconds"] > 0 and "decoded" not in decoding
+
+
 def _corrupt_folder(tmp_path: Path, tiny_run: Path) -> Path:
     folder = tmp_path / "broken_model"
     folder.mkdir()
@@ -121,9 +133,10 @@ def _corrupt_ckpt(tmp_path: Path, tiny_run: Path) -> Path:
         (_corrupt_folder, [], "--checkpoint: cannot load"),
         (_corrupt_ckpt, [], "--checkpoint: cannot load"),
         (lambda tmp, run: run / "best_model", ["--format", "latex"], "text or json"),
-        (lambda tmp, run: run / "best_model", ["--num-beams", "0"], "at least 1"),
+        (lambda tmp, run: run / "best_model", ["--num-beams", "0"], "--num-beams=0 must be an integer >= 1"),
+        (lambda tmp, run: run / "best_model", ["--compose", "5"], "--compose=5: 0 (decode the whole list)"),
     ],
-    ids=["missing", "corrupt-folder", "corrupt-ckpt", "latex", "zero-beams"],
+    ids=["missing", "corrupt-folder", "corrupt-ckpt", "latex", "zero-beams", "compose-5"],
 )
 def test_bad_checkpoints_exit_2_with_one_line(tiny_run, tmp_path, capsys, make, extra, message):
     rc, out, err = _run(capsys, FIELDS, "--checkpoint", make(tmp_path, tiny_run), *extra)

@@ -1,0 +1,113 @@
+"""Direct against composed decoding of the same checkpoint, through ``src.evaluate``: perfect by number of
+fields per split, the registry models one by one, the terms no sub-list of at most K fields holds, and what
+decoding cost per Lagrangian (seconds, words written, sub-lists decoded).
+
+    OMP_NUM_THREADS=2 python scripts/compose_eval.py CKPT [--compose 3] [--limit 200]
+        [--splits test,ood_fields,ood_hypercharge,benchmarks] [--out results/compose/NAME.json]
+
+Prints a markdown table; ``--out`` also keeps every number as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from src.data.rows import fields_from_row  # noqa: E402
+from src.evaluate import default_data_dir, evaluate, parse_config  # noqa: E402
+from src.physics.lagrangian import build_lagrangian  # noqa: E402
+
+
+def distinct_fields(term) -> int:
+    return len({f.field for f in term.factors})
+
+
+def beyond(table: pd.DataFrame, k: int) -> tuple[int, int]:
+    """(terms with more than k distinct fields, rows holding one) over the oracle Lagrangians of a split."""
+    terms = rows = 0
+    for row in table.to_dict("records"):
+        n = sum(distinct_fields(t) > k for t in build_lagrangian(fields_from_row(row)).terms)
+        terms += n
+        rows += n > 0
+    return terms, rows
+
+
+def run(ckpt: str, split: str, compose: int, limit: int | None, out: Path) -> tuple[pd.DataFrame, dict]:
+    argv = [f"ckpt={ckpt}", f"splits=[{split}]", f"decode.compose={compose}", "wandb=false", f"out_dir={out}"]
+    argv += [f"limit={limit}"] if limit else []
+    cfg = parse_config(argv)
+    result = evaluate(cfg)
+    return pd.read_parquet(result["pred"]), result["decoding"][split]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("ckpt")
+    p.add_argument("--compose", type=int, default=3)
+    p.add_argument("--limit", type=int, default=None, help="rows per split (the first N)")
+    p.add_argument("--splits", default="test,ood_fields,ood_hypercharge,benchmarks")
+    p.add_argument("--out", default=None)
+    args = p.parse_args()
+    data_dir = default_data_dir(Path(args.ckpt))
+    report: dict = {"ckpt": args.ckpt, "compose": args.compose, "splits": {}}
+    lines = [
+        "| split | decoding | n | "
+        + " | ".join(f"nf={n}" for n in range(1, 9))
+        + " | all | s/row | words/row | sub-lists/row |"
+    ]
+    lines.append("|" + "---|" * 14)
+    with tempfile.TemporaryDirectory() as tmp:
+        for split in args.splits.split(","):
+            table = pd.read_parquet(data_dir / f"{split}.parquet")
+            if args.limit:
+                table = table.iloc[: args.limit]
+            split_report: dict = {"beyond_k": beyond(table, args.compose)}
+            for mode, compose in (("direct", 0), (f"composed k={args.compose}", args.compose)):
+                preds, cost = run(args.ckpt, split, compose, args.limit, Path(tmp) / f"{split}_{compose}")
+                by_nf = preds.groupby("n_fields")["exact/perfect"].mean().to_dict()
+                entry = {
+                    "perfect": float(preds["exact/perfect"].mean()),
+                    "S_lagrangian": float(preds["S_lagrangian"].mean()),
+                    "perfect_by_fields": {int(k): float(v) for k, v in by_nf.items()},
+                    "distinct_outputs": int(preds["prediction"].nunique()),
+                    "cost": cost,
+                }
+                if split == "benchmarks":
+                    entry["models"] = {
+                        m: bool(p) for m, p in zip(table["model"], preds["exact/perfect"] >= 1.0)
+                    }
+                split_report[mode] = entry
+                cells = [f"{100 * by_nf[n]:.1f}" if n in by_nf else "" for n in range(1, 9)]
+                n = cost["rows"]
+                lines.append(
+                    f"| {split} | {mode} | {n} | " + " | ".join(cells) + f" | {100 * entry['perfect']:.1f} | "
+                    f"{cost['seconds'] / n:.2f} | {cost['tokens'] / n:.0f} | "
+                    f"{cost.get('decoded', 0) / n:.1f} |"
+                )
+                print(lines[-1], flush=True)
+            report["splits"][split] = split_report
+    print("\n".join(lines))
+    for split, rep in report["splits"].items():
+        terms, rows = rep["beyond_k"]
+        print(f"{split}: {terms} oracle terms hold more than {args.compose} distinct fields, in {rows} rows")
+        if "models" in rep.get("direct", {}):
+            for mode in ("direct", f"composed k={args.compose}"):
+                ok = [m for m, v in rep[mode]["models"].items() if v]
+                print(f"benchmarks {mode}: {len(ok)} of {len(rep[mode]['models'])} exact: {', '.join(ok)}")
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=1, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
