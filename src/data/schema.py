@@ -137,3 +137,16 @@ class DataNode(DatasetKeys):
 
 
 ConfigStore.instance().store(group="data", name="schema", node=DataNode)
+
+
+PAPER_CONFIG = "data/sampled.yaml"  # under conf/: the file that gives every dataset setting its default
+IGNORED_KEYS = {"datamodule", "_target_", "force"}  # force: what to do with an existing dataset
+
+
+def paper_values() -> dict:
+    """The settings of ``conf/data/sampled.yaml``, one per DataSettings field, typed by ``DataNode``; a fresh
+    copy. A key the file leaves without a value, a key the schema does not know and a value of the wrong type
+    are each a ``UserError`` naming the file and the key."""
+    from src.config_files import config_path, config_values
+
+    return config_values(config_path(PAPER_CONFIG), schema=DataNode, drop=IGNORED_KEYS)

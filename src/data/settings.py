@@ -14,27 +14,13 @@ from dataclasses import asdict, dataclass, field, fields
 
 from omegaconf import MISSING
 
-from src.config_files import config_path, config_values
 from src.physics.lagrangian import BASES
 
 from .field_space import ConfigError, FieldVocabulary
-from .schema import DataNode, DatasetKeys
+from .schema import IGNORED_KEYS, DataNode, DatasetKeys, paper_values
 
 SAMPLERS = ("sampled", "uniform", "paper_csv")
 OOD_SPLITS = ("ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
-PAPER_CONFIG = "data/sampled.yaml"  # under conf/: the file that gives every setting its default
-IGNORED_KEYS = {
-    "datamodule",
-    "_target_",
-    "force",
-}  # force: how to treat an existing dataset, not its contents
-
-
-def paper_values() -> dict:
-    """The settings of ``conf/data/sampled.yaml``, one per DataSettings field, typed by the schema
-    (``src.data.schema``); a fresh copy. A key the file leaves without a value, a key the schema does not
-    know and a value of the wrong type are each a ``UserError`` naming the file and the key."""
-    return config_values(config_path(PAPER_CONFIG), schema=DataNode, drop=IGNORED_KEYS)
 
 
 @dataclass
