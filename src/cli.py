@@ -32,9 +32,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from src.config_files import CONF_DIR
 from src.errors import UserError  # re-exported: the apps write ``from src.cli import UserError``
-
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
 
 class ArgumentParser(argparse.ArgumentParser):

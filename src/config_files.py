@@ -18,7 +18,9 @@ import functools
 from collections.abc import Iterable
 from pathlib import Path
 
-from src.cli import CONF_DIR, UserError
+from src.errors import UserError
+
+CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
 
 def config_path(relpath: str) -> Path:

@@ -2,7 +2,7 @@
 
 import yaml
 
-from src.cli import CONF_DIR
+from src.config_files import CONF_DIR
 
 # The decoding length limit where a config gives none: conf/train.yaml's decode.max_new_tokens, read here
 # (plain YAML, no torch) so that the oracle's command line can name it as its default.
