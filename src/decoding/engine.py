@@ -103,16 +103,12 @@ def generate_rows(
     encoded = [dm.encode_row(row, split, i) for row, i in zip(rows, indices)]
     order = sorted(range(len(rows)), key=lambda k: len(encoded[k]["input_ids"]))
     examples = [{k: v for k, v in encoded[i].items() if k not in ("row", "labels")} for i in order]
+    constraint_for = constraint_maker(scheme, constrain)
     constraints = None
-    if constrain == "oracle":
+    if constraint_for is not None:
         from src.data.rows import fields_from_row
-        from src.tokens.constraint import oracle_constraint
 
-        constraints = [oracle_constraint(scheme, fields_from_row(rows[k])) for k in order]
-    elif constrain == "ids":
-        from src.tokens.constraint import IdConstraint
-
-        constraints = [IdConstraint(scheme) for _ in order]
+        constraints = [constraint_for(fields_from_row(rows[k])) for k in order]
     words = pl_module.decode_examples(
         examples,
         batch_size,
@@ -128,6 +124,19 @@ def generate_rows(
     return predictions
 
 
+def constraint_maker(scheme, constrain: str):
+    """The decoding constraint of one field list for ``constrain`` (a function of the fields), or None."""
+    if constrain == "oracle":
+        from src.tokens.constraint import oracle_constraint
+
+        return lambda fields: oracle_constraint(scheme, fields)
+    if constrain == "ids":
+        from src.tokens.constraint import IdConstraint
+
+        return lambda fields: IdConstraint(scheme)
+    return None
+
+
 def _composed_rows(
     pl_module, scheme, rows, batch_size, max_new_tokens, num_beams, deadline, engine, constrain, compose, cost
 ) -> list[list[str] | None]:
@@ -136,18 +145,7 @@ def _composed_rows(
 
     from .compose import compose_predictions
 
-    constraint_for = None
-    if constrain == "oracle":
-        from src.tokens.constraint import oracle_constraint
-
-        def constraint_for(fields):
-            return oracle_constraint(scheme, fields)
-    elif constrain == "ids":
-        from src.tokens.constraint import IdConstraint
-
-        def constraint_for(fields):
-            return IdConstraint(scheme)
-
+    constraint_for = constraint_maker(scheme, constrain)
     predictions, spent = compose_predictions(
         pl_module,
         scheme,
