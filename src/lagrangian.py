@@ -11,7 +11,8 @@ FIELDS use either input syntax of physics.md §1. ``--checkpoint``: a trained mo
 folder or a Lightning ``.ckpt`` of a run) writes its Lagrangian for FIELDS, shown beside the oracle's with
 a term-by-term diff (matched / missing / extra / invalid with the oracle's reason), the paper's scores and
 how long decoding took. ``--compose K`` assembles the model's Lagrangian from its answers on every sub-list
-of at most K fields (``src.decoding.compose``); 0 decodes the whole list at once.
+of at most K fields (``src.decoding.compose``; by default K is the most fields of the model's training lists,
+at most 3); 0 decodes the whole list at once.
 Bad input: exit code 2 and one line naming the problem.
 """
 
@@ -57,9 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--compose",
         type=int,
-        default=3,
+        default=None,
         help="--checkpoint: assemble from the model's answers on sub-lists of at most K fields (1-4); "
-        "0: the whole list at once (default 3)",
+        "0: the whole list at once (default: the most fields its training lists had, at most 3, where the "
+        "run's run_info.json says; else 3)",
     )
     return p
 
@@ -244,6 +246,25 @@ def comparison_json(
     return json.dumps(data, indent=1)
 
 
+DEFAULT_COMPOSE = 3  # composed from sub-lists of <= 3 fields measured better than direct decoding on every
+# split of learn_1to3's checkpoint (RESULTS.md, "Compositional decoding"); a model knows no larger lists
+
+
+def default_compose(checkpoint: str) -> int:
+    """``--compose`` when not given: the most fields of the training lists of the checkpoint's run (its
+    run_info.json), at most ``DEFAULT_COMPOSE``; ``DEFAULT_COMPOSE`` for a model outside a run."""
+    from pathlib import Path
+
+    from src.models.module import run_dir_of
+
+    run = run_dir_of(Path(checkpoint))
+    try:
+        info = json.loads((run / "run_info.json").read_text())
+        return max(1, min(DEFAULT_COMPOSE, int(info["config"]["data"]["max_fields"])))
+    except (TypeError, OSError, KeyError, ValueError):
+        return DEFAULT_COMPOSE
+
+
 def compare_checkpoint(args, lag: Lagrangian) -> str:
     """Generate with the model at ``args.checkpoint``; diff its Lagrangian against the oracle's ``lag``."""
     from src.decoding import compare_with_oracle
@@ -252,7 +273,8 @@ def compare_checkpoint(args, lag: Lagrangian) -> str:
         raise UserError(f"--checkpoint prints text or json, not --format {args.format}")
     from src.decoding import Decoder
 
-    decoder = Decoder(max_new_tokens=args.max_new_tokens, num_beams=args.num_beams, compose=args.compose)
+    compose = default_compose(args.checkpoint) if args.compose is None else args.compose
+    decoder = Decoder(max_new_tokens=args.max_new_tokens, num_beams=args.num_beams, compose=compose)
     try:
         decoder.check()
     except UserError as e:  # name the flag, not the config key
@@ -265,7 +287,7 @@ def compare_checkpoint(args, lag: Lagrangian) -> str:
         max_new_tokens=args.max_new_tokens,
         num_beams=args.num_beams,
         basis=lag.basis,
-        compose=args.compose,
+        compose=compose,
         cost=cost,
     )
     if args.format == "json":

@@ -148,3 +148,15 @@ def build_lagrangian_of(text: str):
     from src.tokens.paper import parse_fields
 
     return build_lagrangian(parse_fields(text))
+
+
+@pytest.mark.parametrize(("max_fields", "expected"), [(1, 1), (2, 2), (6, 3), (None, 3)])
+def test_compose_defaults_to_the_most_fields_the_model_trained_on_at_most_three(tmp_path, max_fields, expected):
+    from src.lagrangian import default_compose
+
+    run = tmp_path / "run"
+    (run / "best_model").mkdir(parents=True)
+    if max_fields is not None:
+        (run / "run_info.json").write_text(json.dumps({"config": {"data": {"max_fields": max_fields}}}))
+    assert default_compose(str(run / "best_model")) == expected
+    assert default_compose(str(tmp_path / "elsewhere" / "model")) == 3
