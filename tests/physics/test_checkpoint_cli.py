@@ -151,7 +151,7 @@ def build_lagrangian_of(text: str):
 
 
 @pytest.mark.parametrize(("max_fields", "expected"), [(1, 1), (2, 2), (6, 3), (None, 3)])
-def test_compose_defaults_to_the_most_fields_the_model_trained_on_at_most_three(tmp_path, max_fields, expected):
+def test_compose_defaults_to_the_most_fields_the_model_trained_on_up_to_3(tmp_path, max_fields, expected):
     from src.lagrangian import default_compose
 
     run = tmp_path / "run"
