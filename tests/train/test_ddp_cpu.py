@@ -76,7 +76,7 @@ def test_ddp_on_two_cpu_processes_trains_checkpoints_and_resumes(tiny_data_root,
     assert list(tmp_path.rglob("results.json")) == [run_dir / "results.json"]  # none of rank 1
     # the final scores: each rank decoded one of the two rows, and both were scored
     for rank in (0, 1):
-        assert f"final decoding: val (2 rows, 1 on rank {rank})" in first.stdout
+        assert f"final decoding: val (2 rows, 1 on rank {rank}; greedy)" in first.stdout
     assert results["validation"]["final/val/rows"] == 2.0
     resumed = _run([*common, "trainer.max_steps=6", "trainer.max_epochs=2", f"ckpt_path={last}"], tmp_path)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
