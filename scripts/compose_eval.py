@@ -110,4 +110,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from src.cli import run_main
+
+    sys.exit(run_main(main))  # a bad checkpoint or split: one line, exit code 2

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
+from train_helpers import PAPER_TINY_DATA
 
 from src.train import train
 
@@ -27,22 +28,10 @@ def test_paper_reproduction_debug_run_on_the_cpu(compose_cfg):
             "experiment=paper_reproduction",
             "debug=fdr",
             "model=tiny",
-            "trainer=cpu",
+            "trainer.accelerator=cpu",  # the GPU trainer's precision, clipping and optimiser, on the CPU
             "logger=csv",
             "data.name=paper_reproduction_tiny",
-            "data.n_lagrangians=40",
-            "data.max_fields=2",
-            "data.num_workers=1",
-            "data.chunk_size=16",
-            "data.val_fraction=0.2",
-            "data.test_fraction=0.2",
-            "data.card=false",
-            "data.ood.ood_fields.enabled=false",
-            "data.ood.ood_hypercharge.enabled=false",
-            "data.ood.ood_reps.enabled=false",
-            "data.ood.benchmarks.enabled=false",
-            "data.datamodule.batch_size=4",
-            "data.datamodule.eval_splits=[]",
+            *PAPER_TINY_DATA,
             "callbacks.embedding_analysis=null",
         ]
     )

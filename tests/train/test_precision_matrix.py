@@ -6,6 +6,7 @@ from __future__ import annotations
 import lightning as L
 import pytest
 import torch
+from train_helpers import PAPER_TINY_DATA
 
 from src.train import train
 
@@ -109,19 +110,7 @@ PAPER_TINY = [  # the paper experiments on a few dozen 1-2-field Lagrangians and
     "trainer.accelerator=cpu",
     "trainer.max_steps=2",
     "logger=none",
-    "data.n_lagrangians=40",
-    "data.max_fields=2",
-    "data.num_workers=1",
-    "data.chunk_size=16",
-    "data.val_fraction=0.2",
-    "data.test_fraction=0.2",
-    "data.card=false",
-    "data.ood.ood_fields.enabled=false",
-    "data.ood.ood_hypercharge.enabled=false",
-    "data.ood.ood_reps.enabled=false",
-    "data.ood.benchmarks.enabled=false",
-    "data.datamodule.batch_size=4",
-    "data.datamodule.eval_splits=[]",
+    *PAPER_TINY_DATA,
     "callbacks.generation_scores.num_examples=4",
     "decode.max_new_tokens=16",
     "callbacks.embedding_analysis=null",
