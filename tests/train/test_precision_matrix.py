@@ -10,11 +10,7 @@ from train_helpers import PAPER_TINY_DATA
 
 from src.train import train
 
-TINY = [
-    "data=tiny",
-    "model=tiny",
-    "data.datamodule.batch_size=8",
-    "debug=limit",  # 4 batches per epoch
+BRIEF = [  # a short fit: no logger, a 4-row probe, no final scores
     "logger=none",
     "callbacks.generation_scores.num_examples=4",
     "decode.max_new_tokens=16",
@@ -22,6 +18,8 @@ TINY = [
     "final_eval.limit=0",
     "test_after_fit=false",
 ]
+# debug=limit: 4 batches an epoch
+TINY = ["data=tiny", "model=tiny", "data.datamodule.batch_size=8", "debug=limit", *BRIEF]
 CLIP = 0.01  # small enough to bite on every step of a fresh tiny model
 
 
@@ -109,13 +107,8 @@ PAPER_TINY = [  # the paper experiments on a few dozen 1-2-field Lagrangians and
     "model=tiny",
     "trainer.accelerator=cpu",
     "trainer.max_steps=2",
-    "logger=none",
     *PAPER_TINY_DATA,
-    "callbacks.generation_scores.num_examples=4",
-    "decode.max_new_tokens=16",
-    "callbacks.embedding_analysis=null",
-    "final_eval.limit=0",
-    "test_after_fit=false",
+    *BRIEF,
 ]
 
 
