@@ -40,8 +40,15 @@ def beyond(table: pd.DataFrame, k: int) -> tuple[int, int]:
     return terms, rows
 
 
-def run(ckpt: str, split: str, compose: int, limit: int | None, out: Path) -> tuple[pd.DataFrame, dict]:
-    argv = [f"ckpt={ckpt}", f"splits=[{split}]", f"decode.compose={compose}", "wandb=false", f"out_dir={out}"]
+def run(ckpt: str, split: str, compose: int, limit: int | None, out: Path, data_dir: Path):
+    argv = [
+        f"ckpt={ckpt}",
+        f"data_dir={data_dir}",
+        f"splits=[{split}]",
+        f"decode.compose={compose}",
+        "wandb=false",
+        f"out_dir={out}",
+    ]
     argv += [f"limit={limit}"] if limit else []
     cfg = parse_config(argv)
     result = evaluate(cfg)
@@ -55,8 +62,11 @@ def main() -> int:
     p.add_argument("--limit", type=int, default=None, help="rows per split (the first N)")
     p.add_argument("--splits", default="test,ood_fields,ood_hypercharge,benchmarks")
     p.add_argument("--out", default=None)
+    p.add_argument(
+        "--data-dir", default=None, help="the dataset folder (default: the one the run trained on)"
+    )
     args = p.parse_args()
-    data_dir = default_data_dir(Path(args.ckpt))
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir(Path(args.ckpt))
     report: dict = {"ckpt": args.ckpt, "compose": args.compose, "splits": {}}
     lines = [
         "| split | decoding | n | "
@@ -71,7 +81,9 @@ def main() -> int:
                 table = table.iloc[: args.limit]
             split_report: dict = {"beyond_k": beyond(table, args.compose)}
             for mode, compose in (("direct", 0), (f"composed k={args.compose}", args.compose)):
-                preds, cost = run(args.ckpt, split, compose, args.limit, Path(tmp) / f"{split}_{compose}")
+                preds, cost = run(
+                    args.ckpt, split, compose, args.limit, Path(tmp) / f"{split}_{compose}", data_dir
+                )
                 by_nf = preds.groupby("n_fields")["exact/perfect"].mean().to_dict()
                 entry = {
                     "perfect": float(preds["exact/perfect"].mean()),
