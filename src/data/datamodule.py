@@ -311,6 +311,7 @@ class LagrangianDataModule(L.LightningDataModule):
                 # a scheme with canonical IDs already writes them per term: the curriculum has nothing to do
                 canonical_ids=None if self.scheme.canonical else self.stream_cfg.get("canonical_ids"),
                 renumber=self._renumber_ids,
+                sublists=self.stream_cfg.get("sublists"),
             )
         return self._stream
 

@@ -130,13 +130,16 @@ def candidate_row(
     rejects: Counter,
     rng_key: str | None = None,
     precheck: Callable[[Sample], str | None] | None = None,
+    own_terms_only: bool = False,
 ) -> dict | None:
     """Draw candidate ``index`` of a stream and turn it into a row; None (and a reject reason) if refused.
 
     The candidate's generator is ``Random(rng_key)``, by default ``f"{settings.seed}:{stream}:{index}"``.
     ``precheck(sample)`` runs before the oracle: a reason string refuses the candidate without solving it.
+    ``own_terms_only``: the row's Lagrangian keeps only the terms that hold every field of the list
+    (``src.physics.lagrangian.own_terms``), the answers compositional decoding assembles.
     """
-    from src.physics.lagrangian import build_lagrangian
+    from src.physics.lagrangian import build_lagrangian, own_terms
     from src.tokens.paper import lagrangian_length
 
     rng = random.Random(rng_key or f"{settings.seed}:{stream}:{index}")
@@ -153,6 +156,8 @@ def candidate_row(
     if sample.planted and not planted_confirmed(sample, lag):
         rejects["planted_trilinear_not_invariant"] += 1
         return None
+    if own_terms_only:
+        lag = own_terms(lag)
     # Only the in-distribution set is capped: OOD sets probe exactly the lengths a model never saw.
     cap = settings.max_target_tokens if stream == "main" else None
     # A Lagrangian with many terms is counted before it is written (a term averages ~47 words, few pass

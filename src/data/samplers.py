@@ -210,6 +210,43 @@ class TrilinearSampler:
         raise SamplingError("cannot plant a trilinear without repeating a field")
 
 
+@dataclass
+class SublistSampler:
+    """Sub-lists of another sampler's field lists: the inputs compositional decoding asks a model about.
+
+    A parent list is drawn; then a size k with weights ``size_weights`` (k = 1, 2, ...; at most the parent's
+    length), and k of its fields in the parent's order. With ``planted_share``, a sub-list of three or more
+    fields of a parent with a planted trilinear holds the planted fields (uniform sub-lists of a long list
+    rarely hold a coupling, and a composed Lagrangian is exact only if those that do are right). With
+    ``repeat_share`` one field of a sub-list of two or more is replaced by a copy of another (identical
+    quantum numbers, as two Higgs doublets or generations in real models); the planted mark is then dropped.
+    """
+
+    parent: object
+    size_weights: tuple[float, ...]
+    planted_share: float
+    repeat_share: float
+
+    def sample(self, rng: random.Random, rejects: Counter) -> Sample:
+        parent = self.parent.sample(rng, rejects)
+        n = len(parent.fields)
+        k = min(rng.choices(range(1, len(self.size_weights) + 1), weights=self.size_weights)[0], n)
+        planted = set(parent.planted)
+        if planted and k >= len(planted) and rng.random() < self.planted_share:
+            rest = [i for i in range(n) if i not in planted]
+            chosen = sorted(planted | set(rng.sample(rest, k - len(planted))))
+        else:
+            chosen = sorted(rng.sample(range(n), k))
+        fields = [parent.fields[i] for i in chosen]
+        kind = parent.planted_kind if planted and planted <= set(chosen) else None
+        if k >= 2 and rng.random() < self.repeat_share:
+            a, b = rng.sample(range(k), 2)
+            fields[b] = fields[a]
+            kind = None
+        where = tuple(chosen.index(i) for i in sorted(planted)) if kind else ()
+        return Sample(fields, parent.spelling, planted=where, planted_kind=kind)
+
+
 # -------------------------------------------------------------------------------------------------------
 # Out-of-distribution samplers
 

@@ -74,6 +74,14 @@ class OodNode:
 
 
 @dataclass
+class SublistsNode:
+    sizes: list[float] = MISSING
+    planted_share: float = MISSING
+    repeat_share: float = MISSING
+    own_terms: bool = MISSING
+
+
+@dataclass
 class StreamNode:
     enabled: bool = MISSING
     epoch_batches: int = MISSING
@@ -81,6 +89,7 @@ class StreamNode:
     canonical_ids: list[float] = MISSING
     canonical_ids_until: float | None = MISSING
     seed: int = MISSING
+    sublists: SublistsNode = field(default_factory=SublistsNode)
 
 
 @dataclass

@@ -49,6 +49,7 @@ class TrainStream(IterableDataset):
         keep_by_fields: list[float] | None = None,
         canonical_ids: list[float] | None = None,
         renumber: Callable[[list[int]], list[int]] | None = None,
+        sublists: dict | None = None,
     ):
         super().__init__()
         if batch_size < 1 or epoch_batches < 1:
@@ -83,6 +84,7 @@ class TrainStream(IterableDataset):
         if self.canonical_ids and renumber is None:
             raise ValueError("canonical_ids needs a renumber function (the scheme's per-term ID renumbering)")
         self.renumber = renumber
+        self.sublists = check_sublists(sublists)
         self.epoch = 0
         self.skip = 0  # batches of the current epoch already consumed (resume)
         self.yielded = 0
@@ -132,6 +134,13 @@ class TrainStream(IterableDataset):
         from .rows import multiset_key
 
         sampler = make_sampler(self.settings, "main")
+        own_terms_only = False
+        if self.sublists:
+            from .samplers import SublistSampler
+
+            sub = self.sublists
+            sampler = SublistSampler(sampler, tuple(sub["sizes"]), sub["planted_share"], sub["repeat_share"])
+            own_terms_only = sub["own_terms"]
         s = self.settings
         index = 0
         rng_key = ""
@@ -148,7 +157,10 @@ class TrainStream(IterableDataset):
 
         while True:
             rng_key = f"stream:{self.seed}:{self.epoch}:{worker}:{index}"
-            row = candidate_row(s, "main", sampler, index, self.rejects, rng_key=rng_key, precheck=precheck)
+            row = candidate_row(
+                s, "main", sampler, index, self.rejects, rng_key=rng_key, precheck=precheck,
+                own_terms_only=own_terms_only,
+            )
             index += 1
             if row is None:
                 continue
@@ -196,6 +208,26 @@ class TrainStream(IterableDataset):
                 continue
             self.yielded += 1
             yield batch
+
+
+def check_sublists(sublists: dict | None) -> dict | None:
+    """The ``stream.sublists`` settings checked (None when ``sizes`` is empty: whole lists are drawn)."""
+    if not sublists or not list(sublists.get("sizes") or []):
+        return None
+    where = "data.datamodule.stream.sublists"
+    sizes = [float(w) for w in sublists["sizes"]]
+    if len(sizes) > 4 or any(w < 0 for w in sizes) or sum(sizes) <= 0:
+        raise UserError(
+            f"{where}.sizes: weights of sub-lists of 1, 2, ... fields, at most 4 (no term holds more distinct "
+            f"fields), none negative, not all zero; got {list(sublists['sizes'])}"
+        )
+    out = {"sizes": sizes, "own_terms": bool(sublists.get("own_terms", True))}
+    for key in ("planted_share", "repeat_share"):
+        value = float(sublists.get(key, 0.0))
+        if not 0.0 <= value <= 1.0:
+            raise UserError(f"{where}.{key} is a share in [0, 1], got {sublists.get(key)}")
+        out[key] = value
+    return out
 
 
 def stream_loader(stream: TrainStream, collate, num_workers: int = 0) -> torch.utils.data.DataLoader:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from src.physics.fields import Field
+from src.physics.lagrangian import uses_every_field
 from src.physics.terms import GAUGE_GROUPS, Factor, Lagrangian, Term
 from src.tokens.base import ParsedLagrangian
 from src.tokens.paper import canonical_order
@@ -73,7 +74,7 @@ def assemble(fields: Sequence[Field], answers: Mapping[tuple[int, ...], ParsedLa
                     gauge.setdefault(sub[0], []).append(term.group)
                 else:
                     out.gauge_elsewhere += 1
-            elif {f.field for f in term.factors} == set(range(len(sub))):
+            elif uses_every_field(term, len(sub)):
                 out.terms.append(_renumbered(term, sub))
             else:
                 out.partial += 1

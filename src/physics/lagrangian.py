@@ -227,6 +227,22 @@ def build_lagrangian(fields: list[Field], basis: str = "independent") -> Lagrang
     return Lagrangian(list(fields), interactions + kinetic + gauge + masses, basis)
 
 
+def uses_every_field(term: Term, n_fields: int) -> bool:
+    """Does ``term`` hold every one of a list's ``n_fields`` fields? A gauge kinetic term holds no field: it
+    counts as a term of each one-field list (it comes with any charged field)."""
+    if term.kind == "gauge_kinetic":
+        return n_fields == 1
+    return {f.field for f in term.factors} == set(range(n_fields))
+
+
+def own_terms(lag: Lagrangian) -> Lagrangian:
+    """The terms of ``lag`` that hold every field of its list: what the list adds to the Lagrangian of any
+    longer list that holds it (a one-field list: its whole Lagrangian). The Lagrangian of a list is the union
+    of its sub-lists' own terms (``src.decoding.compose``)."""
+    n = len(lag.fields)
+    return Lagrangian(list(lag.fields), [t for t in lag.terms if uses_every_field(t, n)], lag.basis)
+
+
 def clear_caches() -> None:
     """Forget every cached factor, signature and entry list (for cold-cache benchmarks)."""
     _clear_invariant_caches()

@@ -144,3 +144,57 @@ def test_choose_draws_what_random_choice_draws_from_the_same_state():
             assert a.random() == b.random()
     with pytest.raises(IndexError):
         choose(random.Random(0), (), 1)
+
+
+def _sublists(planted_share=0.0, repeat_share=0.0, sizes=(1, 1, 1, 1), n=400):
+    from src.data.samplers import SublistSampler
+
+    parent = make_sampler(settings_from_config({}), "main")
+    sampler = SublistSampler(parent, sizes, planted_share, repeat_share)
+    rng, rejects = random.Random(7), Counter()
+    pairs = []
+    for _ in range(n):
+        state = rng.getstate()
+        whole = parent.sample(rng, Counter())  # the parent the sub-list sampler draws from this state
+        rng.setstate(state)
+        pairs.append((whole, sampler.sample(rng, rejects)))
+    return pairs
+
+
+def test_sublists_are_ordered_sub_lists_of_their_parent_of_the_weighted_sizes():
+    pairs = _sublists(sizes=(0, 1, 0, 1))
+    sizes = Counter(len(sub.fields) for _, sub in pairs)
+    assert set(sizes) <= {1, 2, 3, 4} and sizes[2] > 100 and sizes[4] > 50
+    for whole, sub in pairs:
+        assert len(sub.fields) in (2, 4) or len(sub.fields) == len(whole.fields)  # cut at the parent's length
+        positions = iter(range(len(whole.fields)))  # the parent's order is kept
+        assert all(any(whole.fields[i] == f for i in positions) for f in sub.fields)
+
+
+def test_planted_share_one_keeps_the_planted_trilinear_in_every_sub_list_that_can_hold_it():
+    pairs = _sublists(planted_share=1.0, sizes=(0, 0, 1, 1))
+    held = 0
+    for whole, sub in pairs:
+        if whole.planted and len(whole.fields) >= 3:
+            held += 1
+            assert sub.planted_kind == whole.planted_kind and len(sub.planted) == 3
+            assert [sub.fields[i] for i in sub.planted] == [whole.fields[i] for i in whole.planted]
+    assert held > 200
+    # and the oracle confirms the planted coupling in the sub-list (candidate_row refuses it otherwise)
+    rejects = Counter()
+    from src.data.samplers import SublistSampler
+
+    settings = settings_from_config({})
+    sampler = SublistSampler(make_sampler(settings, "main"), (0, 0, 1, 1), 1.0, 0.0)
+    rows = [candidate_row(settings, "main", sampler, i, rejects, own_terms_only=True) for i in range(60)]
+    assert rejects["planted_trilinear_not_invariant"] == 0
+    assert sum(r is not None and r["planted"] != "" for r in rows) > 30
+
+
+def test_repeat_share_copies_a_field_and_drops_the_planted_mark():
+    pairs = _sublists(repeat_share=1.0, planted_share=1.0, sizes=(0, 1, 1, 1))
+    for _, sub in pairs:
+        if len(sub.fields) == 1:  # a one-field parent
+            continue
+        assert len(set(sub.fields)) < len(sub.fields)
+        assert sub.planted == () and sub.planted_kind is None

@@ -3,6 +3,9 @@ reproducible from its seed, resumable at the batch it stopped at."""
 
 from __future__ import annotations
 
+from collections import Counter
+
+import pytest
 from data_helpers import compose_data
 
 from src.data.datamodule import LagrangianDataModule
@@ -12,11 +15,13 @@ from src.physics.lagrangian import build_lagrangian
 from src.tokens import build_scheme
 
 
-def make_dm(tiny_dir, seed=0, epoch_batches=6, batch_size=8, start_epoch=0) -> LagrangianDataModule:
+def make_dm(
+    tiny_dir, seed=0, epoch_batches=6, batch_size=8, start_epoch=0, scheme="paper"
+) -> LagrangianDataModule:
     data = compose_data("tiny")
     dm = LagrangianDataModule(
         str(tiny_dir),
-        scheme=build_scheme("paper"),
+        scheme=build_scheme(scheme, **({"canonical": True} if scheme == "field_refs" else {})),
         batch_size=batch_size,
         eval_splits=["ood_hypercharge"],
         generate={k: v for k, v in data.items() if k != "datamodule"},
@@ -202,3 +207,80 @@ def test_a_curriculum_ended_early_streams_the_schemes_own_ids_and_stays_ended_on
     resumed.train_stream().load_state_dict(state)
     assert resumed.train_stream().canonical_ids == [1.0]
     assert "canonical_ids" not in plain.train_stream().state_dict()  # nothing to restore when nothing was cut
+
+
+def _input_fields(dm, example):
+    """The input field list of a field_refs example (its F0, F1, ... labels dropped)."""
+    from src.tokens.paper import parse_fields_tokens
+
+    words = dm.scheme.decode(example["input_ids"])
+    return parse_fields_tokens([w for w in words if not (w[0] == "F" and w[1:].isdigit())])
+
+
+def _sublist_dm(tiny_dir, **sublists):
+    # field_refs: the scheme that names fields by position, so two identical fields stay two
+    dm = make_dm(tiny_dir, scheme="field_refs")
+    # sub-lists of the paper's sampled lists (1-6 fields, a planted trilinear); held out: the tiny set's tables
+    dm.generate = {**dm.generate, "sampler": "sampled", "max_fields": 6}
+    dm.stream_cfg["sublists"] = {
+        "sizes": [0.1, 0.3, 0.3, 0.3], "planted_share": 0.5, "repeat_share": 0.2, "own_terms": True, **sublists
+    }
+    return dm
+
+
+def test_a_sublist_stream_trains_on_the_terms_that_hold_every_field_of_each_sub_list(tiny_dir):
+    from src.physics.lagrangian import own_terms
+
+    dm = _sublist_dm(tiny_dir)
+    sizes, repeats, empty = Counter(), 0, 0
+    for e, _ in zip(dm.train_stream().examples(worker=0), range(120)):
+        fields = _input_fields(dm, e)
+        sizes[len(fields)] += 1
+        repeats += len(set(fields)) < len(fields)
+        parsed = dm.scheme.parse_target(dm.scheme.decode(e["labels"]), fields)
+        want = own_terms(build_lagrangian(fields))
+        assert sorted(map(repr, (t.term for t in parsed.terms))) == sorted(map(repr, want.terms))
+        empty += not want.terms
+        if len(fields) > 1:
+            assert all(len({f.field for f in t.term.factors}) == len(fields) for t in parsed.terms)
+    assert set(sizes) <= {1, 2, 3, 4} and sizes[4] > 0 and sizes[1] > 0
+    assert repeats > 0  # identical fields (two doublets alike) are drawn
+    assert 0 < empty < 120  # sub-lists with no term of their own are drawn too, and not only those
+
+
+def test_a_sublist_stream_with_own_terms_off_trains_on_whole_lagrangians(tiny_dir):
+    dm = _sublist_dm(tiny_dir, own_terms=False)
+    for e, _ in zip(dm.train_stream().examples(worker=0), range(30)):
+        fields = _input_fields(dm, e)
+        parsed = dm.scheme.parse_target(dm.scheme.decode(e["labels"]), fields)
+        assert len(parsed.terms) == len(build_lagrangian(fields).terms)
+
+
+def test_a_sublist_stream_never_yields_a_held_out_field_list(tiny_dir):
+    dm = _sublist_dm(tiny_dir)
+    held_out = set()
+    for split in ("val", "test", "ood_fields", "ood_hypercharge", "ood_reps"):
+        held_out |= set(dm.table(split)["key"])
+    stream = dm.train_stream()
+    for e, _ in zip(stream.examples(worker=0), range(200)):
+        assert multiset_key(_input_fields(dm, e)) not in held_out
+    assert stream.rejects["held_out"] > 0
+
+
+@pytest.mark.parametrize(
+    "bad, named",
+    [
+        ({"sizes": [1, 1, 1, 1, 1]}, "sizes"),
+        ({"sizes": [0, 0]}, "sizes"),
+        ({"sizes": [-1, 2]}, "sizes"),
+        ({"sizes": [1], "planted_share": 1.5}, "planted_share"),
+        ({"sizes": [1], "repeat_share": -0.1}, "repeat_share"),
+    ],
+)
+def test_bad_sublist_settings_are_refused_by_name(bad, named):
+    from src.data.stream import check_sublists
+    from src.errors import UserError
+
+    with pytest.raises(UserError, match=rf"data\.datamodule\.stream\.sublists\.{named}"):
+        check_sublists(bad)
+    assert check_sublists({"sizes": []}) is None

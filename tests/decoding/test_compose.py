@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from src.decoding.compose import MAX_DISTINCT_FIELDS, assemble, sublists
 from src.physics.fields import parse_short_fields
-from src.physics.lagrangian import BASES, build_lagrangian
+from src.physics.lagrangian import BASES, build_lagrangian, own_terms
 from src.physics.models import REGISTRY, get_model
 from src.tokens import SCHEMES, build_scheme
 from src.tokens.stats import random_fields
@@ -45,12 +45,14 @@ def field_lists(draw, max_fields: int = 10, repeats: bool = True):
     return fields
 
 
-def _oracle_answers(fields, basis: str, scheme, max_size: int = MAX_DISTINCT_FIELDS):
-    """Each sub-list's oracle Lagrangian in the scheme's words, read back as the model's answer would be."""
+def _oracle_answers(fields, basis: str, scheme, max_size: int = MAX_DISTINCT_FIELDS, own: bool = False):
+    """Each sub-list's oracle Lagrangian in the scheme's words, read back as the model's answer would be
+    (``own``: only the terms that hold every field of the sub-list, as a model trained on them answers)."""
     answers = {}
     for sub in sublists(len(fields), max_size):
         chosen = [fields[i] for i in sub]
-        words = scheme.target_tokens(build_lagrangian(chosen, basis=basis))
+        lag = build_lagrangian(chosen, basis=basis)
+        words = scheme.target_tokens(own_terms(lag) if own else lag)
         answers[sub] = scheme.parse_target(words, chosen)
     return answers
 
@@ -107,6 +109,17 @@ def test_composition_writes_every_registry_model_whole(name, basis):
     scheme = build_scheme("field_refs", canonical=True)
     composed = assemble(fields, _oracle_answers(fields, basis, scheme, max_size=3))
     _same_terms(composed.terms, build_lagrangian(fields, basis=basis).terms)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(fields=field_lists(max_fields=8))
+def test_answers_of_own_terms_only_compose_to_the_whole_lagrangian(fields):
+    """The training targets of conf/experiment/learn_sublists.yaml: each sub-list's terms that hold all its
+    fields. Composed, they are the whole Lagrangian, with nothing left over."""
+    scheme = build_scheme("field_refs", canonical=True)
+    composed = assemble(fields, _oracle_answers(fields, "independent", scheme, own=True))
+    _same_terms(composed.terms, build_lagrangian(fields).terms)
+    assert composed.partial == 0 and composed.gauge_elsewhere == 0 and composed.unreadable == 0
 
 
 def test_registry_models_need_sub_lists_of_at_most_three_fields():
