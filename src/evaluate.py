@@ -30,7 +30,6 @@ of the wrong type is refused by name. User mistakes exit with code 2 and one lin
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -116,16 +115,17 @@ def available_splits(data_dir: Path) -> list[str]:
 
 
 def default_data_dir(ckpt: Path) -> Path:
-    from src.models.module import run_dir_of
+    from src.runs import RUN_INFO, run_config, run_dir_of
 
-    run = run_dir_of(ckpt)
-    info = run / "run_info.json" if run else None
-    if info is None or not info.is_file():
+    config = run_config(ckpt)
+    if config is None:
         raise UserError(f"cannot tell which dataset {ckpt} was trained on: pass data_dir=DIR")
     try:
-        return Path(json.loads(info.read_text())["config"]["data"]["datamodule"]["data_dir"])
-    except (KeyError, TypeError, json.JSONDecodeError):
-        raise UserError(f"{info} names no data.datamodule.data_dir: pass data_dir=DIR") from None
+        return Path(config["data"]["datamodule"]["data_dir"])
+    except (KeyError, TypeError):
+        raise UserError(
+            f"{run_dir_of(ckpt) / RUN_INFO} names no data.datamodule.data_dir: pass data_dir=DIR"
+        ) from None
 
 
 # --- scoring -------------------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def evaluate(cfg: DictConfig) -> dict:
 
     from src.data.datamodule import LagrangianDataModule
     from src.decoding import Decoder
-    from src.models.module import run_dir_of
+    from src.runs import run_dir_of
 
     ckpt = Path(cfg.ckpt)
     model = load_checkpoint(ckpt)  # first: a path that is not a model is named as such

@@ -60,8 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="--checkpoint: assemble from the model's answers on sub-lists of at most K fields (1-4); "
-        "0: the whole list at once (default: the most fields its training lists had, at most 3, where the "
-        "run's run_info.json says; else 3)",
+        "0: the whole list at once (default: the run's own decode.compose when it decoded composed, else "
+        "the most fields its training lists had, at most 3, where the run's run_info.json says; else 3)",
     )
     return p
 
@@ -251,17 +251,18 @@ DEFAULT_COMPOSE = 3  # composed from sub-lists of <= 3 fields measured better th
 
 
 def default_compose(checkpoint: str) -> int:
-    """``--compose`` when not given: the most fields of the training lists of the checkpoint's run (its
-    run_info.json), at most ``DEFAULT_COMPOSE``; ``DEFAULT_COMPOSE`` for a model outside a run."""
-    from pathlib import Path
+    """``--compose`` when not given: the run's own ``decode.compose`` when it decoded composed (a model
+    trained on sub-lists), else the most fields of its training lists, at most ``DEFAULT_COMPOSE``;
+    ``DEFAULT_COMPOSE`` for a model outside a run."""
+    from src.runs import run_config
 
-    from src.models.module import run_dir_of
-
-    run = run_dir_of(Path(checkpoint))
+    config = run_config(checkpoint) or {}
     try:
-        info = json.loads((run / "run_info.json").read_text())
-        return max(1, min(DEFAULT_COMPOSE, int(info["config"]["data"]["max_fields"])))
-    except (TypeError, OSError, KeyError, ValueError):
+        own = int((config.get("decode") or {}).get("compose") or 0)
+        if own > 0:
+            return own
+        return max(1, min(DEFAULT_COMPOSE, int(config["data"]["max_fields"])))
+    except (TypeError, KeyError, ValueError):
         return DEFAULT_COMPOSE
 
 

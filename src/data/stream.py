@@ -158,7 +158,13 @@ class TrainStream(IterableDataset):
         while True:
             rng_key = f"stream:{self.seed}:{self.epoch}:{worker}:{index}"
             row = candidate_row(
-                s, "main", sampler, index, self.rejects, rng_key=rng_key, precheck=precheck,
+                s,
+                "main",
+                sampler,
+                index,
+                self.rejects,
+                rng_key=rng_key,
+                precheck=precheck,
                 own_terms_only=own_terms_only,
             )
             index += 1
@@ -218,8 +224,8 @@ def check_sublists(sublists: dict | None) -> dict | None:
     sizes = [float(w) for w in sublists["sizes"]]
     if len(sizes) > 4 or any(w < 0 for w in sizes) or sum(sizes) <= 0:
         raise UserError(
-            f"{where}.sizes: weights of sub-lists of 1, 2, ... fields, at most 4 (no term holds more distinct "
-            f"fields), none negative, not all zero; got {list(sublists['sizes'])}"
+            f"{where}.sizes: weights of sub-lists of 1, 2, ... fields, at most 4 (no term holds more "
+            f"distinct fields), none negative, not all zero; got {list(sublists['sizes'])}"
         )
     out = {"sizes": sizes, "own_terms": bool(sublists.get("own_terms", True))}
     for key in ("planted_share", "repeat_share"):

@@ -34,6 +34,7 @@ from src.errors import UserError
 from src.models.bart import ARCH_KEYS, MAX_NEW_TOKENS, SpecialIds, build_bart, generation_config, model_class
 from src.models.greedy import greedy_decode, greedy_decode_queue
 from src.models.schema import SCHEDULES
+from src.runs import run_dir_of
 from src.tokens.base import LABEL_PAD
 
 PRETRAINED_META = "lagrangian_bart.json"
@@ -51,14 +52,6 @@ def _until_eos(ids: list[int], eos: int) -> list[int]:
 
 class ModelLoadError(UserError):
     """``path`` is not a model this project can load; the one-line message names the path and the cause."""
-
-
-def run_dir_of(path: Path) -> Path | None:
-    """The training run folder holding ``path`` (``<run>/best_model`` or ``<run>/checkpoints/x.ckpt``)."""
-    for parent in (path.parent, path.parent.parent):
-        if (parent / "run_info.json").is_file() or (parent / "best_model").is_dir():
-            return parent
-    return None
 
 
 def default_optim() -> dict:

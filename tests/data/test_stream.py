@@ -220,10 +220,14 @@ def _input_fields(dm, example):
 def _sublist_dm(tiny_dir, **sublists):
     # field_refs: the scheme that names fields by position, so two identical fields stay two
     dm = make_dm(tiny_dir, scheme="field_refs")
-    # sub-lists of the paper's sampled lists (1-6 fields, a planted trilinear); held out: the tiny set's tables
+    # sub-lists of the paper's sampled lists (1-6 fields, a planted trilinear); held out: the tiny tables
     dm.generate = {**dm.generate, "sampler": "sampled", "max_fields": 6}
     dm.stream_cfg["sublists"] = {
-        "sizes": [0.1, 0.3, 0.3, 0.3], "planted_share": 0.5, "repeat_share": 0.2, "own_terms": True, **sublists
+        "sizes": [0.1, 0.3, 0.3, 0.3],
+        "planted_share": 0.5,
+        "repeat_share": 0.2,
+        "own_terms": True,
+        **sublists,
     }
     return dm
 

@@ -160,3 +160,16 @@ def test_compose_defaults_to_the_most_fields_the_model_trained_on_up_to_3(tmp_pa
         (run / "run_info.json").write_text(json.dumps({"config": {"data": {"max_fields": max_fields}}}))
     assert default_compose(str(run / "best_model")) == expected
     assert default_compose(str(tmp_path / "elsewhere" / "model")) == 3
+
+
+def test_compose_defaults_to_the_runs_own_composition_when_it_decoded_composed(tmp_path):
+    from src.lagrangian import default_compose
+
+    run = tmp_path / "run"
+    (run / "best_model").mkdir(parents=True)
+    config = {"data": {"max_fields": 6}, "decode": {"compose": 4}}  # a model trained on sub-lists of 1-4
+    (run / "run_info.json").write_text(json.dumps({"config": config}))
+    assert default_compose(str(run / "best_model")) == 4
+    config["decode"]["compose"] = 0  # trained to write whole Lagrangians: its training lists decide
+    (run / "run_info.json").write_text(json.dumps({"config": config}))
+    assert default_compose(str(run / "best_model")) == 3

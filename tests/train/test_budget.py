@@ -7,8 +7,9 @@ import time
 import pytest
 from omegaconf import OmegaConf
 
+from src.errors import UserError
 from src.models.module import lr_factor
-from src.train import Budget, UserError, _dd_hh_mm_ss, parse_duration
+from src.training.budget import Budget, dd_hh_mm_ss, parse_duration
 
 
 def test_durations_parse_in_every_spelling():
@@ -17,7 +18,7 @@ def test_durations_parse_in_every_spelling():
     assert parse_duration("00:01:00:05", "k") == 3605
     assert parse_duration(42, "k") == 42
     assert parse_duration(None, "k") is None
-    assert _dd_hh_mm_ss(3605.9) == "00:01:00:05"
+    assert dd_hh_mm_ss(3605.9) == "00:01:00:05"
 
 
 @pytest.mark.parametrize("bad", ["abc", "1:2:3:4:5", "-5"])

@@ -75,7 +75,7 @@ def test_experiment_trains_in_the_precision_that_pays_on_whatever_device_is_ther
 
 @pytest.mark.parametrize("switch", ["+trainer.fast_dev_run=true", "debug=fdr", "+trainer.fast_dev_run=3"])
 def test_fast_dev_run_shrinks_decoding_probe_final_scores_and_tsne(switch, compose_cfg):
-    from src.train import FAST_DEV_CHARGES, shrink_for_fast_dev_run
+    from src.training.checks import FAST_DEV_CHARGES, shrink_for_fast_dev_run
 
     cfg = compose_cfg(["experiment=quickstart", switch])  # final_eval.limit null, 600 tokens, 32 probe rows
     assert shrink_for_fast_dev_run(cfg)
@@ -88,7 +88,7 @@ def test_fast_dev_run_shrinks_decoding_probe_final_scores_and_tsne(switch, compo
 
 
 def test_a_normal_run_is_not_shrunk(compose_cfg):
-    from src.train import shrink_for_fast_dev_run
+    from src.training.checks import shrink_for_fast_dev_run
 
     cfg = compose_cfg(["experiment=quickstart", "final_eval.limit=0"])
     before = OmegaConf.to_container(cfg)

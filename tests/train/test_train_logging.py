@@ -138,7 +138,7 @@ def test_the_id_curriculum_ends_at_its_share_of_the_training_time(tiny_data_root
 
 
 def test_the_printed_headline_has_one_row_per_split_with_exact_and_validity_columns():
-    from src.train import headline_table
+    from src.training.report import headline_table
 
     summary = {
         "validation": {"val/loss": 0.5, "final/val/S_lagrangian": 0.25, "final/val/validity_rate": 0.75},

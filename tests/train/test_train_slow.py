@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from src.train import WANDB_ID_FILE, train
+from src.runs import WANDB_ID_FILE
+from src.train import train
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY_RUN = ["data=tiny", "model=tiny", "data.datamodule.batch_size=8", "decode.max_new_tokens=48"]

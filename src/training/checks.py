@@ -1,0 +1,110 @@
+"""The value checks of a training config, in one pass before any compute, and the shrinking of a
+``trainer.fast_dev_run``: what the schemas (``src/data/schema.py``, ``src/models/schema.py``) cannot say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from src.errors import UserError
+from src.models.precision import check_device
+from src.models.schema import SCHEDULES
+
+
+def check_values(cfg: DictConfig) -> None:
+    """Reject bad values before any compute (UserError: one line naming the key): what the schemas of the
+    data and optim groups cannot say (ranges, names, relations), the types and ranges of the keys without a
+    schema (seed, the Trainer's step limits, the decoding length), the model's shape, the checkpoint path."""
+    from src.data.settings import OOD_SPLITS, settings_from_config
+    from src.data.stream import check_sublists
+    from src.decoding.decoder import Decoder
+    from src.models.bart import validate_arch
+
+    def number(key: str, kind=float, minimum=None, maximum=None, allow_none: bool = False):
+        """A key's value: a number (an integer for ``kind=int``), within [minimum, maximum]."""
+        value = OmegaConf.select(cfg, key)
+        if value is None and allow_none:
+            return None
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and kind is int and not float(value).is_integer():
+            ok = False
+        if not ok:
+            raise UserError(f"{key}={value!r} must be {'an integer' if kind is int else 'a number'}")
+        within(key, value, minimum, maximum)
+        return value
+
+    def within(key: str, value, minimum=None, maximum=None) -> None:
+        if minimum is not None and value < minimum:
+            raise UserError(f"{key}={value!r} must be >= {minimum}")
+        if maximum is not None and value > maximum:
+            raise UserError(f"{key}={value!r} must be <= {maximum}")
+
+    # no schema: the Trainer takes more arguments than its YAML files name; seed and decode are plain keys
+    number("seed", int)
+    number("trainer.max_epochs", int, minimum=-1, allow_none=True)
+    number("trainer.max_steps", int, minimum=-1, allow_none=True)
+    Decoder.from_config(cfg.decode)  # the decoding options, each checked by name
+    # typed by the optim and data schemas at composition: ranges and names only
+    optim, dm = cfg.optim, cfg.data.datamodule
+    if not optim.lr > 0:
+        raise UserError(f"optim.lr={optim.lr!r} must be > 0")
+    within("optim.weight_decay", optim.weight_decay, minimum=0.0)
+    within("optim.warmup_steps", optim.warmup_steps, minimum=0)
+    within("optim.min_lr_ratio", optim.min_lr_ratio, minimum=0.0, maximum=1.0)
+    if optim.encoder_lr_scale is not None:
+        within("optim.encoder_lr_scale", optim.encoder_lr_scale, minimum=0.0)
+    if optim.schedule not in SCHEDULES:
+        raise UserError(f"optim.schedule={optim.schedule!r}: use one of {', '.join(SCHEDULES)}")
+    within("data.datamodule.batch_size", dm.batch_size, minimum=1)
+    within("data.datamodule.stream.epoch_batches", dm.stream.epoch_batches, minimum=1)
+    unknown = [s for s in dm.eval_splits if s not in OOD_SPLITS]  # before a dataset is generated for nothing
+    if unknown:
+        raise UserError(f"data.datamodule.eval_splits: {unknown[0]!r} is not one of {', '.join(OOD_SPLITS)}")
+    for key in ("keep_by_fields", "canonical_ids"):  # shares of the training stream, each in [0, 1]
+        for k, share in enumerate(dm.stream[key] or []):
+            within(f"data.datamodule.stream.{key}[{k}]", share, minimum=0.0, maximum=1.0)
+    check_sublists(OmegaConf.to_container(dm.stream.sublists, resolve=True))  # sub-list sizes and shares
+    if dm.stream.canonical_ids_until is not None:
+        within("data.datamodule.stream.canonical_ids_until", dm.stream.canonical_ids_until, 0.0, 1.0)
+    arch = OmegaConf.to_container(cfg.model, resolve=True)
+    validate_arch(arch)  # ModelConfigError, a UserError
+    for side in ("encoder", "decoder"):
+        d, heads = arch.get("d_model"), arch.get(f"{side}_attention_heads")
+        if isinstance(d, int) and isinstance(heads, int) and (heads < 1 or d % heads):
+            raise UserError(f"model.d_model={d} must be a multiple of model.{side}_attention_heads={heads}")
+    settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))  # ConfigError, a UserError
+    check_device({k: OmegaConf.select(cfg, f"trainer.{k}") for k in ("accelerator", "devices", "precision")})
+    ckpt = cfg.get("ckpt_path")
+    if ckpt:
+        if Path(str(ckpt)).is_dir():
+            raise UserError(
+                f"ckpt_path={ckpt} is a folder; give a checkpoint file, e.g. {ckpt}/checkpoints/last.ckpt"
+            )
+        if not Path(str(ckpt)).is_file():
+            raise UserError(f"ckpt_path={ckpt} does not exist")
+
+
+# A debugging run (trainer.fast_dev_run, however it is set) decodes and embeds a handful of rows and tokens.
+FAST_DEV_LIMITS = {
+    "decode.max_new_tokens": 32,
+    "callbacks.generation_scores.num_examples": 4,
+    "final_eval.limit": 4,
+}
+FAST_DEV_CHARGES = [0, "1/2"]  # the t-SNE grid of the embedding analysis: 2 hypercharges instead of 9
+
+
+def shrink_for_fast_dev_run(cfg: DictConfig) -> bool:
+    """Under ``trainer.fast_dev_run`` cap the decoding, the probe, the final scores and the t-SNE grid (in
+    place); True when it did. A run that is only checking the wiring then ends in seconds, not minutes."""
+    if not cfg.trainer.get("fast_dev_run"):
+        return False
+    with open_dict(cfg):
+        for key, cap in FAST_DEV_LIMITS.items():
+            value = OmegaConf.select(cfg, key)
+            too_many = value is None and key == "final_eval.limit"  # limit null = every row
+            if too_many or (isinstance(value, int) and value > cap):
+                OmegaConf.update(cfg, key, cap)
+        if OmegaConf.select(cfg, "callbacks.embedding_analysis") is not None:
+            cfg.callbacks.embedding_analysis.charges = FAST_DEV_CHARGES
+    return True

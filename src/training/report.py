@@ -1,0 +1,103 @@
+"""What a finished run reports: why training stopped, the collapse verdicts, the headline table printed at
+the end (the same numbers as ``results.json``)."""
+
+from __future__ import annotations
+
+
+def stop_reason(trainer, train_seconds: float | None, fit_seconds: float) -> str:
+    """What ended training: max_steps, max_epochs, the time limit, the budget of the whole job (``budget``),
+    the collapse probe or an interruption."""
+    if trainer.interrupted:
+        return "interrupted"
+    from src.callbacks.generation import GenerationScores
+
+    if any(isinstance(cb, GenerationScores) and cb.detector.should_stop() for cb in trainer.callbacks):
+        return "collapse"
+    from src.callbacks.budget import FinishInTime
+
+    if any(isinstance(cb, FinishInTime) and cb.stopped_at is not None for cb in trainer.callbacks):
+        return "budget"  # the rest of the job needed the time left
+    if 0 < trainer.max_steps <= trainer.global_step:
+        return "max_steps"
+    if trainer.max_epochs is not None and trainer.current_epoch >= trainer.max_epochs:
+        return "max_epochs"
+    if train_seconds is not None and fit_seconds >= train_seconds * 0.98:
+        return "max_time"
+    return "early_stop"
+
+
+def collapse_report(trainer, scores: dict[str, float]) -> dict:
+    """The collapse probe's verdicts during training and the distinct share of every final decoded split."""
+    from src.callbacks.generation import GenerationScores
+
+    report: dict = {}
+    for cb in trainer.callbacks:
+        if isinstance(cb, GenerationScores):
+            report = cb.detector.summary()
+            break
+    from src.metrics.collapse import CollapseDetector
+
+    detector = CollapseDetector(max_distinct_share=report.get("max_distinct_share", 0.1))
+    final = {
+        k.split("/")[1]: v
+        for k, v in scores.items()
+        if k.startswith("final/") and k.endswith("/distinct_outputs")
+    }
+    report["final_distinct_outputs"] = final
+    report["final_collapsed"] = sorted(
+        split
+        for split, share in final.items()
+        if detector.collapsed(share, int(scores.get(f"final/{split}/rows", 0)) or 1)
+    )
+    return report
+
+
+def probe_part(report: dict) -> dict:
+    """The probe verdicts of a collapse report (taken before the best checkpoint is loaded)."""
+    return {k: report[k] for k in ("collapsed", "first_collapsed_step", "probes") if k in report}
+
+
+HEADLINE = {  # key under final/<split>/ (loss: <split>/loss) -> column title
+    "loss": "loss",
+    "S_lagrangian": "S_Lagrangian",
+    "exact/S_lagrangian": "exact S",
+    "perfect": "perfect",
+    "validity_rate": "valid terms",
+    "P_length": "P_length",
+}
+
+
+def headline_table(summary: dict) -> list[str]:
+    """One line per split with the paper's scores (decoded, final/<split>/...) and the token loss."""
+    scores = {**summary["validation"], **summary["test"]}
+    splits = sorted({k.split("/")[1] for k in scores if k.startswith("final/")} | {"val"}, key=_split_order)
+    lines = [f"{'split':<16}" + "".join(f"{title:>14}" for title in HEADLINE.values())]
+    for split in splits:
+        cells = []
+        for h in HEADLINE:
+            value = scores.get(f"{split}/loss") if h == "loss" else scores.get(f"final/{split}/{h}")
+            cells.append(f"{value:>14.4f}" if value is not None else f"{'-':>14}")
+        lines.append(f"{split:<16}" + "".join(cells))
+    return lines
+
+
+def _split_order(split: str) -> tuple[int, str]:
+    return ({"train": 0, "val": 1, "test": 2}.get(split, 3), split)
+
+
+def print_summary(summary: dict) -> None:
+    print("\n".join(["scores (best checkpoint; all metrics in results.json):", *headline_table(summary)]))
+    print(f"run folder: {summary['run_dir']}")
+    print(f"W&B run folder: {summary['wandb_run_folder']}")
+    print(f"best checkpoint: {summary['best_checkpoint']}")
+    print(f"last checkpoint: {summary['last_checkpoint']}")
+    print(f"best model (save_pretrained): {summary['best_model']}")
+    print(
+        f"stopped by {summary['stopped_by']} at step {summary['global_step']}; training "
+        f"{summary['train_seconds']:.0f} s, whole job {summary['job_seconds']:.0f} s"
+    )
+    collapse = summary.get("collapse") or {}
+    if collapse.get("final_collapsed"):
+        print(
+            f"WARNING: COLLAPSED MODEL: one answer for (almost) every input on {collapse['final_collapsed']}"
+        )
