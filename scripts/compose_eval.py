@@ -22,8 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from src.data.rows import fields_from_row  # noqa: E402
+from src.errors import UserError  # noqa: E402
 from src.evaluate import default_data_dir, evaluate, parse_config  # noqa: E402
 from src.physics.lagrangian import build_lagrangian  # noqa: E402
+
+MAX_FIELDS = 10  # table columns: perfect by number of fields, 1 to 10 (data=sampled's ood_fields: 7-10)
 
 
 def distinct_fields(term) -> int:
@@ -62,6 +65,7 @@ def main() -> int:
     p.add_argument("--limit", type=int, default=None, help="rows per split (the first N)")
     p.add_argument("--splits", default="test,ood_fields,ood_hypercharge,benchmarks")
     p.add_argument("--out", default=None)
+    p.add_argument("--modes", default="direct,composed", help="direct, composed or both (comma-separated)")
     p.add_argument(
         "--data-dir", default=None, help="the dataset folder (default: the one the run trained on)"
     )
@@ -70,17 +74,24 @@ def main() -> int:
     report: dict = {"ckpt": args.ckpt, "compose": args.compose, "splits": {}}
     lines = [
         "| split | decoding | n | "
-        + " | ".join(f"nf={n}" for n in range(1, 9))
+        + " | ".join(f"nf={n}" for n in range(1, MAX_FIELDS + 1))
         + " | all | s/row | words/row | sub-lists/row |"
     ]
-    lines.append("|" + "---|" * 14)
+    lines.append("|" + "---|" * (MAX_FIELDS + 6))
+    modes = [m.strip() for m in args.modes.split(",")]
+    unknown = [m for m in modes if m not in ("direct", "composed")]
+    if unknown or not modes:
+        raise UserError(f"--modes {args.modes!r}: choose direct, composed or both")
+    chosen = [(m, 0) for m in modes if m == "direct"] + [
+        (f"composed k={args.compose}", args.compose) for m in modes if m == "composed"
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         for split in args.splits.split(","):
             table = pd.read_parquet(data_dir / f"{split}.parquet")
             if args.limit:
                 table = table.iloc[: args.limit]
             split_report: dict = {"beyond_k": beyond(table, args.compose)}
-            for mode, compose in (("direct", 0), (f"composed k={args.compose}", args.compose)):
+            for mode, compose in chosen:
                 preds, cost = run(
                     args.ckpt, split, compose, args.limit, Path(tmp) / f"{split}_{compose}", data_dir
                 )
@@ -97,7 +108,7 @@ def main() -> int:
                         m: bool(p) for m, p in zip(table["model"], preds["exact/perfect"] >= 1.0)
                     }
                 split_report[mode] = entry
-                cells = [f"{100 * by_nf[n]:.1f}" if n in by_nf else "" for n in range(1, 9)]
+                cells = [f"{100 * by_nf[n]:.1f}" if n in by_nf else "" for n in range(1, MAX_FIELDS + 1)]
                 n = cost["rows"]
                 lines.append(
                     f"| {split} | {mode} | {n} | " + " | ".join(cells) + f" | {100 * entry['perfect']:.1f} | "
@@ -110,8 +121,8 @@ def main() -> int:
     for split, rep in report["splits"].items():
         terms, rows = rep["beyond_k"]
         print(f"{split}: {terms} oracle terms hold more than {args.compose} distinct fields, in {rows} rows")
-        if "models" in rep.get("direct", {}):
-            for mode in ("direct", f"composed k={args.compose}"):
+        for mode, _ in chosen:
+            if "models" in rep.get(mode, {}):
                 ok = [m for m, v in rep[mode]["models"].items() if v]
                 print(f"benchmarks {mode}: {len(ok)} of {len(rep[mode]['models'])} exact: {', '.join(ok)}")
     if args.out:
