@@ -1,4 +1,5 @@
-"""An independent reader of the oracle's JSON contract (README, "Reading a term's contractions").
+"""An independent reader of the oracle's JSON contract (docs/guide.md, "The JSON contract, and how to read a
+term back").
 
 Written from the documented rule alone: it imports nothing of the generator's group theory (no embeddings,
 no ε-patterns, no diagrams from ``src.physics.groups``). It reads the JSON that ``python -m src.lagrangian

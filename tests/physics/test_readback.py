@@ -1,4 +1,4 @@
-"""The oracle's JSON read back by an independent reader (``readback.py``, written from the README's rule
+"""The oracle's JSON read back by an independent reader (``readback.py``, written from the guide's rule
 alone): every emitted interaction term is non-zero and the terms of each factor multiset are independent,
 for the mixed-shape SU(3) representations (8 = [2,1], 6̄ = [2,2]) where the box each index fills changes
 the tensor."""
