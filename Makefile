@@ -41,6 +41,8 @@ gpu-check: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
+	$(BIN)/vulture src scripts tests --min-confidence 60
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests

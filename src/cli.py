@@ -192,13 +192,12 @@ def first_of_sweeps(overrides: list[str]) -> list[str]:
 
 
 def compose(config_name: str, argv: list[str]):
-    """The config ``python -m ... ARGV`` composes (the first job of a sweep); Hydra's errors propagate."""
+    """The config ``python -m ... ARGV`` composes (the first job of a sweep); Hydra's errors propagate.
+    The caller has imported the schemas its config's groups list (``src.data.schema``, ``src.models.schema``
+    register themselves on import), as the Hydra apps do."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
-
-    import src.data.schema  # noqa: F401  (registers the data group's schema)
-    import src.models.schema  # noqa: F401  (and the optim group's)
 
     overrides = first_of_sweeps(split_overrides(argv))
     GlobalHydra.instance().clear()

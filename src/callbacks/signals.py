@@ -39,7 +39,7 @@ def is_sigterm(exc: BaseException) -> bool:
 def sigterm_raises(phase: str):
     """Within the block, SIGTERM raises ``Terminated(phase)`` (main thread only; elsewhere a no-op)."""
 
-    def handler(signum, frame):
+    def handler(_signum, _frame):
         raise Terminated(phase)
 
     try:

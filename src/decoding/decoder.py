@@ -16,7 +16,7 @@ all decode through ``Decoder.predict``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 from src.errors import UserError
 from src.models.bart import MAX_NEW_TOKENS
@@ -70,9 +70,6 @@ class Decoder:
         if self.compose:
             how += f", composed from sub-lists of at most {self.compose} fields"
         return how
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
     def predict(
         self,
