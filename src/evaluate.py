@@ -54,8 +54,8 @@ class DecodeConfig:
     num_beams: int = 1
     verified: bool = False
     max_new_tokens: int = MAX_NEW_TOKENS
-    engine: str = "lean"  # src.models.module.ENGINES
-    constrain: str = "none"  # src.decoding.CONSTRAINTS
+    engine: str = "lean"  # src.decoding.options.ENGINES
+    constrain: str = "none"  # src.decoding.options.CONSTRAINTS
     compose: int = 0  # k = 1-4: assembled from the model's answers on sub-lists of <= k fields
 
 

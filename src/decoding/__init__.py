@@ -3,12 +3,13 @@
 - ``engine``: the one decoding engine (greedy lean loop or ``generate``, beams, constraints, ranks) and the
   scoring of its predictions;
 - ``compose``: compositional decoding, the Lagrangian of any number of fields assembled from the model's
-  answers on its sub-lists of at most four fields.
+  answers on its sub-lists of at most four fields;
+- ``decoder``: the ``Decoder`` value (built once from ``decode:``) every place that decodes goes through;
+- ``options``: the engines and constraints it may name.
 """
 
 from .decoder import Decoder
 from .engine import (
-    CONSTRAINTS,
     compare_with_oracle,
     fixed_subset,
     format_comparison,
@@ -18,10 +19,12 @@ from .engine import (
     score_rows,
     summarize,
 )
+from .options import CONSTRAINTS, ENGINES
 
 __all__ = [
     "CONSTRAINTS",
     "Decoder",
+    "ENGINES",
     "compare_with_oracle",
     "fixed_subset",
     "format_comparison",

@@ -20,10 +20,10 @@ from dataclasses import dataclass, fields
 
 from src.errors import UserError
 from src.models.bart import MAX_NEW_TOKENS
-from src.models.module import ENGINES
 
 from .compose import MAX_DISTINCT_FIELDS
-from .engine import CONSTRAINTS, generate_shared, score_rows
+from .engine import generate_shared, score_rows
+from .options import CONSTRAINTS, ENGINES
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from src.metrics.term_class import TERM_CLASSES
 from src.metrics.validity import ValidityReport
 from src.models.bart import MAX_NEW_TOKENS
 
-CONSTRAINTS = ("none", "oracle", "ids")  # decoding constraints generate_rows knows (src.tokens.constraint)
+from .options import CONSTRAINTS
 
 
 def fixed_subset(n_rows: int, size: int, seed: int) -> list[int]:

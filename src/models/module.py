@@ -38,7 +38,6 @@ from src.runs import run_dir_of
 from src.tokens.base import LABEL_PAD
 
 PRETRAINED_META = "lagrangian_bart.json"
-ENGINES = ("lean", "hf")  # greedy decoding: src.models.greedy's lean loop, or model.generate
 VALUE_CHANNEL_FILE = "value_channel.pt"
 
 
@@ -279,7 +278,10 @@ class LagrangianBart(L.LightningModule):
         ``model.generate``, which ``engine="hf"`` runs instead); beam search always runs ``generate``.
         ``constraints`` (one per row, see ``greedy_decode``) restrict greedy lean decoding.
         """
-        if engine not in ENGINES:
+        if engine not in (
+            "lean",
+            "hf",
+        ):  # the two paths below (the table users choose from: src.decoding.options)
             raise ValueError(f"engine must be 'lean' or 'hf', got {engine!r}")
         if constraints is not None and (engine != "lean" or num_beams != 1):
             raise ValueError("constrained decoding runs on the lean greedy engine (num_beams=1, engine=lean)")
