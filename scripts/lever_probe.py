@@ -6,7 +6,7 @@
 Trains the project's ``LagrangianBart`` (``field_refs``, canonical IDs, the ``small`` preset unless
 ``--model``) on a dataset's ``train.parquet`` with AdamW, linear warm-up and decay, gradient clipping 1.0 and
 bf16 autocast, and prints every ``--every`` steps: the batch loss, the encoder spread and the input
-dependence on 32 fixed validation rows (``src.callbacks.generation.input_signals``); every
+dependence on 32 fixed validation rows (``src.callbacks.probe.input_signals``); every
 ``--decode-every`` steps and at the end, the scores of those rows decoded greedily. Two such processes with
 one thread each share the two cores: the comparison is at equal steps, so their speed does not matter.
 """
@@ -26,7 +26,7 @@ from omegaconf import OmegaConf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from src.callbacks.generation import input_signals  # noqa: E402
+from src.callbacks.probe import input_signals  # noqa: E402
 from src.data.datamodule import LagrangianDataModule  # noqa: E402
 from src.decoding import fixed_subset, generate_rows, score_rows, summarize  # noqa: E402
 from src.models.module import LagrangianBart, lr_factor  # noqa: E402

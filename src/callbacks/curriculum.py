@@ -15,7 +15,7 @@ import time
 
 import lightning as L
 
-from src.callbacks.generation import rank_zero_says
+from src.callbacks.probe import rank_zero_says
 from src.errors import UserError
 
 

@@ -7,7 +7,7 @@ Three signals, each computed on a fixed probe set of inputs:
 * ``encoder_spread(states, mask)``: how much the encoder output changes between inputs: the mean distance of
   each input's mean-pooled encoder state from the probe's centroid, over the mean norm of the states.
   0 when every input is encoded alike.
-* input dependence (computed by the callback, ``src.callbacks.generation``): the teacher-forced loss on the
+* input dependence (computed by the callback, ``src.callbacks.probe``): the teacher-forced loss on the
   probe targets with each row's decoder attending to *another* row's encoder output, minus the loss with its
   own. About 0 when the decoder ignores the encoder: the failure mode seen in RESULTS.md, where the encoder
   still produced distinct states but the decoder wrote the same Lagrangian for every input.

@@ -34,7 +34,7 @@ def final_scores(
     decodes every world-th row and the predictions are gathered, so every rank scores the whole subset;
     whether a split is still started follows rank 0's clock on every rank.
     """
-    from src.callbacks.generation import rank_zero_says
+    from src.callbacks.probe import rank_zero_says
     from src.callbacks.signals import Terminated
 
     out: dict[str, dict[str, float]] = {}

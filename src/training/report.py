@@ -9,9 +9,9 @@ def stop_reason(trainer, train_seconds: float | None, fit_seconds: float) -> str
     the collapse probe or an interruption."""
     if trainer.interrupted:
         return "interrupted"
-    from src.callbacks.generation import GenerationScores
+    from src.callbacks.probe import DecodingProbe
 
-    if any(isinstance(cb, GenerationScores) and cb.detector.should_stop() for cb in trainer.callbacks):
+    if any(isinstance(cb, DecodingProbe) and cb.detector.should_stop() for cb in trainer.callbacks):
         return "collapse"
     from src.callbacks.budget import FinishInTime
 
@@ -28,11 +28,11 @@ def stop_reason(trainer, train_seconds: float | None, fit_seconds: float) -> str
 
 def collapse_report(trainer, scores: dict[str, float]) -> dict:
     """The collapse probe's verdicts during training and the distinct share of every final decoded split."""
-    from src.callbacks.generation import GenerationScores
+    from src.callbacks.probe import DecodingProbe
 
     report: dict = {}
     for cb in trainer.callbacks:
-        if isinstance(cb, GenerationScores):
+        if isinstance(cb, DecodingProbe):
             report = cb.detector.summary()
             break
     from src.metrics.collapse import CollapseDetector

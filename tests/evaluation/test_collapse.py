@@ -10,7 +10,7 @@ import pytest
 import torch
 from eval_helpers import validate_with
 
-from src.callbacks.generation import GenerationScores
+from src.callbacks.probe import DecodingProbe
 from src.metrics.collapse import CollapseDetector, distinct_share, encoder_spread
 from src.models.module import LagrangianBart
 
@@ -74,7 +74,7 @@ def _cut_cross_attention(model: LagrangianBart) -> None:
 def test_probe_fires_on_a_decoder_that_ignores_its_input(tiny_datamodule, tiny_arch, capsys):
     model = _tiny_bart(tiny_datamodule, tiny_arch)
     _cut_cross_attention(model)
-    callback = GenerationScores(num_examples=8, batch_size=8, collapse={"stop_after": 1})
+    callback = DecodingProbe(num_examples=8, batch_size=8, collapse={"stop_after": 1})
     metrics = validate_with(model, tiny_datamodule, callback)
     assert float(metrics["val/collapsed"]) == 1.0
     assert float(metrics["val/distinct_outputs"]) * len(
@@ -88,7 +88,7 @@ def test_probe_fires_on_a_decoder_that_ignores_its_input(tiny_datamodule, tiny_a
 
 def test_probe_stays_quiet_on_a_decoder_that_reads_its_input(tiny_datamodule, tiny_arch, capsys):
     model = _tiny_bart(tiny_datamodule, tiny_arch)
-    callback = GenerationScores(num_examples=8, batch_size=8, collapse={"stop_after": 1})
+    callback = DecodingProbe(num_examples=8, batch_size=8, collapse={"stop_after": 1})
     metrics = validate_with(model, tiny_datamodule, callback)
     assert float(metrics["val/collapsed"]) == 0.0
     assert float(metrics["val/distinct_outputs"]) > 0.5

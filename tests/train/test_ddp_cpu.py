@@ -86,7 +86,7 @@ def test_ddp_on_two_cpu_processes_trains_checkpoints_and_resumes(tiny_data_root,
 def _gather_worker(rank: int, world: int, init_file: str, out_dir: str) -> None:
     import torch.distributed as dist
 
-    from src.callbacks.generation import rank_zero_says
+    from src.callbacks.probe import rank_zero_says
     from src.decoding import gather_shares
 
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world)

@@ -1,4 +1,4 @@
-"""``GenerationScores`` on the tiny dataset: with a model that answers like the oracle it logs perfect scores
+"""``DecodingProbe`` on the tiny dataset: with a model that answers like the oracle it logs perfect scores
 for every number of fields; with a tiny untrained BART it runs end to end and logs bounded scores."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 import torch
 from eval_helpers import OracleAnswers, validate_with
 
-from src.callbacks.generation import GenerationScores
+from src.callbacks.probe import DecodingProbe
 from src.decoding import fixed_subset
 from src.models.module import LagrangianBart
 
@@ -25,7 +25,7 @@ def test_fixed_subset_is_the_same_every_time_and_sorted():
 def test_oracle_answers_score_one_overall_and_per_field_count(tiny_datamodule, tiny_arch):
     dm = tiny_datamodule
     model = OracleAnswers(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme)
-    callback = GenerationScores(num_examples=8, batch_size=3)
+    callback = DecodingProbe(num_examples=8, batch_size=3)
     metrics = validate_with(model, dm, callback)
     assert float(metrics["val/S_lagrangian"]) == 1.0 and float(metrics["val/perfect"]) == 1.0
     per_nf = [k for k in metrics if k.startswith("val/S_lagrangian/nf=")]
@@ -50,7 +50,7 @@ def test_untrained_tiny_bart_runs_and_logs_bounded_scores(tiny_datamodule, tiny_
     torch.manual_seed(0)
     dm = tiny_datamodule
     model = LagrangianBart(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme, max_new_tokens=24)
-    callback = GenerationScores(num_examples=4, batch_size=4)
+    callback = DecodingProbe(num_examples=4, batch_size=4)
     metrics = validate_with(model, dm, callback)
     assert 0.0 <= float(metrics["val/S_contraction"]) <= 1.0
     assert float(metrics["val/S_lagrangian"]) <= 1.0
@@ -59,7 +59,7 @@ def test_untrained_tiny_bart_runs_and_logs_bounded_scores(tiny_datamodule, tiny_
 
 def test_bad_settings_are_refused():
     with pytest.raises(ValueError):
-        GenerationScores(every_n_epochs=0)
+        DecodingProbe(every_n_epochs=0)
 
 
 def test_wandb_table_of_generations_is_written(tiny_datamodule, tiny_arch, tmp_path):
@@ -71,7 +71,7 @@ def test_wandb_table_of_generations_is_written(tiny_datamodule, tiny_arch, tmp_p
     trainer = L.Trainer(
         accelerator="cpu",
         logger=logger,
-        callbacks=[GenerationScores(num_examples=3, batch_size=3, table_examples=2)],
+        callbacks=[DecodingProbe(num_examples=3, batch_size=3, table_examples=2)],
         enable_checkpointing=False,
         enable_progress_bar=False,
         enable_model_summary=False,

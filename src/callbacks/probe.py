@@ -1,4 +1,4 @@
-"""``GenerationScores``: every N epochs, decode a fixed validation subset and log the paper's scores.
+"""``DecodingProbe``: every N epochs, decode a fixed validation subset and log the paper's scores.
 
 Logged (prefix ``val`` by default), means over the subset: ``val/S_lagrangian``, ``val/S_contraction``,
 ``val/P_length``, ``val/S_object``, ``val/perfect``, the same per number of fields
@@ -113,7 +113,7 @@ def table_rows(epoch: int, rows: list[dict], indices: list[int], results: list[E
     return out
 
 
-class GenerationScores(L.Callback):
+class DecodingProbe(L.Callback):
     """Decode ``num_examples`` fixed validation rows every ``every_n_epochs`` and log their scores."""
 
     def __init__(
@@ -160,9 +160,7 @@ class GenerationScores(L.Callback):
             return
         dm = trainer.datamodule
         if dm is None or not hasattr(dm, "table"):
-            raise RuntimeError(
-                "GenerationScores needs a LagrangianDataModule (trainer.fit(..., datamodule=dm))"
-            )
+            raise RuntimeError("DecodingProbe needs a LagrangianDataModule (trainer.fit(..., datamodule=dm))")
         table = dm.table(self.split)
         indices = fixed_subset(len(table), self.num_examples, self.seed)
         rows = [table.iloc[i].to_dict() for i in indices]
