@@ -1,11 +1,18 @@
-"""Shared by every test: W&B offline and silent, its files in the test's tmp_path, one thread per process."""
+"""Shared by every test: W&B offline and silent, its files in the test's tmp_path, one thread per process; the
+real train config composed and shrunk to a tiny run in tmp_path; the tiny dataset and a tiny model.
+Helpers imported by name (``train_helpers``, ``eval_helpers``) live in ``tests/helpers/`` (on the path)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from omegaconf import OmegaConf
 
 import src.data.schema  # noqa: F401  (registers the data group's schema for every test that composes)
 import src.models.schema  # noqa: F401  (and the optim group's)
+
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +21,68 @@ def _offline_single_thread(monkeypatch, tmp_path):
     monkeypatch.setenv("WANDB_DIR", str(tmp_path))
     monkeypatch.setenv("WANDB_SILENT", "true")
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
+
+
+def compose_train(overrides: list[str], tmp_path: Path, root: Path | None = None):
+    """The train config as ``python -m src.train OVERRIDES`` sees it, every output under tmp_path."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import open_dict
+
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose(
+            config_name="train",
+            overrides=[f"paths.root_dir={root or tmp_path}", f"run_dir={tmp_path / 'run'}", *overrides],
+            return_hydra_config=True,
+        )
+    HydraConfig.instance().set_config(cfg)
+    with open_dict(cfg):
+        del cfg["hydra"]
+    GlobalHydra.instance().clear()
+    return cfg
+
+
+@pytest.fixture
+def compose_cfg(tmp_path):
+    """compose_cfg(overrides) -> the resolved-able train config with outputs in tmp_path."""
+    return lambda overrides: compose_train(list(overrides), tmp_path)
+
+
+@pytest.fixture
+def compose_cfg_at(tmp_path):
+    """compose_cfg_at(root, overrides): data under ``root`` (shared), run outputs under tmp_path."""
+    return lambda root, overrides: compose_train(list(overrides), tmp_path, root=root)
+
+
+@pytest.fixture(scope="session")
+def tiny_data_root(tmp_path_factory):
+    """A root whose outputs/data/tiny holds the tiny dataset (48 Lagrangians of 1-2 fields + OOD splits)."""
+    from src.data.datamodule import datamodule_from_config
+    from src.tokens import build_scheme
+
+    root = tmp_path_factory.mktemp("tiny_root")
+    cfg = compose_train(["data=tiny"], root)
+    dm = datamodule_from_config(cfg.data, build_scheme("paper"))
+    dm.prepare_data()
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_datamodule(tmp_path_factory):
+    """The ``data=tiny`` datamodule (48 Lagrangians of 1-2 fields), generated once under a temporary root."""
+    from src.data.datamodule import datamodule_from_config
+    from src.tokens import build_scheme
+
+    root = tmp_path_factory.mktemp("eval_root")
+    cfg = compose_train(["data=tiny"], root)
+    dm = datamodule_from_config(cfg.data, build_scheme("paper"))
+    dm.prepare_data()
+    dm.setup("validate")
+    return dm
+
+
+@pytest.fixture
+def tiny_arch() -> dict:
+    return OmegaConf.to_container(OmegaConf.load(CONF_DIR / "model" / "tiny.yaml"))

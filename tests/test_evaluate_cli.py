@@ -15,7 +15,7 @@ from src.cli import UserError
 from src.evaluate import main, markdown_table, parse_config
 from src.models.module import LagrangianBart
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
