@@ -127,8 +127,7 @@ def test_scores_by_split_and_field_count_come_from_the_summary(eval_dir):
 def test_term_classes_and_invalid_reasons_are_read_from_the_predictions(tmp_path):
     from src.evaluate import summary_rows, write_outputs
     from src.metrics.token_terms import split_terms
-    from src.tokens.paper import parse_fields
-    from src.tokens.paper import render_lagrangian
+    from src.tokens.paper import parse_fields, render_lagrangian
 
     terms = split_terms(render_lagrangian(build_lagrangian(parse_fields("H: S(1,2,1/2)"))))
     mass = [t for t in terms if t.count("FIELD") == 2 and "DERIVATIVE" not in t]

@@ -56,7 +56,9 @@ def test_report_on_unfinished_run_is_a_clear_error(tmp_path, capsys):
 
 
 def test_history_drops_the_old_revalidation_point_only_in_runs_without_best_columns(tmp_path):
-    _write_run(tmp_path / "old", 0.5, 0.25, 30)  # no best/* column: step 30 = global_step is the re-validation
+    _write_run(
+        tmp_path / "old", 0.5, 0.25, 30
+    )  # no best/* column: step 30 = global_step is the re-validation
     assert list(load_run(tmp_path / "old").history["step"]) == [10]
     _write_run(tmp_path / "new", 0.5, 0.25, 30)
     pd.DataFrame(
