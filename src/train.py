@@ -28,10 +28,10 @@ from src.jsonsafe import dumps
 from src.models.precision import resolve_precision
 from src.runs import RUN_LOG, WANDB_ID_FILE, checkpoint_run_meta, new_wandb_id, resumed_run_dir
 from src.training.budget import Budget, dd_hh_mm_ss
-from src.training.build import build_callbacks, build_loggers, last_checkpoint, record_run, wandb_run_folder
+from src.training.build import build_callbacks, build_loggers, last_checkpoint, record_run
 from src.training.checks import check_values, shrink_for_fast_dev_run
-from src.training.final import final_row_count, final_scores, merged_scores
-from src.training.report import collapse_report, print_summary, probe_part, stop_reason
+from src.training.final import evaluate_best, final_row_count
+from src.training.report import collapse_report, print_summary, run_summary, stop_reason
 
 
 def train(cfg: DictConfig, start: float | None = None) -> dict:
@@ -63,7 +63,7 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
     """train()'s work once the run folder is known: data, model, fit, final evaluation, results.json."""
     import lightning as L
 
-    from src.callbacks.signals import CheckpointOnSigterm, Terminated, is_sigterm, sigterm_raises
+    from src.callbacks.signals import CheckpointOnSigterm, Terminated, is_sigterm
     from src.data.datamodule import datamodule_from_config, training_field_lists
     from src.data.tables import write_text
     from src.models.module import LagrangianBart
@@ -130,61 +130,25 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
     probes = collapse_report(trainer, {})
     best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
     last = last_checkpoint(trainer)  # read before validate/test, which set the callback up again
-    eval_ckpt = best or None
-    # Re-validating the best checkpoint under the loggers would write its val/* values at the last step, a
-    # spurious last point on every score-vs-steps curve: run it without loggers and log it as best/*.
-    # A SIGTERM from here on keeps what was measured, writes results.json, then stops the job (exit 143).
-    val, test, scored, terminated = {}, {}, {}, None
-    try:
-        with sigterm_raises("the final evaluation"):
-            trainer.loggers = []
-            val = merged_scores(trainer.validate(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
-            if cfg.test_after_fit:
-                test = merged_scores(trainer.test(model, datamodule=dm, ckpt_path=eval_ckpt, verbose=False))
-            trainer.loggers = loggers
-            for lg in loggers:
-                lg.log_metrics({f"best/{k}": v for k, v in {**val, **test}.items()}, step=trainer.global_step)
-            # the model holds the best weights; under DDP each rank decodes its share of the rows
-            scored = final_scores(model, dm, cfg, budget.deadline, trainer.world_size, trainer.global_rank)
-    except BaseException as e:
-        if not is_sigterm(e):
-            raise
-        trainer.loggers = loggers
-        scored = getattr(e, "scores", {})
-        terminated = Terminated("the final evaluation", int(trainer.global_step), last)
+    # the best checkpoint's losses and final scores; a SIGTERM keeps them (raised after results.json)
+    val, test, terminated = evaluate_best(
+        trainer, model, dm, cfg, loggers, best or None, budget.deadline, last
+    )
+    if terminated is not None:
         stopped_by = "sigterm"
-        print(
-            f"SIGTERM: final evaluation stopped; kept the scores of {sorted(scored) or 'no split'}",
-            flush=True,
-        )
-    for split, metrics in scored.items():
-        (test if split in dm.test_split_names else val).update(metrics)
-        for lg in loggers:
-            lg.log_metrics(metrics, step=trainer.global_step)
     for lg in loggers:
         lg.save()  # the CSV logger buffers: without this the best/* and final/* rows never reach metrics.csv
     if not (run_dir / "best_model").is_dir():  # no scored validation happened (time limit, fast_dev_run)
         model.save_pretrained(run_dir / "best_model")
-    summary = {
-        "validation": val,
-        "test": test,
-        "run_dir": str(run_dir),
-        "wandb_run_folder": wandb_run_folder(loggers),
-        "best_checkpoint": best or None,
-        "last_checkpoint": last,
-        "best_model": str(run_dir / "best_model") if (run_dir / "best_model").is_dir() else None,
-        "global_step": int(trainer.global_step),
-        "stopped_by": stopped_by,
-        "train_seconds": round(fit_seconds, 1),
-        "tokens_seen": tokens_seen,
-        "job_seconds": round(time.monotonic() - budget.start, 1),
-        "collapse": {**collapse_report(trainer, {**val, **test}), **probe_part(probes)},
-    }
-    from src.callbacks.curriculum import EndIdCurriculumInTime
-
-    curricula = [cb for cb in trainer.callbacks if isinstance(cb, EndIdCurriculumInTime)]
-    if curricula:  # the step after which the ID curriculum was cut short by time (None: it ran its epochs)
-        summary["id_curriculum_ended_at_step"] = curricula[0].ended_at
+    summary = run_summary(trainer, run_dir, loggers, val, test, probes)
+    summary.update(
+        best_checkpoint=best or None,
+        last_checkpoint=last,
+        stopped_by=stopped_by,
+        train_seconds=round(fit_seconds, 1),
+        tokens_seen=tokens_seen,
+        job_seconds=round(time.monotonic() - budget.start, 1),
+    )
     write_text(run_dir / "results.json", dumps(summary, indent=2) + "\n")
     print_summary(summary)
     if terminated is not None:

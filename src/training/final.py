@@ -93,3 +93,41 @@ def merged_scores(results: list[dict]) -> dict:
     for r in results or []:
         merged.update({k: float(v) for k, v in r.items()})
     return merged
+
+
+def evaluate_best(trainer, model, dm, cfg: DictConfig, loggers: list, ckpt: str | None, deadline, last):
+    """The best checkpoint (``ckpt``; None: the model as it is) re-validated and tested (token losses), then
+    decoded and scored (``final_scores``): returns (val, test, terminated), each split's final scores merged
+    into val or test. Re-validating under the loggers would write its val/* values at the last step, a
+    spurious last point on every score-vs-steps curve: it runs without loggers and is logged as best/*.
+    A SIGTERM from here on keeps what was measured and comes back as ``terminated`` (a ``Terminated`` the
+    caller raises once results.json is written)."""
+    from src.callbacks.signals import Terminated, is_sigterm, sigterm_raises
+
+    val, test, scored, terminated = {}, {}, {}, None
+    try:
+        with sigterm_raises("the final evaluation"):
+            trainer.loggers = []
+            val = merged_scores(trainer.validate(model, datamodule=dm, ckpt_path=ckpt, verbose=False))
+            if cfg.test_after_fit:
+                test = merged_scores(trainer.test(model, datamodule=dm, ckpt_path=ckpt, verbose=False))
+            trainer.loggers = loggers
+            for lg in loggers:
+                lg.log_metrics({f"best/{k}": v for k, v in {**val, **test}.items()}, step=trainer.global_step)
+            # the model holds the best weights; under DDP each rank decodes its share of the rows
+            scored = final_scores(model, dm, cfg, deadline, trainer.world_size, trainer.global_rank)
+    except BaseException as e:
+        if not is_sigterm(e):
+            raise
+        trainer.loggers = loggers
+        scored = getattr(e, "scores", {})
+        terminated = Terminated("the final evaluation", int(trainer.global_step), last)
+        print(
+            f"SIGTERM: final evaluation stopped; kept the scores of {sorted(scored) or 'no split'}",
+            flush=True,
+        )
+    for split, metrics in scored.items():
+        (test if split in dm.test_split_names else val).update(metrics)
+        for lg in loggers:
+            lg.log_metrics(metrics, step=trainer.global_step)
+    return val, test, terminated

@@ -57,6 +57,29 @@ def probe_part(report: dict) -> dict:
     return {k: report[k] for k in ("collapsed", "first_collapsed_step", "probes") if k in report}
 
 
+def run_summary(trainer, run_dir, loggers: list, val: dict, test: dict, probes: dict) -> dict:
+    """What results.json holds of a finished fit: the scores, the run's paths, the step, the collapse report
+    (``probes``: the probe verdicts taken before the best checkpoint was loaded) and, when the ID curriculum
+    was cut short by time, the step it ended at. The caller adds the checkpoints, times and stop reason."""
+    from src.callbacks.curriculum import EndIdCurriculumInTime
+    from src.training.build import wandb_run_folder
+
+    best_model = run_dir / "best_model"
+    summary = {
+        "validation": val,
+        "test": test,
+        "run_dir": str(run_dir),
+        "wandb_run_folder": wandb_run_folder(loggers),
+        "best_model": str(best_model) if best_model.is_dir() else None,
+        "global_step": int(trainer.global_step),
+        "collapse": {**collapse_report(trainer, {**val, **test}), **probe_part(probes)},
+    }
+    curricula = [cb for cb in trainer.callbacks if isinstance(cb, EndIdCurriculumInTime)]
+    if curricula:  # the step after which the ID curriculum was cut short by time (None: it ran its epochs)
+        summary["id_curriculum_ended_at_step"] = curricula[0].ended_at
+    return summary
+
+
 HEADLINE = {  # key under final/<split>/ (loss: <split>/loss) -> column title
     "loss": "loss",
     "S_lagrangian": "S_Lagrangian",
