@@ -41,7 +41,7 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     """
     from src.runlog import run_log
 
-    check_values(cfg)
+    settings = check_values(cfg)  # the data settings, built once
     shrink_for_fast_dev_run(cfg)
     budget = Budget(cfg, time.monotonic() if start is None else start)
     run_dir = Path(cfg.run_dir)
@@ -56,10 +56,10 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
     with run_log(run_dir / RUN_LOG):  # the console output, also in the run folder (appended on resume)
         if moved:
             print(f"resuming into {original} (from step {resumed['global_step']})", flush=True)
-        return _fit_and_score(cfg, run_dir, budget, resumed)
+        return _fit_and_score(cfg, settings, run_dir, budget, resumed)
 
 
-def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict) -> dict:
+def _fit_and_score(cfg: DictConfig, settings, run_dir: Path, budget: Budget, resumed: dict) -> dict:
     """train()'s work once the run folder is known: data, model, fit, final evaluation, results.json."""
     import lightning as L
 
@@ -77,7 +77,7 @@ def _fit_and_score(cfg: DictConfig, run_dir: Path, budget: Budget, resumed: dict
         scheme.fit(training_field_lists(cfg.data))
     # The dataset is checked (or generated) by the trainer's call of prepare_data; what reads it (the data
     # metadata logged, the final decoding's row count) waits for Lightning's setup hooks.
-    dm = datamodule_from_config(cfg.data, scheme)
+    dm = datamodule_from_config(cfg.data, scheme, settings=settings)
     model = LagrangianBart.from_config(cfg, scheme)
 
     wandb_id = resumed.get("wandb_run_id") or new_wandb_id()

@@ -45,34 +45,41 @@ class EncodedSplit(torch.utils.data.Dataset):
         return self.examples[i]
 
 
-def datamodule_from_config(data_cfg, scheme, **overrides) -> LagrangianDataModule:
-    """The ``data`` node's ``datamodule`` entry, given the rest of the node (the data settings) as
-    ``generate``: one source for the settings that generate, stream and check the dataset."""
+def datamodule_from_config(data_cfg, scheme, settings=None, **overrides) -> LagrangianDataModule:
+    """The ``data`` node's ``datamodule`` entry, given the rest of the node's settings as ``generate``: one
+    ``DataSettings`` object that generates, streams and checks the dataset. ``settings``: that object when the
+    caller already built it from this node (a training run's value checks do), else it is built here."""
     import hydra
     from omegaconf import OmegaConf
+
+    from .settings import settings_from_config
 
     node = OmegaConf.to_container(data_cfg, resolve=True)
     datamodule = node.pop("datamodule")
     # Plain containers: the schema checked the node when it was composed; ``overrides`` (e.g. stream=None
     # for the benchmarks' fixed batches) are arguments of the datamodule, not edits of the config.
-    return hydra.utils.instantiate(datamodule, scheme=scheme, generate=node, **overrides)
+    settings = settings if settings is not None else settings_from_config(node)
+    # called, not instantiated: Hydra would turn the settings dataclass into a config node
+    target = hydra.utils.get_class(datamodule.pop("_target_"))
+    return target(scheme=scheme, generate=settings, **{**datamodule, **overrides})
 
 
-def ensure_dataset(data_dir: Path, generate: dict | None, force: bool = False) -> None:
+def ensure_dataset(data_dir: Path, generate, force: bool = False) -> None:
     """Accept the dataset in ``data_dir`` only when it is complete (``meta.json`` with every file's sha256)
-    and was generated with the settings ``generate`` (the ``data`` node without its ``datamodule``); generate
+    and was generated with the settings ``generate`` (a ``DataSettings``, or the ``data`` node without its
+    ``datamodule``); generate
     it when it is missing or incomplete. A complete dataset generated with other settings stops with a
     ``ConfigError`` naming the first setting that differs, unless ``force`` (then it is regenerated). Without
     ``generate``, only a complete dataset is accepted. Another process writing the same dataset is waited for.
     """
     from .field_space import ConfigError
     from .generation import generate_dataset, read_complete_meta, settings_difference
-    from .settings import settings_from_config
+    from .settings import DataSettings, settings_from_config
 
     data_dir = Path(data_dir)
     meta, why = read_complete_meta(data_dir)
     if generate:
-        settings = settings_from_config(generate)
+        settings = generate if isinstance(generate, DataSettings) else settings_from_config(generate)
         diff = settings_difference(settings.generation_json(), meta.get("generation", {})) if meta else ""
         if diff and not force:
             raise ConfigError(
@@ -85,6 +92,16 @@ def ensure_dataset(data_dir: Path, generate: dict | None, force: bool = False) -
             generate_dataset(settings, data_dir, progress=True, wait_s=WAIT_FOR_WRITER_S)
     elif meta is None:
         raise ConfigError(f"{data_dir} is not a complete dataset: {why}")
+
+
+def _data_settings(generate):
+    """A ``DataSettings`` from ``generate`` (itself when it is one; None when none is given)."""
+    from .settings import DataSettings, settings_from_config
+
+    if generate is None or isinstance(generate, DataSettings):
+        return generate
+    plain = _plain(generate)
+    return settings_from_config(plain) if plain else None
 
 
 def read_split(data_dir: Path, split: str, limit: int | None = None):
@@ -146,7 +163,7 @@ class LagrangianDataModule(L.LightningDataModule):
         num_workers: int = 0,
         seed: int = 0,
         eval_splits: list[str] = (),
-        generate: dict | None = None,
+        generate=None,
         limit_train: int | None = None,
         limit_val: int | None = None,
         stream: dict | None = None,
@@ -162,7 +179,8 @@ class LagrangianDataModule(L.LightningDataModule):
         self.num_workers = int(num_workers)
         self.seed = int(seed)
         self.eval_splits = list(_plain(eval_splits) or [])
-        self.generate = _plain(generate)
+        # the data settings (a DataSettings, or a data node to build one from): generate, stream, check
+        self.settings = _data_settings(generate)
         self.limit_train = limit_train
         self.limit_val = limit_val
         self._tables: dict = {}
@@ -193,7 +211,7 @@ class LagrangianDataModule(L.LightningDataModule):
             raise ConfigError(
                 f"data.datamodule.eval_splits: {unknown[0]!r} is not a split (known: {', '.join(OOD_SPLITS)})"
             )
-        ensure_dataset(self.data_dir, self.generate, self.force)  # a complete dataset: its main splits exist
+        ensure_dataset(self.data_dir, self.settings, self.force)  # a complete dataset: its main splits exist
         missing = [s for s in self.eval_splits if not (self.data_dir / f"{s}.parquet").exists()]
         if missing:
             raise ConfigError(
@@ -289,12 +307,11 @@ class LagrangianDataModule(L.LightningDataModule):
     def train_stream(self):
         """The ``TrainStream`` over fresh field lists (built once; excludes every held-out table's keys)."""
         if self._stream is None:
-            from .settings import settings_from_config
             from .stream import TrainStream
 
-            if not self.generate:
+            if self.settings is None:
                 raise ValueError("data.datamodule.stream needs the data settings (`generate`) to sample from")
-            settings = settings_from_config(self.generate)
+            settings = self.settings
             held_out = [s for s in ("val", "test", *self.eval_splits) if s != "train"]
             held_out += [p.stem for p in self.data_dir.glob("*.parquet") if p.stem.startswith("ood_")]
             exclude = {k for s in dict.fromkeys(held_out) for k in self.table(s)["key"]}

@@ -12,10 +12,12 @@ from src.models.precision import check_device
 from src.models.schema import SCHEDULES
 
 
-def check_values(cfg: DictConfig) -> None:
+def check_values(cfg: DictConfig):
     """Reject bad values before any compute (UserError: one line naming the key): what the schemas of the
     data and optim groups cannot say (ranges, names, relations), the types and ranges of the keys without a
-    schema (seed, the Trainer's step limits, the decoding length), the model's shape, the checkpoint path."""
+    schema (seed, the Trainer's step limits, the decoding length), the model's shape, the checkpoint path.
+    Returns the data settings (``DataSettings``) built while checking them: the one object the run's
+    datamodule generates, streams and checks its dataset with."""
     from src.data.settings import OOD_SPLITS, settings_from_config
     from src.data.stream import check_sublists
     from src.decoding.decoder import Decoder
@@ -73,7 +75,7 @@ def check_values(cfg: DictConfig) -> None:
         d, heads = arch.get("d_model"), arch.get(f"{side}_attention_heads")
         if isinstance(d, int) and isinstance(heads, int) and (heads < 1 or d % heads):
             raise UserError(f"model.d_model={d} must be a multiple of model.{side}_attention_heads={heads}")
-    settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))  # ConfigError, a UserError
+    settings = settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))  # ConfigError (UserError)
     check_device({k: OmegaConf.select(cfg, f"trainer.{k}") for k in ("accelerator", "devices", "precision")})
     ckpt = cfg.get("ckpt_path")
     if ckpt:
@@ -83,6 +85,7 @@ def check_values(cfg: DictConfig) -> None:
             )
         if not Path(str(ckpt)).is_file():
             raise UserError(f"ckpt_path={ckpt} does not exist")
+    return settings
 
 
 # A debugging run (trainer.fast_dev_run, however it is set) decodes and embeds a handful of rows and tokens.

@@ -133,9 +133,8 @@ def test_the_datamodule_generates_with_the_data_nodes_own_settings():
         cfg = compose("generate", overrides=overrides)
     dm = datamodule_from_config(cfg.data, build_scheme("paper"), batch_size=4)
     assert dm.batch_size == 4 and dm.data_dir == Path("/unused/tiny")
-    assert dm.generate["n_lagrangians"] == 77 and dm.generate["vocabulary"]["su2"] == [1, 2]
-    assert "datamodule" not in dm.generate
-    assert settings_from_config(dm.generate) == settings_from_config(compose_data("tiny", overrides[2:]))
+    assert dm.settings.n_lagrangians == 77 and list(dm.settings.vocabulary.su2) == [1, 2]
+    assert dm.settings == settings_from_config(compose_data("tiny", overrides[2:]))
     # Overrides are the datamodule's arguments, not edits the schema refuses (the benchmarks turn the
     # stream off this way: `stream` is not optional in the config).
     assert datamodule_from_config(cfg.data, build_scheme("paper"), stream=None).stream_cfg == {}

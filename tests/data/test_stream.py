@@ -4,6 +4,7 @@ reproducible from its seed, resumable at the batch it stopped at."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 from data_helpers import compose_data
@@ -221,7 +222,7 @@ def _sublist_dm(tiny_dir, **sublists):
     # field_refs: the scheme that names fields by position, so two identical fields stay two
     dm = make_dm(tiny_dir, scheme="field_refs")
     # sub-lists of the paper's sampled lists (1-6 fields, a planted trilinear); held out: the tiny tables
-    dm.generate = {**dm.generate, "sampler": "sampled", "max_fields": 6}
+    dm.settings = replace(dm.settings, sampler="sampled", max_fields=6)
     dm.stream_cfg["sublists"] = {
         "sizes": [0.1, 0.3, 0.3, 0.3],
         "planted_share": 0.5,
