@@ -241,7 +241,12 @@ def _composition_problem(e: BaseException) -> str:
 
 
 def hydra_entry(config_name: str, hydra_main: Callable[[], object], check: Callable | None = None) -> None:
-    """A Hydra app's ``main()``: preflight the command line (one line and exit 2 on a mistake), then run."""
+    """A Hydra app's ``main()``: preflight the command line (one line and exit 2 on a mistake), then run.
+
+    The preflight composes the config once before Hydra composes it again: Hydra reports a composition error
+    in several lines with exit code 1 from inside its own runner, before any code of ours runs. The second
+    composition costs 0.12-0.23 s (``compose("train", ["experiment=learn_sublists"])``, five times, 2-core
+    AMD EPYC, 2026-12-07) against jobs of minutes to hours, so it stays."""
     argv = sys.argv[1:]
     args = hydra_args(argv)
     # nothing to check when Hydra only prints (--help, --hydra-help, --info, --shell-completion) or refuses
