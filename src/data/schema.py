@@ -78,6 +78,7 @@ class SublistsNode:
     sizes: list[float] = MISSING
     planted_share: float = MISSING
     repeat_share: float = MISSING
+    empty_share: float = MISSING
     own_terms: bool = MISSING
 
 

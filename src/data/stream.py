@@ -134,13 +134,14 @@ class TrainStream(IterableDataset):
         from .rows import multiset_key
 
         sampler = make_sampler(self.settings, "main")
-        own_terms_only = False
+        own_terms_only, sub_empty_share = False, 1.0
         if self.sublists:
             from .samplers import SublistSampler
 
             sub = self.sublists
             sampler = SublistSampler(sampler, tuple(sub["sizes"]), sub["planted_share"], sub["repeat_share"])
             own_terms_only = sub["own_terms"]
+            sub_empty_share = sub["empty_share"]
         s = self.settings
         index = 0
         rng_key = ""
@@ -170,6 +171,10 @@ class TrainStream(IterableDataset):
             index += 1
             if row is None:
                 continue
+            if sub_empty_share < 1.0 and row["n_terms"] == 0:  # an own-term target with no term
+                if random.Random(f"empty:{rng_key}").random() >= sub_empty_share:
+                    self.rejects["empty_reweighted"] += 1
+                    continue
             enc = self.encode(row, zlib.crc32(rng_key.encode()))  # seeds the example's own ID draws
             share = self._canonical_share()
             if share > 0.0 and random.Random(f"canonical:{rng_key}").random() < share:
@@ -228,8 +233,9 @@ def check_sublists(sublists: dict | None) -> dict | None:
             f"distinct fields), none negative, not all zero; got {list(sublists['sizes'])}"
         )
     out = {"sizes": sizes, "own_terms": bool(sublists.get("own_terms", True))}
-    for key in ("planted_share", "repeat_share"):
-        value = float(sublists.get(key, 0.0))
+    defaults = {"planted_share": 0.0, "repeat_share": 0.0, "empty_share": 1.0}
+    for key, default in defaults.items():
+        value = float(sublists.get(key, default))
         if not 0.0 <= value <= 1.0:
             raise UserError(f"{where}.{key} is a share in [0, 1], got {sublists.get(key)}")
         out[key] = value

@@ -253,6 +253,19 @@ def test_a_sublist_stream_trains_on_the_terms_that_hold_every_field_of_each_sub_
     assert 0 < empty < 120  # sub-lists with no term of their own are drawn too, and not only those
 
 
+def test_empty_share_keeps_that_share_of_the_sub_lists_without_own_terms(tiny_dir):
+    from src.physics.lagrangian import own_terms
+
+    def empty_share(dm) -> float:
+        stream = dm.train_stream()
+        examples = [e for e, _ in zip(stream.examples(worker=0), range(100))]
+        return sum(not own_terms(build_lagrangian(_input_fields(dm, e))).terms for e in examples) / 100
+
+    none = _sublist_dm(tiny_dir, empty_share=0.0)
+    assert empty_share(none) == 0.0 and none.train_stream().rejects["empty_reweighted"] > 0
+    assert empty_share(_sublist_dm(tiny_dir, empty_share=1.0)) > 0.2
+
+
 def test_a_sublist_stream_with_own_terms_off_trains_on_whole_lagrangians(tiny_dir):
     dm = _sublist_dm(tiny_dir, own_terms=False)
     for e, _ in zip(dm.train_stream().examples(worker=0), range(30)):
@@ -280,6 +293,7 @@ def test_a_sublist_stream_never_yields_a_held_out_field_list(tiny_dir):
         ({"sizes": [-1, 2]}, "sizes"),
         ({"sizes": [1], "planted_share": 1.5}, "planted_share"),
         ({"sizes": [1], "repeat_share": -0.1}, "repeat_share"),
+        ({"sizes": [1], "empty_share": 1.5}, "empty_share"),
     ],
 )
 def test_bad_sublist_settings_are_refused_by_name(bad, named):
