@@ -171,10 +171,10 @@ class TrainStream(IterableDataset):
             index += 1
             if row is None:
                 continue
-            if sub_empty_share < 1.0 and row["n_terms"] == 0:  # an own-term target with no term
-                if random.Random(f"empty:{rng_key}").random() >= sub_empty_share:
-                    self.rejects["empty_reweighted"] += 1
-                    continue
+            empty = sub_empty_share < 1.0 and row["n_terms"] == 0  # an own-term target with no term
+            if empty and random.Random(f"empty:{rng_key}").random() >= sub_empty_share:
+                self.rejects["empty_reweighted"] += 1
+                continue
             enc = self.encode(row, zlib.crc32(rng_key.encode()))  # seeds the example's own ID draws
             share = self._canonical_share()
             if share > 0.0 and random.Random(f"canonical:{rng_key}").random() < share:
