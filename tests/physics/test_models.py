@@ -12,7 +12,7 @@ EXPECTED = ("sm", "2hdm", "inert_doublet", "singlet_sm", "real_triplet", "type2_
 EXPECTED += ("leptoquark_s3", "zee_babu", "manohar_wise", "vector_like_quark")
 
 
-def test_registry_holds_the_models_of_issue_three():
+def test_registry_holds_the_sm_and_its_ten_common_extensions():
     assert set(EXPECTED) <= set(MODEL_NAMES)
 
 

@@ -22,7 +22,7 @@ def test_paper_reproduction_is_the_papers_setting(compose_cfg):
 
 
 @pytest.mark.slow
-def test_paper_reproduction_debug_run_on_the_cpu(compose_cfg):
+def test_the_paper_reproduction_config_trains_a_debug_step_on_the_cpu(compose_cfg):
     cfg = compose_cfg(
         [
             "experiment=paper_reproduction",
