@@ -56,29 +56,29 @@ def compose_cfg_at(tmp_path):
     return lambda root, overrides: compose_train(list(overrides), tmp_path, root=root)
 
 
-@pytest.fixture(scope="session")
-def tiny_data_root(tmp_path_factory):
-    """A root whose outputs/data/tiny holds the tiny dataset (48 Lagrangians of 1-2 fields + OOD splits)."""
+def _tiny_datamodule(root: Path):
+    """The ``data=tiny`` datamodule with its dataset (48 Lagrangians of 1-2 fields + OOD splits) under
+    ``root``, generated when missing."""
     from src.data.datamodule import datamodule_from_config
     from src.tokens import build_scheme
 
-    root = tmp_path_factory.mktemp("tiny_root")
-    cfg = compose_train(["data=tiny"], root)
-    dm = datamodule_from_config(cfg.data, build_scheme("paper"))
+    dm = datamodule_from_config(compose_train(["data=tiny"], root).data, build_scheme("paper"))
     dm.prepare_data()
+    return dm
+
+
+@pytest.fixture(scope="session")
+def tiny_data_root(tmp_path_factory):
+    """A root whose outputs/data/tiny holds the tiny dataset."""
+    root = tmp_path_factory.mktemp("tiny_root")
+    _tiny_datamodule(root)
     return root
 
 
 @pytest.fixture(scope="session")
 def tiny_datamodule(tmp_path_factory):
-    """The ``data=tiny`` datamodule (48 Lagrangians of 1-2 fields), generated once under a temporary root."""
-    from src.data.datamodule import datamodule_from_config
-    from src.tokens import build_scheme
-
-    root = tmp_path_factory.mktemp("eval_root")
-    cfg = compose_train(["data=tiny"], root)
-    dm = datamodule_from_config(cfg.data, build_scheme("paper"))
-    dm.prepare_data()
+    """The ``data=tiny`` datamodule set up for validation, its dataset generated once under a temp root."""
+    dm = _tiny_datamodule(tmp_path_factory.mktemp("eval_root"))
     dm.setup("validate")
     return dm
 
