@@ -45,8 +45,17 @@ def test_each_rank_gets_its_own_batches_and_none_twice(monkeypatch, world):
     assert len(set(n_batches)) == 1  # every rank takes as many steps (no rank waits at a collective)
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
+    env["MASTER_PORT"] = str(_free_port())  # each run its own rendezvous port (a port taken is EADDRINUSE)
     return subprocess.run(
         [sys.executable, "-m", "src.train", *args],
         cwd=ROOT,
