@@ -4,10 +4,12 @@ Helpers imported by name (``train_helpers``, ``eval_helpers``) live in ``tests/h
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from omegaconf import OmegaConf
+from train_helpers import LAUNCHER_VARIABLES
 
 import src.data.schema  # noqa: F401  (registers the data group's schema for every test that composes)
 import src.models.schema  # noqa: F401  (and the optim group's)
@@ -21,6 +23,25 @@ def _offline_single_thread(monkeypatch, tmp_path):
     monkeypatch.setenv("WANDB_DIR", str(tmp_path))
     monkeypatch.setenv("WANDB_SILENT", "true")
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
+
+
+@pytest.fixture(autouse=True)
+def _no_distributed_state_left_behind():
+    """A test that fits with strategy=ddp in this process (devices=1) leaves its process group and the
+    launcher's variables behind; a later ``python -m src.train trainer=ddp_cpu`` child would inherit
+    LOCAL_RANK, take itself for a rank started by a scheduler, launch no second rank and wait for it
+    forever. Each test ends with neither."""
+    before = {k: os.environ.get(k) for k in LAUNCHER_VARIABLES}
+    yield
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+    for k, v in before.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 def compose_train(overrides: list[str], tmp_path: Path, root: Path | None = None):

@@ -1,5 +1,16 @@
 """Override lists shared by the training tests."""
 
+# What Lightning's DDP launcher writes into the environment of the process that fits (rank 0 included).
+LAUNCHER_VARIABLES = (
+    "MASTER_ADDR",
+    "MASTER_PORT",
+    "NODE_RANK",
+    "LOCAL_RANK",
+    "WORLD_SIZE",
+    "RANK",
+    "GROUP_RANK",
+)
+
 PAPER_TINY_DATA = [  # the paper experiments' data shrunk to 40 Lagrangians of 1-2 fields, no OOD splits
     "data.n_lagrangians=40",
     "data.max_fields=2",

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from train_helpers import LAUNCHER_VARIABLES
 
 from src.data import batching
 from src.data.batching import LengthBucketBatchSampler
@@ -54,7 +55,9 @@ def _free_port() -> int:
 
 
 def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
+    # none of a launcher's variables inherited (LOCAL_RANK would make rank 0 wait for a rank nobody starts)
+    env = {k: v for k, v in os.environ.items() if k not in LAUNCHER_VARIABLES}
+    env.update(OMP_NUM_THREADS="1", WANDB_MODE="offline", WANDB_SILENT="true")
     env["MASTER_PORT"] = str(_free_port())  # each run its own rendezvous port (a port taken is EADDRINUSE)
     return subprocess.run(
         [sys.executable, "-m", "src.train", *args],
