@@ -1,6 +1,8 @@
 """Where composed decoding goes wrong: the model's answer on every sub-list that composition asks about,
 against the oracle's own terms of that sub-list (the terms that hold every one of its fields), by sub-list
-size and by whether the answer should be empty; and which term kinds are missed or written in excess.
+size and by whether the answer should be empty; which term kinds are missed or written in excess; how
+the wrong answers that should hold terms are wrong (nothing written, the right kinds of terms but other
+ones, other kinds), with the first of them as examples.
 
     OMP_NUM_THREADS=2 python scripts/sublist_errors.py CKPT [--data-dir DIR] [--splits test,ood_fields]
         [--limit 200] [--compose 4] [--out results/compose/NAME_sublists.json]
@@ -31,7 +33,7 @@ from src.models.module import LagrangianBart  # noqa: E402
 from src.physics.lagrangian import build_lagrangian, own_terms  # noqa: E402
 
 
-def sublist_errors(model, rows: list[dict], compose: int, batch_size: int = 64) -> dict:
+def sublist_errors(model, rows: list[dict], compose: int, batch_size: int = 64, n_examples: int = 20) -> dict:
     scheme = model.scheme
     distinct: dict[tuple, list] = {}
     for row in rows:
@@ -47,6 +49,8 @@ def sublist_errors(model, rows: list[dict], compose: int, batch_size: int = 64) 
     wrong: Counter = Counter()
     missed: Counter = Counter()
     extra: Counter = Counter()
+    how: Counter = Counter()  # how a wrong answer with terms to write is wrong
+    examples: list[dict] = []
     for k, w in zip(order, words):
         chosen = chosen_lists[k]
         want = Counter(own_terms(build_lagrangian(chosen)).terms)
@@ -60,6 +64,26 @@ def sublist_errors(model, rows: list[dict], compose: int, batch_size: int = 64) 
             missed.update(t.kind for t in (want - got).elements())
             extra.update(t.kind for t in (got - want).elements())
             extra["unreadable"] += unreadable
+            if want:
+                kinds = Counter(t.kind for t in want.elements()) == Counter(t.kind for t in got.elements())
+                how[
+                    "nothing written"
+                    if not got and not unreadable
+                    else "unreadable term"
+                    if unreadable
+                    else "same kinds, other terms"
+                    if kinds
+                    else "other kinds"
+                ] += 1
+                if len(examples) < n_examples:
+                    examples.append(
+                        {
+                            "fields": [str(f) for f in chosen],
+                            "want": sorted(map(str, want.elements())),
+                            "got": sorted(map(str, got.elements())),
+                            "words": " ".join(w or []),
+                        }
+                    )
     table = {
         key: {"sub_lists": n, "wrong": wrong[key], "wrong_share": wrong[key] / n}
         for key, n in sorted(by_key.items())
@@ -69,6 +93,8 @@ def sublist_errors(model, rows: list[dict], compose: int, batch_size: int = 64) 
         "by_size": table,
         "missed": dict(missed),
         "extra": dict(extra),
+        "wrong_with_terms": dict(how),
+        "examples": examples,
     }
 
 
@@ -95,6 +121,7 @@ def main() -> int:
             print(f"  {key:<24} {v['sub_lists']:>6}  wrong {v['wrong']:>5} ({100 * v['wrong_share']:.1f} %)")
         print(f"  missed terms by kind: {rep['missed']}")
         print(f"  extra terms by kind:  {rep['extra']}")
+        print(f"  wrong answers with terms, how: {rep['wrong_with_terms']}")
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(report, indent=1) + "\n")

@@ -5,7 +5,7 @@ data config) lists it first in its defaults. OmegaConf then refuses an unknown k
 value of the wrong type (``data.n_lagrangians=abc``) by its full name while the config is composed, before
 any work. The values live in the YAML files (every field here is ``MISSING``); what a type cannot say
 (ranges, known names, relations between keys) is checked by ``src.data.settings.settings_from_config`` and,
-for the training-side ``datamodule`` node, by ``src.train.check_values``.
+for the training-side ``datamodule`` node, by ``src.training.checks.check_values``.
 
 ``DatasetKeys`` declares the top-level keys once: ``DataNode`` and the validated settings
 (``src.data.settings.DataSettings``) both inherit them.
@@ -17,6 +17,7 @@ Importing this module registers the schema; every place that composes a config w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
@@ -78,7 +79,7 @@ class SublistsNode:
     sizes: list[float] = MISSING
     planted_share: float = MISSING
     repeat_share: float = MISSING
-    empty_share: float = MISSING
+    empty_share: Any = MISSING  # a share, or one share per sub-list size
     own_terms: bool = MISSING
 
 

@@ -134,14 +134,14 @@ class TrainStream(IterableDataset):
         from .rows import multiset_key
 
         sampler = make_sampler(self.settings, "main")
-        own_terms_only, sub_empty_share = False, 1.0
+        own_terms_only, empty_shares = False, ()
         if self.sublists:
             from .samplers import SublistSampler
 
             sub = self.sublists
             sampler = SublistSampler(sampler, tuple(sub["sizes"]), sub["planted_share"], sub["repeat_share"])
             own_terms_only = sub["own_terms"]
-            sub_empty_share = sub["empty_share"]
+            empty_shares = sub["empty_share"]  # one per sub-list size
         s = self.settings
         index = 0
         rng_key = ""
@@ -171,8 +171,9 @@ class TrainStream(IterableDataset):
             index += 1
             if row is None:
                 continue
-            empty = sub_empty_share < 1.0 and row["n_terms"] == 0  # an own-term target with no term
-            if empty and random.Random(f"empty:{rng_key}").random() >= sub_empty_share:
+            keep_empty = empty_shares[row["n_fields"] - 1] if empty_shares else 1.0
+            empty = keep_empty < 1.0 and row["n_terms"] == 0  # an own-term target with no term
+            if empty and random.Random(f"empty:{rng_key}").random() >= keep_empty:
                 self.rejects["empty_reweighted"] += 1
                 continue
             enc = self.encode(row, zlib.crc32(rng_key.encode()))  # seeds the example's own ID draws
@@ -233,13 +234,30 @@ def check_sublists(sublists: dict | None) -> dict | None:
             f"distinct fields), none negative, not all zero; got {list(sublists['sizes'])}"
         )
     out = {"sizes": sizes, "own_terms": bool(sublists.get("own_terms", True))}
-    defaults = {"planted_share": 0.0, "repeat_share": 0.0, "empty_share": 1.0}
+    defaults = {"planted_share": 0.0, "repeat_share": 0.0}
     for key, default in defaults.items():
         value = float(sublists.get(key, default))
         if not 0.0 <= value <= 1.0:
             raise UserError(f"{where}.{key} is a share in [0, 1], got {sublists.get(key)}")
         out[key] = value
+    out["empty_share"] = _empty_shares(sublists.get("empty_share", 1.0), len(sizes), where)
     return out
+
+
+def _empty_shares(given, n_sizes: int, where: str) -> tuple[float, ...]:
+    """``empty_share`` as one share per sub-list size: a number is the share of every size, a list names
+    each size's share (as ``sizes`` weighs them)."""
+    many = isinstance(given, (list, tuple)) or (hasattr(given, "__len__") and not isinstance(given, str))
+    try:
+        shares = tuple(float(v) for v in given) if many else (float(given),) * n_sizes
+    except (TypeError, ValueError):
+        shares = ()
+    if len(shares) != n_sizes or not all(0.0 <= v <= 1.0 for v in shares):
+        raise UserError(
+            f"{where}.empty_share: a share in [0, 1], or one per sub-list size ({n_sizes}, as sizes), "
+            f"got {given}"
+        )
+    return shares
 
 
 def stream_loader(stream: TrainStream, collate, num_workers: int = 0) -> torch.utils.data.DataLoader:

@@ -266,6 +266,19 @@ def test_empty_share_keeps_that_share_of_the_sub_lists_without_own_terms(tiny_di
     assert empty_share(_sublist_dm(tiny_dir, empty_share=1.0)) > 0.2
 
 
+def test_empty_share_by_size_keeps_the_empties_of_one_size_and_drops_the_others(tiny_dir):
+    from src.physics.lagrangian import own_terms
+
+    dm = _sublist_dm(tiny_dir, empty_share=[1.0, 0.0, 1.0, 0.0])
+    empty_sizes = Counter()
+    for e, _ in zip(dm.train_stream().examples(worker=0), range(150)):
+        fields = _input_fields(dm, e)
+        if not own_terms(build_lagrangian(fields)).terms:
+            empty_sizes[len(fields)] += 1
+    assert empty_sizes[3] > 0  # three-field sub-lists without a term of their own are kept
+    assert empty_sizes[2] == 0 and empty_sizes[4] == 0  # two- and four-field ones are not
+
+
 def test_a_sublist_stream_with_own_terms_off_trains_on_whole_lagrangians(tiny_dir):
     dm = _sublist_dm(tiny_dir, own_terms=False)
     for e, _ in zip(dm.train_stream().examples(worker=0), range(30)):
@@ -294,6 +307,9 @@ def test_a_sublist_stream_never_yields_a_held_out_field_list(tiny_dir):
         ({"sizes": [1], "planted_share": 1.5}, "planted_share"),
         ({"sizes": [1], "repeat_share": -0.1}, "repeat_share"),
         ({"sizes": [1], "empty_share": 1.5}, "empty_share"),
+        ({"sizes": [1, 1], "empty_share": [1.0]}, "empty_share"),  # one share per size
+        ({"sizes": [1, 1], "empty_share": [1.0, -0.5]}, "empty_share"),
+        ({"sizes": [1], "empty_share": "most"}, "empty_share"),
     ],
 )
 def test_bad_sublist_settings_are_refused_by_name(bad, named):
