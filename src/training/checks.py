@@ -75,6 +75,7 @@ def check_values(cfg: DictConfig):
         d, heads = arch.get("d_model"), arch.get(f"{side}_attention_heads")
         if isinstance(d, int) and isinstance(heads, int) and (heads < 1 or d % heads):
             raise UserError(f"model.d_model={d} must be a multiple of model.{side}_attention_heads={heads}")
+    check_monitor(cfg)
     settings = settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))  # ConfigError (UserError)
     check_device({k: OmegaConf.select(cfg, f"trainer.{k}") for k in ("accelerator", "devices", "precision")})
     ckpt = cfg.get("ckpt_path")
@@ -86,6 +87,27 @@ def check_values(cfg: DictConfig):
         if not Path(str(ckpt)).is_file():
             raise UserError(f"ckpt_path={ckpt} does not exist")
     return settings
+
+
+# What the model logs at each validation itself; every other val/* value is the decoding probe's.
+MODEL_VAL_METRICS = ("val/loss", "val/token_accuracy")
+
+
+def check_monitor(cfg: DictConfig) -> None:
+    """The best checkpoint is chosen by a value someone writes: without the decoding probe
+    (``callbacks.generation_scores=null``) only the model's own val/loss and val/token_accuracy are."""
+    callbacks = cfg.get("callbacks") or {}
+    if callbacks.get("generation_scores") is not None:
+        return
+    for key in ("model_checkpoint", "best_model"):
+        monitor = OmegaConf.select(cfg, f"callbacks.{key}.monitor")
+        if monitor is not None and monitor not in MODEL_VAL_METRICS:
+            raise UserError(
+                f"callbacks.generation_scores=null, but callbacks.{key}.monitor={monitor} is written by that "
+                f"decoding probe; keep the probe (fewer rows: callbacks.generation_scores.num_examples=8) or "
+                f"choose the best checkpoint by the loss: callbacks.model_checkpoint.monitor=val/loss "
+                f"callbacks.model_checkpoint.mode=min"
+            )
 
 
 # A debugging run (trainer.fast_dev_run, however it is set) decodes and embeds a handful of rows and tokens.

@@ -118,3 +118,16 @@ def test_two_job_multirun_writes_two_separate_wandb_offline_runs(tiny_data_root,
     assert len(ids) == 2
     jobs = sorted((tmp_path / "runs").glob("debug/multirun_*/[01]"))
     assert {(j / WANDB_ID_FILE).read_text().strip() for j in jobs} == ids
+
+
+@pytest.mark.slow
+def test_a_run_without_the_decoding_probe_keeps_its_best_checkpoint_by_the_loss(tiny_data_root, compose_cfg_at):
+    off = ["callbacks.generation_scores=null", "callbacks.model_checkpoint.monitor=val/loss"]
+    cfg = compose_cfg_at(
+        tiny_data_root,
+        [*TINY_RUN, *off, "callbacks.model_checkpoint.mode=min", "callbacks.embedding_analysis=null"]
+        + ["logger=csv", "trainer.max_steps=4", "final_eval.limit=2", "decode.max_new_tokens=24"],
+    )
+    summary = train(cfg)
+    assert summary["global_step"] == 4
+    assert Path(summary["best_checkpoint"]).is_file() and "final/val/S_lagrangian" in summary["validation"]

@@ -50,11 +50,24 @@ ROOT = Path(__file__).resolve().parents[2]
         (["model.d_model=7"], "model.d_model=7 must be a multiple of model.encoder_attention_heads=4"),
         (["data.name=fresh_name", "data.max_fields=0"], "data.max_fields must be >= 1, got 0"),
         (["ckpt_path=/nonexistent/last.ckpt"], "ckpt_path=/nonexistent/last.ckpt does not exist"),
+        (
+            ["callbacks.generation_scores=null"],
+            "callbacks.generation_scores=null, but callbacks.model_checkpoint.monitor=val/S_lagrangian",
+        ),
+        (
+            ["data.datamodule.stream.sublists.sizes=[1,1]", "data.datamodule.stream.sublists.empty_share=[1]"],
+            "data.datamodule.stream.sublists.empty_share: a share in [0, 1], or one per sub-list size (2",
+        ),
     ],
 )
 def test_bad_values_are_one_line_naming_the_key(argv, needle):
     problem = preflight(["experiment=quickstart", *argv])
     assert problem is not None and needle in problem and "\n" not in problem
+
+
+def test_without_the_decoding_probe_the_best_checkpoint_is_chosen_by_the_loss():
+    off = ["callbacks.generation_scores=null", "callbacks.model_checkpoint.monitor=val/loss"]
+    assert preflight(["experiment=quickstart", *off, "callbacks.model_checkpoint.mode=min"]) is None
 
 
 def test_an_output_folder_that_cannot_be_written_is_named_before_any_compute(tmp_path):
