@@ -121,7 +121,7 @@ def test_two_job_multirun_writes_two_separate_wandb_offline_runs(tiny_data_root,
 
 
 @pytest.mark.slow
-def test_a_run_without_the_decoding_probe_keeps_its_best_checkpoint_by_the_loss(tiny_data_root, compose_cfg_at):
+def test_a_run_without_the_probe_keeps_its_best_checkpoint_by_the_loss(tiny_data_root, compose_cfg_at):
     off = ["callbacks.generation_scores=null", "callbacks.model_checkpoint.monitor=val/loss"]
     cfg = compose_cfg_at(
         tiny_data_root,

@@ -55,7 +55,10 @@ ROOT = Path(__file__).resolve().parents[2]
             "callbacks.generation_scores=null, but callbacks.model_checkpoint.monitor=val/S_lagrangian",
         ),
         (
-            ["data.datamodule.stream.sublists.sizes=[1,1]", "data.datamodule.stream.sublists.empty_share=[1]"],
+            [
+                "data.datamodule.stream.sublists.sizes=[1,1]",
+                "data.datamodule.stream.sublists.empty_share=[1]",
+            ],
             "data.datamodule.stream.sublists.empty_share: a share in [0, 1], or one per sub-list size (2",
         ),
     ],
