@@ -42,7 +42,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 from src.cli import UserError, compose_checked, hydra_entry, run_main, unwritable_folder
 from src.data.settings import OOD_SPLITS
 from src.jsonsafe import dumps
-from src.metrics import SCORE_KEYS
+from src.metrics import SCORE_KEYS, output_rates
 from src.metrics.example import ExampleResult
 from src.models.bart import MAX_NEW_TOKENS
 
@@ -168,9 +168,8 @@ def summary_rows(records: list[dict]) -> list[dict]:
         for nf, g in groups:
             row = {"split": split, "n_fields": nf, "n": len(g)}
             row.update({c: float(g[c].mean()) for c in metric_cols})
-            terms = int(g["n_pred_terms"].sum())
-            row["validity_rate"] = float(g["n_valid_terms"].sum() / terms) if terms else float("nan")
-            row["truncated_rate"] = float(g["truncated"].mean())
+            valid, predicted = int(g["n_valid_terms"].sum()), int(g["n_pred_terms"].sum())
+            row.update(output_rates(valid, predicted, list(g["truncated"])))
             out.append(row)
     return out
 

@@ -287,3 +287,27 @@ def test_a_released_folder_with_another_vocabulary_is_refused_by_word(
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not the paper's 41-word vocabulary" in err and "'SU2'" in err
+
+
+def test_the_evaluation_summary_and_the_probes_metrics_agree_on_the_same_answers(tiny_datamodule):
+    """One definition of the validity and truncation rates: ``src.evaluate``'s table (from records) and the
+    probe's / final scores' metrics (from results) give the same numbers for the same answers."""
+    from src.data.rows import fields_from_row
+    from src.decoding import Decoder
+    from src.decoding.engine import summarize
+    from src.evaluate import example_record, summary_rows
+    from src.physics.lagrangian import build_lagrangian
+
+    dm = tiny_datamodule
+    rows = dm.table("train").head(6).to_dict("records")
+    fields = [fields_from_row(r) for r in rows]
+    answers = [dm.scheme.decode(dm.scheme.encode(f, build_lagrangian(f))["labels"]) for f in fields]
+    answers[1] = answers[1][: len(answers[1]) // 2]  # cut: truncated, its last term unreadable
+    answers[2] = ["[SOS]", "[EOS]"]  # nothing written
+    results = Decoder(max_new_tokens=600).score(dm.scheme, rows, answers)
+    records = [example_record("val", i, r, p, None) for i, (r, p) in enumerate(zip(rows, results))]
+    table = next(s for s in summary_rows(records) if s["n_fields"] == "all")
+    metrics = summarize(results, [int(r["n_fields"]) for r in rows], "val")
+    assert table["truncated_rate"] == metrics["val/truncated_rate"] > 0
+    assert table["validity_rate"] == pytest.approx(metrics["val/validity_rate"])
+    assert table["validity_rate"] < 1

@@ -20,7 +20,7 @@ import random
 
 import torch
 
-from src.metrics import SCORE_KEYS, class_report, mean_scores, mean_scores_by
+from src.metrics import SCORE_KEYS, class_report, mean_scores, mean_scores_by, output_rates
 from src.metrics.collapse import distinct_share
 from src.metrics.example import ExampleResult, score_prediction
 from src.metrics.term_class import TERM_CLASSES
@@ -46,8 +46,8 @@ def summarize(results: list[ExampleResult], n_fields: list[int], prefix: str) ->
     exact = mean_scores([r.exact for r in results if r.exact is not None])
     out.update({f"{prefix}/exact/{k}": exact[k] for k in ("S_lagrangian", "perfect") if exact["n"]})
     validity = sum((r.validity for r in results), ValidityReport())
-    out[f"{prefix}/validity_rate"] = validity.rate
-    out[f"{prefix}/truncated_rate"] = sum(r.truncated for r in results) / max(len(results), 1)
+    rates = output_rates(validity.n_valid, validity.n_terms, [r.truncated for r in results])
+    out.update({f"{prefix}/{k}": v for k, v in rates.items()})
     if results:  # 1/n: one answer for every input (a collapsed model; RESULTS.md), 1: all different
         out[f"{prefix}/distinct_outputs"] = distinct_share([r.prediction for r in results])
     report = class_report(scores)

@@ -4,7 +4,14 @@
 here, so that scoring does not depend on the token parser or the oracle.
 """
 
-from .aggregate import generation_report, is_truncated, malformed_terms, mean_scores, mean_scores_by
+from .aggregate import (
+    generation_report,
+    is_truncated,
+    malformed_terms,
+    mean_scores,
+    mean_scores_by,
+    output_rates,
+)
 from .paper_score import SCORE_KEYS, LagrangianScore, score_lagrangian, score_terms, to_terms
 from .term_class import TERM_CLASSES, class_counts, class_report, classify_term
 from .token_terms import TokenTerm, format_problem, split_terms
@@ -22,6 +29,7 @@ __all__ = [
     "is_truncated",
     "malformed_terms",
     "mean_scores",
+    "output_rates",
     "mean_scores_by",
     "score_lagrangian",
     "score_terms",

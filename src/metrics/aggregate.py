@@ -13,6 +13,7 @@ from collections.abc import Hashable, Iterable, Sequence
 
 from .paper_score import SCORE_KEYS, LagrangianScore, to_terms
 from .token_terms import format_problem
+from .validity import validity_rate
 
 
 def split_by_fields(summary: Iterable[dict], metric: str) -> tuple[list, list, dict]:
@@ -49,6 +50,16 @@ def mean_scores_by(scores: Sequence[LagrangianScore], keys: Sequence[Hashable]) 
     for s, k in zip(scores, keys):
         groups[k].append(s)
     return {k: mean_scores(groups[k]) for k in sorted(groups, key=lambda k: (str(type(k)), k))}
+
+
+def output_rates(n_valid_terms: int, n_predicted_terms: int, truncated: Sequence[bool]) -> dict[str, float]:
+    """The two rates every summary of decoded Lagrangians reports: ``validity_rate``, the share of the
+    predicted terms that are invariant (nan when none was predicted), and ``truncated_rate``, the share of
+    answers cut by the token limit."""
+    return {
+        "validity_rate": validity_rate(n_valid_terms, n_predicted_terms),
+        "truncated_rate": sum(map(bool, truncated)) / max(len(truncated), 1),
+    }
 
 
 def is_truncated(tokens: Sequence[str], max_length: int | None = None) -> bool:

@@ -53,6 +53,11 @@ def term_bin(parsed: ParsedTerm) -> str:
     return "physics"
 
 
+def validity_rate(n_valid: int, n_terms: int) -> float:
+    """The share of predicted terms that are valid; nan when no term was predicted."""
+    return n_valid / n_terms if n_terms else float("nan")
+
+
 @dataclass
 class ValidityReport:
     """Counts of predicted terms per bin and per reason, plus the invalid terms themselves."""
@@ -69,7 +74,7 @@ class ValidityReport:
 
     @property
     def rate(self) -> float:
-        return self.n_valid / self.n_terms if self.n_terms else float("nan")
+        return validity_rate(self.n_valid, self.n_terms)
 
     def __add__(self, other: ValidityReport) -> ValidityReport:
         return ValidityReport(
