@@ -1,9 +1,10 @@
 """Train BART on (fields -> Lagrangian): ``python -m src.train experiment=quickstart [key=value ...]``.
 
-Wiring only: compose (Hydra) -> seed -> token scheme -> datamodule (generates the data when missing) -> model
-(vocab and special ids from the scheme) -> callbacks, loggers, Trainer -> fit -> validate and test the best
-checkpoint. The run folder (``outputs/runs/<task>/<time>``) receives the resolved config, seed and code
-version (``run_info.json``), the W&B run id (``wandb_run_id.txt``), ``checkpoints/{best-*,last}.ckpt`` and
+Wiring only: compose (Hydra) -> check the values (src/training/checks.py) -> build (src/training/build.py:
+seed, token scheme, datamodule, model, loggers, callbacks, Trainer) -> fit -> final evaluation of the best
+checkpoint (src/training/final.py) -> report (src/training/report.py, results.json). The run folder
+(``outputs/runs/<task>/<time>``, src/runs.py) receives the resolved config, seed and code version
+(``run_info.json``), the W&B run id (``wandb_run_id.txt``), ``checkpoints/{best-*,last}.ckpt`` and
 ``best_model/``.
 
 Resume: ``ckpt_path=<run>/checkpoints/last.ckpt`` restores optimizer, scheduler, step and the same W&B run.
@@ -25,12 +26,11 @@ import src.data.schema  # noqa: F401  (registers the data group's schema)
 import src.models.schema  # noqa: F401  (registers the optim group's schema)
 from src.cli import exit_on_user_error, unwritable_folder
 from src.jsonsafe import dumps
-from src.models.precision import resolve_precision
-from src.runs import RUN_LOG, WANDB_ID_FILE, checkpoint_run_meta, new_wandb_id, resumed_run_dir
-from src.training.budget import Budget, dd_hh_mm_ss
-from src.training.build import build_callbacks, build_loggers, last_checkpoint, record_run
+from src.runs import RUN_LOG, checkpoint_run_meta, resumed_run_dir
+from src.training.budget import Budget
+from src.training.build import build_run, last_checkpoint
 from src.training.checks import check_values, shrink_for_fast_dev_run
-from src.training.final import evaluate_best, final_row_count
+from src.training.final import evaluate_best
 from src.training.report import collapse_report, print_summary, run_summary, stop_reason
 
 
@@ -60,79 +60,31 @@ def train(cfg: DictConfig, start: float | None = None) -> dict:
 
 
 def _fit_and_score(cfg: DictConfig, settings, run_dir: Path, budget: Budget, resumed: dict) -> dict:
-    """train()'s work once the run folder is known: data, model, fit, final evaluation, results.json."""
-    import lightning as L
-
-    from src.callbacks.signals import CheckpointOnSigterm, Terminated, is_sigterm
-    from src.data.datamodule import datamodule_from_config, training_field_lists
+    """train()'s work once the run folder is known: build, fit, final evaluation, results.json."""
+    from src.callbacks.signals import Terminated, is_sigterm
     from src.data.tables import write_text
-    from src.models.module import LagrangianBart
-    from src.tokens import scheme_from_config
 
-    ckpt_path = cfg.get("ckpt_path")
-    L.seed_everything(int(cfg.seed), workers=True)
-
-    scheme = scheme_from_config(cfg.tokenizer)
-    if scheme.needs_fit:  # opaque's vocabulary: from the training fields, before the model reads its size
-        scheme.fit(training_field_lists(cfg.data))
-    # The dataset is checked (or generated) by the trainer's call of prepare_data; what reads it (the data
-    # metadata logged, the final decoding's row count) waits for Lightning's setup hooks.
-    dm = datamodule_from_config(cfg.data, scheme, settings=settings)
-    model = LagrangianBart.from_config(cfg, scheme)
-
-    wandb_id = resumed.get("wandb_run_id") or new_wandb_id()
-    model.run_meta["wandb_run_id"] = wandb_id
-    (run_dir / WANDB_ID_FILE).parent.mkdir(parents=True, exist_ok=True)
-    (run_dir / WANDB_ID_FILE).write_text(wandb_id + "\n")
-
-    with open_dict(cfg):  # "auto" becomes what this device runs fastest; run_info.json records the choice
-        tc = cfg.trainer
-        tc.precision = resolve_precision(tc.get("precision"), tc.get("accelerator"))
-    loggers = build_loggers(cfg, wandb_id)
-    if ckpt_path:
-        from src.models.loggers import continue_csv_log
-
-        for lg in loggers:
-            if type(lg).__name__ == "CSVLogger":
-                continue_csv_log(lg, resumed["global_step"])
-    train_seconds = budget.training_seconds(cfg.trainer.get("max_time"))
-    limits = {} if train_seconds is None else {"max_time": dd_hh_mm_ss(train_seconds)}
-    if cfg.optim.get("decay_by_time"):  # the lr decay also follows the training time left
-        model.time_budget_s = train_seconds
-    callbacks = build_callbacks(cfg, logging=bool(loggers))
-    if budget.deadline is not None:  # stop early enough for the final validation, test losses and decoding
-        from src.callbacks.budget import FinishInTime
-
-        callbacks.append(FinishInTime(budget.deadline, lambda: final_row_count(dm, cfg)))
-    until = OmegaConf.select(cfg, "data.datamodule.stream.canonical_ids_until")
-    if until is not None and train_seconds is not None and dm.streaming:
-        from src.callbacks.curriculum import EndIdCurriculumInTime
-
-        callbacks.append(EndIdCurriculumInTime(train_seconds, until))
-    on_sigterm = CheckpointOnSigterm(run_dir / "checkpoints")  # last.ckpt at the step SIGTERM stopped
-    callbacks.append(on_sigterm)
-    callbacks.append(record_run(cfg, run_dir, dm, resumed_at=resumed.get("global_step")))
-    trainer = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, **limits)
-
+    run = build_run(cfg, settings, run_dir, budget, resumed)
+    trainer, model, loggers = run.trainer, run.model, run.loggers
     fit_start = time.monotonic()
     try:
-        trainer.fit(model, datamodule=dm, ckpt_path=ckpt_path)
+        trainer.fit(model, datamodule=run.dm, ckpt_path=cfg.get("ckpt_path"))
     except BaseException as e:
         if is_sigterm(e):  # Lightning stopped at a batch boundary and closed the loggers
             for lg in loggers:
                 lg.save()
-            raise Terminated("training", int(trainer.global_step), on_sigterm.saved) from None
+            raise Terminated("training", int(trainer.global_step), run.on_sigterm.saved) from None
         raise
     fit_seconds = time.monotonic() - fit_start
     tokens_seen = int(model.tokens_seen)  # loading the best checkpoint below resets the module's count
     # ... and so would the probe history (callback state): take both before
-    stopped_by = stop_reason(trainer, train_seconds, fit_seconds)
+    stopped_by = stop_reason(trainer, run.train_seconds, fit_seconds)
     probes = collapse_report(trainer, {})
     best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
     last = last_checkpoint(trainer)  # read before validate/test, which set the callback up again
     # the best checkpoint's losses and final scores; a SIGTERM keeps them (raised after results.json)
     val, test, terminated = evaluate_best(
-        trainer, model, dm, cfg, loggers, best or None, budget.deadline, last
+        trainer, model, run.dm, cfg, loggers, best or None, budget.deadline, last
     )
     if terminated is not None:
         stopped_by = "sigterm"
