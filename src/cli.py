@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from src.config_files import CONF_DIR
+from src.config.files import CONF_DIR
 from src.errors import UserError  # re-exported: the apps write ``from src.cli import UserError``
 
 
@@ -193,7 +193,7 @@ def first_of_sweeps(overrides: list[str]) -> list[str]:
 
 def compose(config_name: str, argv: list[str]):
     """The config ``python -m ... ARGV`` composes (the first job of a sweep); Hydra's errors propagate.
-    The caller has imported the schemas its config's groups list (``src.data.schema``, ``src.models.schema``
+    The caller has imported the schemas its config's groups list (``src.config.data``, ``src.config.optim``
     register themselves on import), as the Hydra apps do."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir

@@ -13,7 +13,7 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-import src.data.schema  # noqa: F401  (registers the data group's schema)
+import src.config  # noqa: F401  (registers the schemas of the config groups)
 from src.cli import UserError, exit_on_user_error, hydra_entry, unwritable_folder
 from src.data.generation import generate_dataset
 from src.data.settings import settings_from_config

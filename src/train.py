@@ -22,8 +22,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-import src.data.schema  # noqa: F401  (registers the data group's schema)
-import src.models.schema  # noqa: F401  (registers the optim group's schema)
+import src.config  # noqa: F401  (registers the schemas of the config groups)
 from src.cli import exit_on_user_error, unwritable_folder
 from src.jsonsafe import dumps
 from src.runs import RUN_LOG, checkpoint_run_meta, resumed_run_dir

@@ -11,8 +11,7 @@ import pytest
 from omegaconf import OmegaConf
 from train_helpers import LAUNCHER_VARIABLES
 
-import src.data.schema  # noqa: F401  (registers the data group's schema for every test that composes)
-import src.models.schema  # noqa: F401  (and the optim group's)
+import src.config  # noqa: F401  (registers the schemas of the config groups)
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from src.cli import UserError
-from src.config_files import config_values
-from src.models.schema import OptimNode
+from src.config.files import config_values
+from src.config.optim import OptimNode
 
 OPTIM = """\
 defaults:
@@ -68,3 +68,13 @@ def test_each_call_returns_a_fresh_copy(tmp_path):
     path = _file(tmp_path, OPTIM)
     config_values(path)["betas"].append(1.0)
     assert config_values(path)["betas"] == [0.9, 0.98]
+
+
+def test_the_code_default_decoding_limit_is_the_configs():
+    import yaml
+
+    from src.config.files import CONF_DIR
+    from src.models import MAX_NEW_TOKENS
+
+    train = yaml.safe_load((CONF_DIR / "train.yaml").read_text())
+    assert train["decode"]["max_new_tokens"] == MAX_NEW_TOKENS

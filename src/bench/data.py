@@ -29,7 +29,7 @@ def _settings(n: int | None, workers: int, sampler: str):
     shipped (paper-sized, every set, the card) when n is None."""
     from omegaconf import OmegaConf
 
-    import src.data.schema  # noqa: F401  (registers the data group's schema)
+    import src.config  # noqa: F401  (registers the schemas of the config groups)
     from src.cli import compose
     from src.data.settings import settings_from_config
 

@@ -27,8 +27,7 @@ from src.models.precision import resolve_precision
 def quickstart_config(root: str, overrides: list[str]):
     """The quickstart experiment's composed config with outputs under ``root``; a bad override (an unknown
     ``--model`` preset) is a one-line ``UserError``."""
-    import src.data.schema  # noqa: F401  (registers the data and optim groups' schemas)
-    import src.models.schema  # noqa: F401
+    import src.config  # noqa: F401  (registers the schemas of the config groups)
     from src.cli import compose_checked
 
     return compose_checked(

@@ -47,7 +47,7 @@ def in_charge_vocabulary(q: Fraction, max_numerator: int, max_denominator: int) 
 
 def _paper_vocabulary() -> dict:
     """``data.vocabulary`` of ``conf/data/sampled.yaml`` (the paper's training distribution)."""
-    from .schema import paper_values
+    from src.config.data import paper_values
 
     return paper_values()["vocabulary"]
 

@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass, field, fields
 
 from omegaconf import MISSING
 
+from src.config.data import IGNORED_KEYS, DataNode, DatasetKeys, paper_values
 from src.physics.lagrangian import BASES
 
 from .field_space import ConfigError, FieldVocabulary
-from .schema import IGNORED_KEYS, DataNode, DatasetKeys, paper_values
 
 SAMPLERS = ("sampled", "uniform", "paper_csv")
 OOD_SPLITS = ("ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
@@ -25,7 +25,7 @@ OOD_SPLITS = ("ood_fields", "ood_hypercharge", "ood_reps", "benchmarks")
 
 @dataclass
 class DataSettings(DatasetKeys):
-    """The dataset keys (``src.data.schema.DatasetKeys``) and the nodes below them, as plain values. A value
+    """The dataset keys (``src.config.data.DatasetKeys``) and the nodes below them, as plain values. A value
     left out is the one ``conf/data/sampled.yaml`` (the paper's set) gives, read from that file:
     ``DataSettings()`` is that config's settings, as ``settings_from_config`` makes them."""
 
@@ -54,7 +54,7 @@ class DataSettings(DatasetKeys):
 
 
 def _typed(cfg: dict) -> dict:
-    """``cfg`` over the defaults (``paper_values``), checked against the schema (``src.data.schema``): an
+    """``cfg`` over the defaults (``paper_values``), checked against the schema (``src.config.data``): an
     unknown key or a value of the wrong type is a ConfigError naming the key; ints, floats and booleans come
     back converted."""
     from omegaconf import OmegaConf

@@ -29,11 +29,11 @@ from lightning.pytorch.utilities import GradClipAlgorithmType
 from torch import nn
 from transformers.models.bart.modeling_bart import shift_tokens_right
 
-from src.config_files import config_path, config_values
+from src.config.files import config_path, config_values
+from src.config.optim import SCHEDULES
 from src.errors import UserError
 from src.models.bart import ARCH_KEYS, MAX_NEW_TOKENS, SpecialIds, build_bart, generation_config, model_class
 from src.models.greedy import greedy_decode, greedy_decode_queue
-from src.models.schema import SCHEDULES
 from src.runs import run_dir_of
 from src.tokens.base import LABEL_PAD
 
@@ -56,7 +56,7 @@ class ModelLoadError(UserError):
 def default_optim() -> dict:
     """The optimiser settings of a module built without a config (or with a partial one): those of
     ``conf/optim/default.yaml``, read from the file and typed by its schema."""
-    from src.models.schema import OptimNode
+    from src.config.optim import OptimNode
 
     return config_values(config_path("optim/default.yaml"), schema=OptimNode)
 

@@ -1,5 +1,5 @@
 """The value checks of a training config, in one pass before any compute, and the shrinking of a
-``trainer.fast_dev_run``: what the schemas (``src/data/schema.py``, ``src/models/schema.py``) cannot say."""
+``trainer.fast_dev_run``: what the schemas (``src/config/data.py``, ``src/config/optim.py``) cannot say."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from src.config.optim import SCHEDULES
 from src.errors import UserError
 from src.models.precision import check_device
-from src.models.schema import SCHEDULES
 
 
 def check_values(cfg: DictConfig):

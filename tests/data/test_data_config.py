@@ -51,7 +51,7 @@ def test_every_key_of_the_data_configs_is_in_the_schema():
     """The YAML files and the schema name the same keys: none is left MISSING, none is added outside it."""
     from omegaconf import OmegaConf
 
-    from src.data.schema import DataNode
+    from src.config.data import DataNode
 
     for name in ("sampled", "uniform", "quickstart", "tiny"):
         data = compose_data(name)
@@ -71,7 +71,7 @@ def test_the_settings_defaults_read_alone_equal_the_composed_paper_set():
 
 def _paper_config(tmp_path, monkeypatch, *changes: tuple[str, str]):
     """conf/ in tmp_path with data/sampled.yaml edited by ``changes`` (old, new), as the code's conf/."""
-    import src.config_files
+    import src.config.files
 
     text = (ROOT / "conf" / "data" / "sampled.yaml").read_text()
     for old, new in changes:
@@ -79,7 +79,7 @@ def _paper_config(tmp_path, monkeypatch, *changes: tuple[str, str]):
         text = text.replace(old, new)
     (tmp_path / "conf" / "data").mkdir(parents=True)
     (tmp_path / "conf" / "data" / "sampled.yaml").write_text(text)
-    monkeypatch.setattr(src.config_files, "CONF_DIR", tmp_path / "conf")
+    monkeypatch.setattr(src.config.files, "CONF_DIR", tmp_path / "conf")
     return tmp_path / "conf" / "data" / "sampled.yaml"
 
 

@@ -44,11 +44,11 @@ class ClippedNorms(L.Callback):
 
 def _fit(cfg, monkeypatch) -> tuple[dict, list[float]]:
     """train(cfg) with the norm recorder added to its callbacks."""
-    import src.train as train_module
+    import src.training.build as build_module
 
     recorder = ClippedNorms()
-    build = train_module.build_callbacks
-    monkeypatch.setattr(train_module, "build_callbacks", lambda *a, **k: [*build(*a, **k), recorder])
+    build = build_module.build_callbacks
+    monkeypatch.setattr(build_module, "build_callbacks", lambda *a, **k: [*build(*a, **k), recorder])
     return train(cfg), recorder.norms
 
 

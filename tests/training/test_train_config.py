@@ -114,7 +114,7 @@ def test_the_modules_optimiser_defaults_read_alone_equal_the_composed_optim(comp
 def test_the_optim_schema_names_every_key_of_conf_optim(compose_cfg):
     import dataclasses
 
-    from src.models.schema import OptimNode
+    from src.config.optim import OptimNode
 
     optim = compose_cfg([]).optim
     assert set(optim) == {f.name for f in dataclasses.fields(OptimNode)}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from src.errors import UserError
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 
 def config_path(relpath: str) -> Path:
@@ -31,7 +31,7 @@ def config_path(relpath: str) -> Path:
 def config_values(path: Path, schema: type | None = None, drop: Iterable[str] = ()) -> dict:
     """The YAML file ``path`` as a plain dict, without ``defaults`` and the top-level keys in ``drop``.
 
-    With ``schema`` (the group's dataclass, e.g. ``src.models.schema.OptimNode``) the values are merged over
+    With ``schema`` (the group's dataclass, e.g. ``src.config.optim.OptimNode``) the values are merged over
     it and typed as a composed config types them; a key the schema does not know, a value of the wrong type
     and a schema key (outside ``drop``) that the file leaves without a value are each a ``UserError`` naming
     the file and the key. So is an interpolation among the keys kept."""

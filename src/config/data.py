@@ -158,6 +158,6 @@ def paper_values() -> dict:
     """The settings of ``conf/data/sampled.yaml``, one per DataSettings field, typed by ``DataNode``; a fresh
     copy. A key the file leaves without a value, a key the schema does not know and a value of the wrong type
     are each a ``UserError`` naming the file and the key."""
-    from src.config_files import config_path, config_values
+    from src.config.files import config_path, config_values
 
     return config_values(config_path(PAPER_CONFIG), schema=DataNode, drop=IGNORED_KEYS)
