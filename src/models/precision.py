@@ -5,7 +5,8 @@ bf16-mixed (16-mixed where the GPU has no bf16). On every CPU it is 32-true: a b
 (``scripts/precision_probe.py``) runs bf16 1.3-2x faster on CPUs with AVX512-BF16 or AMX, but the whole
 training loop does not. Measured on a 2-core AMD EPYC with AVX512-BF16 (the quickstart, runs alternated,
 RESULTS.md "Precision in the real loop"): 32-true made about 1.45x the steps of bf16-mixed in the same time;
-on AVX2-only EPYCs bf16 autocast is ~20x slower. bf16-mixed stays one override away
+on a 2-core Intel Xeon with AMX (learn_sublists' d192, 800 steps) 1.47x; on AVX2-only EPYCs bf16 autocast
+is ~20x slower. bf16-mixed stays one override away
 (``trainer.precision=bf16-mixed``) and trains on any CPU.
 
 ``check_device`` refuses, before any compute, what Lightning would only find out with a traceback (or, for
