@@ -268,8 +268,6 @@ def default_compose(checkpoint: str) -> int:
 
 def compare_checkpoint(args, lag: Lagrangian) -> str:
     """Generate with the model at ``args.checkpoint``; diff its Lagrangian against the oracle's ``lag``."""
-    from src.decoding import compare_with_oracle
-
     if args.format not in ("text", "json"):
         raise UserError(f"--checkpoint prints text or json, not --format {args.format}")
     from src.decoding import Decoder
@@ -282,15 +280,7 @@ def compare_checkpoint(args, lag: Lagrangian) -> str:
         raise UserError(str(e).replace("decode.", "--").replace("_", "-")) from None
     model = load_checkpoint(args.checkpoint)
     cost: dict = {}
-    result, diff = compare_with_oracle(
-        model,
-        lag.fields,
-        max_new_tokens=args.max_new_tokens,
-        num_beams=args.num_beams,
-        basis=lag.basis,
-        compose=compose,
-        cost=cost,
-    )
+    result, diff = decoder.compare(model, lag.fields, basis=lag.basis, cost=cost)
     if args.format == "json":
         return comparison_json(lag, result, args.checkpoint, decoder.describe(), cost)
     legend = "(= matched, - oracle only, + model only, ! invalid: the oracle's reason)"

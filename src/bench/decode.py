@@ -91,12 +91,13 @@ def measure(model, ids, batch: dict, new_tokens: int, use_cache: bool, repeats: 
 
 
 def measure_trained(checkpoint: str, rows_path: str, batch_size: int, max_new: int) -> dict:
-    """Decode every row of a split with both engines as evaluation does (``LagrangianBart.example_ids``:
-    the lean engine keeps ``batch_size`` rows in flight; ``model.generate`` runs consecutive batches of
-    ``batch_size``) on a trained model: seconds, and whether the ids are the same."""
+    """Decode every row of a split with both engines as evaluation does (through the ``Decoder``, engine by
+    engine: the lean engine keeps ``batch_size`` rows in flight; ``model.generate`` runs consecutive batches
+    of ``batch_size``) on a trained model: seconds, and whether the words are the same."""
     import pandas as pd
 
     from src.data.rows import fields_from_row
+    from src.decoding import Decoder
     from src.models.module import LagrangianBart
 
     model = LagrangianBart.load(checkpoint)
@@ -105,12 +106,13 @@ def measure_trained(checkpoint: str, rows_path: str, batch_size: int, max_new: i
     encoded.sort(key=lambda e: len(e["input_ids"]))
     seconds, outputs = {}, {}
     for engine in ("hf", "lean", "hf", "lean"):  # alternated: a drift in machine load hits both
+        decoder = Decoder(max_new_tokens=max_new, engine=engine)
         start = time.perf_counter()
-        ids = model.example_ids(encoded, batch_size, max_new_tokens=max_new, engine=engine)
+        words = decoder.decode_examples(model, encoded, batch_size)
         seconds[engine] = min(seconds.get(engine, float("inf")), time.perf_counter() - start)
-        outputs[engine] = ids
-    same = outputs["hf"] == outputs["lean"]  # token for token, every row
-    tokens = sum(len(row) - 1 for row in outputs["lean"])  # generated: all but decoder_start
+        outputs[engine] = words
+    same = outputs["hf"] == outputs["lean"]  # word for word, every row
+    tokens = sum(len(row) for row in outputs["lean"])  # generated words, up to [EOS]
     return {
         "checkpoint": checkpoint,
         "rows": len(rows),

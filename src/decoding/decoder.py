@@ -104,6 +104,29 @@ class Decoder:
             cost=cost,
         )
 
+    def decode_examples(self, model, examples: list[dict], batch_size: int) -> list[list[str]]:
+        """The model's words for encoded examples (the scheme's ``encode`` output, sorted by input length),
+        whole lists only (no composition, no constraint): what the decoding bench times, engine by engine."""
+        if self.compose or self.constrain != "none":
+            raise ValueError("decode_examples decodes encoded examples whole: no compose, no constraint")
+        options = {"max_new_tokens": self.max_new_tokens, "num_beams": self.num_beams, "engine": self.engine}
+        return model.decode_examples(examples, batch_size, **options)
+
+    def compare(self, model, fields, basis: str = "independent", cost: dict | None = None):
+        """The model's Lagrangian for one field list against the oracle's (``compare_with_oracle``):
+        (ExampleResult, printable diff); ``cost`` receives the decoding's seconds and tokens."""
+        from .engine import compare_with_oracle
+
+        return compare_with_oracle(
+            model,
+            fields,
+            max_new_tokens=self.max_new_tokens,
+            num_beams=self.num_beams,
+            basis=basis,
+            compose=self.compose,
+            cost=cost,
+        )
+
     def score(self, scheme, rows: list[dict], predictions: list[list[str]], verified: bool = False) -> list:
         """Each prediction scored against its row (``src.decoding.engine.score_rows``). A composed answer is
         assembled, not written in one go: ``max_new_tokens`` bounds each sub-list's answer, not its length."""
