@@ -3,8 +3,8 @@
 Registered in Hydra's ConfigStore as ``optim/schema``; ``conf/optim/default.yaml`` lists it first in its
 defaults, so an unknown key (``optim.nosuch=1``) or a value of the wrong type (``optim.lr=abc``) is refused by
 its full name while the config is composed. The values live in the YAML file (every field here is
-``MISSING``); ranges and known schedule names are checked by ``src.train.check_values``. Importing this module
-registers the schema (with the data group's: ``src.cli.compose``, the Hydra apps, the tests' ``conftest``).
+``MISSING``); ranges and known schedule names are checked by ``src.training.checks.check_values``. Importing
+``src.config`` registers the schema with the data group's.
 Light to import: no torch.
 """
 

@@ -10,8 +10,9 @@ Its options (``decode.<key>`` in conf/train.yaml and conf/evaluate.yaml):
 - ``compose``: 0 decodes the whole field list at once; k in 1..4 assembles the Lagrangian from the model's
   answers on every sub-list of at most k fields (``src.decoding.compose``; the oracle is not consulted).
 
-The validation probe, the final scores of ``src.train``, ``src.evaluate`` and ``src.lagrangian --checkpoint``
-all decode through ``Decoder.predict``.
+The validation probe, the final scores of a training run (``src.training.final``) and ``src.evaluate``
+decode through ``Decoder.predict``; ``src.lagrangian --checkpoint`` through ``Decoder.compare``; the
+decoding bench through ``Decoder.decode_examples``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The one decoding engine: a trained model's predictions for dataset rows or field lists, and their scores.
 
-Used by the validation callback (``src.callbacks.probe``), the final scores of ``src.train``,
-``python -m src.evaluate`` and ``python -m src.lagrangian FIELDS --checkpoint PATH``:
+Used by the validation callback (``src.callbacks.probe``), the final scores of a training run
+(``src.training.final``), ``python -m src.evaluate`` and ``python -m src.lagrangian FIELDS --checkpoint
+PATH``:
 
     >>> preds = generate_rows(model, dm, "test", rows, indices, 32, max_new_tokens=600, num_beams=1)
     >>> results = score_rows(dm.scheme, rows, preds, 600)
