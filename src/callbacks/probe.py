@@ -124,6 +124,8 @@ class DecodingProbe(L.Callback):
         max_new_tokens: int | None = None,
         num_beams: int = 1,
         compose: int = 0,
+        engine: str = "lean",
+        constrain: str = "none",
         split: str = "val",
         prefix: str = "val",
         table_examples: int = 32,
@@ -141,6 +143,7 @@ class DecodingProbe(L.Callback):
         self.max_new_tokens = max_new_tokens
         self.num_beams = int(num_beams)
         self.compose = int(compose)
+        self.engine, self.constrain = str(engine), str(constrain)
         self.split = split
         self.prefix = prefix
         self.table_examples = int(table_examples)
@@ -213,7 +216,13 @@ class DecodingProbe(L.Callback):
         import time
 
         limit = self.max_new_tokens or int(pl_module.hparams.get("max_new_tokens", MAX_NEW_TOKENS))
-        decoder = Decoder(max_new_tokens=int(limit), num_beams=self.num_beams, compose=self.compose)
+        decoder = Decoder(
+            max_new_tokens=int(limit),
+            num_beams=self.num_beams,
+            engine=self.engine,
+            constrain=self.constrain,
+            compose=self.compose,
+        )
         decoder.check("callbacks.generation_scores")
         start = time.monotonic()
         predictions = decoder.predict(

@@ -57,6 +57,20 @@ def test_untrained_tiny_bart_runs_and_logs_bounded_scores(tiny_datamodule, tiny_
     assert set(callback.last) >= {"val/S_lagrangian", "val/P_length", "val/S_object", "val/validity_rate"}
 
 
+def test_the_probe_decodes_with_the_configured_constraint(tiny_datamodule, tiny_arch, compose_cfg):
+    import hydra
+
+    cfg = compose_cfg(["data=tiny", "model=tiny", "decode.constrain=oracle", "decode.max_new_tokens=1024"])
+    callback = hydra.utils.instantiate(cfg.callbacks.generation_scores, num_examples=6, batch_size=3)
+    assert (callback.engine, callback.constrain) == ("lean", "oracle")  # the decode node, as the final scores
+    torch.manual_seed(0)
+    dm = tiny_datamodule
+    model = LagrangianBart(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme, max_new_tokens=1024)
+    validate_with(model, dm, callback)
+    assert callback.last["val/truncated_rate"] == 0.0
+    assert callback.last["val/validity_rate"] == 1.0  # an untrained model, held to the oracle's terms
+
+
 def test_bad_settings_are_refused():
     with pytest.raises(ValueError):
         DecodingProbe(every_n_epochs=0)
