@@ -130,7 +130,7 @@ class Decoder:
 
     def score(self, scheme, rows: list[dict], predictions: list[list[str]], verified: bool = False) -> list:
         """Each prediction scored against its row (``src.decoding.engine.score_rows``); ``verified=True``:
-        only its oracle-verified terms count (``src.evaluate`` adds those scores where ``self.verified`` asks).
+        only its oracle-verified terms count (``src.evaluate`` adds those where ``self.verified`` asks).
         A composed answer is assembled, not written in one go: ``max_new_tokens`` bounds each sub-list's
         answer, not its length."""
         limit = None if self.compose else self.max_new_tokens
