@@ -204,13 +204,9 @@ class LagrangianDataModule(L.LightningDataModule):
         if self._checked:
             return
         from .field_space import ConfigError
-        from .settings import OOD_SPLITS
+        from .settings import check_eval_splits
 
-        unknown = [s for s in self.eval_splits if s not in OOD_SPLITS]
-        if unknown:
-            raise ConfigError(
-                f"data.datamodule.eval_splits: {unknown[0]!r} is not a split (known: {', '.join(OOD_SPLITS)})"
-            )
+        check_eval_splits(self.eval_splits)
         ensure_dataset(self.data_dir, self.settings, self.force)  # a complete dataset: its main splits exist
         missing = [s for s in self.eval_splits if not (self.data_dir / f"{s}.parquet").exists()]
         if missing:

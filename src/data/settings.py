@@ -53,6 +53,15 @@ class DataSettings(DatasetKeys):
         return d
 
 
+def check_eval_splits(splits) -> None:
+    """The splits a training run scores beside val and test: out-of-distribution splits by name."""
+    unknown = [s for s in splits or [] if s not in OOD_SPLITS]
+    if unknown:
+        raise ConfigError(
+            f"data.datamodule.eval_splits: {unknown[0]!r} is not a split (known: {', '.join(OOD_SPLITS)})"
+        )
+
+
 def _typed(cfg: dict) -> dict:
     """``cfg`` over the defaults (``paper_values``), checked against the schema (``src.config.data``): an
     unknown key or a value of the wrong type is a ConfigError naming the key; ints, floats and booleans come

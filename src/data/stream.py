@@ -52,11 +52,7 @@ class TrainStream(IterableDataset):
         sublists: dict | None = None,
     ):
         super().__init__()
-        if batch_size < 1 or epoch_batches < 1:
-            raise UserError(
-                "data.datamodule.batch_size and data.datamodule.stream.epoch_batches must be >= 1, got "
-                f"{batch_size} and {epoch_batches}"
-            )
+        check_stream_values(batch_size, epoch_batches, keep_by_fields, canonical_ids)
         self.settings = settings
         self.encode = encode
         self.exclude = set(exclude)
@@ -68,19 +64,10 @@ class TrainStream(IterableDataset):
         self.window = int(window)
         # share of the drawn candidates kept with 1, 2, ... fields (1 beyond the list): reweights field counts
         self.keep_by_fields = {n: float(v) for n, v in enumerate(keep_by_fields or [], start=1)}
-        bad = {n: v for n, v in self.keep_by_fields.items() if not 0.0 <= v <= 1.0}
-        if bad:
-            raise UserError(
-                f"data.datamodule.stream.keep_by_fields shares must lie in [0, 1], got {list(keep_by_fields)}"
-            )
         # share of epoch 0, 1, ... whose target IDs are renumbered per term in order of appearance (an ID
         # curriculum for random-ID schemes); epochs beyond the list keep the scheme's own IDs
         self.canonical_ids = [float(v) for v in canonical_ids or []]
         self.curriculum_ended = False  # set when end_canonical_ids cut the list short
-        if any(not 0.0 <= v <= 1.0 for v in self.canonical_ids):
-            raise UserError(
-                f"data.datamodule.stream.canonical_ids shares must lie in [0, 1], got {list(canonical_ids)}"
-            )
         if self.canonical_ids and renumber is None:
             raise ValueError("canonical_ids needs a renumber function (the scheme's per-term ID renumbering)")
         self.renumber = renumber
@@ -220,6 +207,31 @@ class TrainStream(IterableDataset):
                 continue
             self.yielded += 1
             yield batch
+
+
+def check_stream_values(
+    batch_size: int,
+    epoch_batches: int,
+    keep_by_fields=None,
+    canonical_ids=None,
+    canonical_ids_until: float | None = None,
+) -> None:
+    """The training stream's numbers, each refused by its key (UserError): batches of at least one example,
+    epochs of at least one batch, shares of the stream in [0, 1]."""
+
+    def within(key: str, value, minimum, maximum=None) -> None:
+        if value < minimum:
+            raise UserError(f"data.datamodule.{key}={value!r} must be >= {minimum}")
+        if maximum is not None and value > maximum:
+            raise UserError(f"data.datamodule.{key}={value!r} must be <= {maximum}")
+
+    within("batch_size", batch_size, 1)
+    within("stream.epoch_batches", epoch_batches, 1)
+    for key, shares in (("keep_by_fields", keep_by_fields), ("canonical_ids", canonical_ids)):
+        for k, share in enumerate(shares or []):
+            within(f"stream.{key}[{k}]", share, 0.0, 1.0)
+    if canonical_ids_until is not None:
+        within("stream.canonical_ids_until", canonical_ids_until, 0.0, 1.0)
 
 
 def check_sublists(sublists: dict | None) -> dict | None:

@@ -18,8 +18,8 @@ def check_values(cfg: DictConfig):
     schema (seed, the Trainer's step limits, the decoding length), the model's shape, the checkpoint path.
     Returns the data settings (``DataSettings``) built while checking them: the one object the run's
     datamodule generates, streams and checks its dataset with."""
-    from src.data.settings import OOD_SPLITS, settings_from_config
-    from src.data.stream import check_sublists
+    from src.data.settings import check_eval_splits, settings_from_config
+    from src.data.stream import check_stream_values, check_sublists
     from src.decoding.decoder import Decoder
     from src.models.bart import validate_arch
 
@@ -58,17 +58,16 @@ def check_values(cfg: DictConfig):
         within("optim.encoder_lr_scale", optim.encoder_lr_scale, minimum=0.0)
     if optim.schedule not in SCHEDULES:
         raise UserError(f"optim.schedule={optim.schedule!r}: use one of {', '.join(SCHEDULES)}")
-    within("data.datamodule.batch_size", dm.batch_size, minimum=1)
-    within("data.datamodule.stream.epoch_batches", dm.stream.epoch_batches, minimum=1)
-    unknown = [s for s in dm.eval_splits if s not in OOD_SPLITS]  # before a dataset is generated for nothing
-    if unknown:
-        raise UserError(f"data.datamodule.eval_splits: {unknown[0]!r} is not one of {', '.join(OOD_SPLITS)}")
-    for key in ("keep_by_fields", "canonical_ids"):  # shares of the training stream, each in [0, 1]
-        for k, share in enumerate(dm.stream[key] or []):
-            within(f"data.datamodule.stream.{key}[{k}]", share, minimum=0.0, maximum=1.0)
-    check_sublists(OmegaConf.to_container(dm.stream.sublists, resolve=True))  # sub-list sizes and shares
-    if dm.stream.canonical_ids_until is not None:
-        within("data.datamodule.stream.canonical_ids_until", dm.stream.canonical_ids_until, 0.0, 1.0)
+    stream = dm.stream
+    check_stream_values(  # the training stream's numbers, as the stream itself checks them
+        dm.batch_size,
+        stream.epoch_batches,
+        stream.keep_by_fields,
+        stream.canonical_ids,
+        stream.canonical_ids_until,
+    )
+    check_sublists(OmegaConf.to_container(stream.sublists, resolve=True))  # sub-list sizes and shares
+    check_eval_splits(dm.eval_splits)  # before a dataset is generated for nothing
     arch = OmegaConf.to_container(cfg.model, resolve=True)
     validate_arch(arch)  # ModelConfigError, a UserError
     for side in ("encoder", "decoder"):

@@ -27,7 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
         (["trainer.max_epochs=abc"], "trainer.max_epochs='abc' must be an integer"),
         (["data.datamodule.batch_size=0"], "data.datamodule.batch_size=0 must be >= 1"),
         (["data.datamodule.stream.epoch_batches=0"], "data.datamodule.stream.epoch_batches=0 must be >= 1"),
-        (["data.datamodule.eval_splits=[ood_typo]"], "data.datamodule.eval_splits: 'ood_typo' is not one of"),
+        (
+            ["data.datamodule.eval_splits=[ood_typo]"],
+            "data.datamodule.eval_splits: 'ood_typo' is not a split",
+        ),
         (["decode.max_new_tokens=0"], "decode.max_new_tokens=0 must be an integer >= 1"),
         (["decode.compose=5"], "decode.compose=5: 0"),
         (["trainer.precision=16-mixed"], "trainer.precision=16-mixed needs a CUDA GPU"),
