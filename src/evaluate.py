@@ -75,7 +75,7 @@ class EvalConfig:
 ConfigStore.instance().store(name="evaluate_schema", node=EvalConfig)
 
 
-def check_values(cfg: DictConfig) -> None:
+def check_evaluate_values(cfg: DictConfig) -> None:
     """What the schema cannot say: ckpt given, positive sizes, the decoding options (UserError)."""
     from src.decoding import Decoder
 
@@ -93,7 +93,7 @@ def check_values(cfg: DictConfig) -> None:
 def parse_config(argv: list[str]) -> DictConfig:
     """The config ``python -m src.evaluate ARGV`` runs with (Hydra's composition of conf/evaluate.yaml);
     a mistake is a UserError naming the key."""
-    return compose_checked("evaluate", argv, check_values)
+    return compose_checked("evaluate", argv, check_evaluate_values)
 
 
 # --- model and data ------------------------------------------------------------------------------------
@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     """The command line (Hydra; ``-m`` sweeps over checkpoints); with ``argv`` the same config and run in
     this process (for notebooks and tests)."""
     if argv is None:
-        hydra_entry("evaluate", hydra_main, check_values)
+        hydra_entry("evaluate", hydra_main, check_evaluate_values)
         return 0
     return run_main(lambda: run(parse_config(argv)), "the evaluation's outputs")
 
