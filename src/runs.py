@@ -69,13 +69,13 @@ def checkpoint_run_meta(ckpt_path: str | None) -> dict:
 
 
 def resumed_run_dir(ckpt_path: str | None) -> Path | None:
-    """The run folder a resumed checkpoint belongs to: ``<run>/checkpoints/x.ckpt`` beside
-    ``<run>/run_info.json`` (a resume continues that folder and its record)."""
-    if not ckpt_path:
+    """The run folder a resumed checkpoint belongs to (``run_dir_of``), when the checkpoint is one of its
+    ``checkpoints/`` and the run has its record ``run_info.json``: a resume continues that folder and record;
+    any other checkpoint starts a new run folder."""
+    run = run_dir_of(ckpt_path)
+    if run is None or not (run / RUN_INFO).is_file():
         return None
-    ckpt = Path(ckpt_path).resolve()
-    run = ckpt.parent.parent
-    return run if ckpt.parent.name == "checkpoints" and (run / RUN_INFO).is_file() else None
+    return run if Path(ckpt_path).resolve().parent == run / "checkpoints" else None
 
 
 def new_wandb_id() -> str:
