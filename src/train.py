@@ -30,7 +30,7 @@ from src.training.budget import Budget
 from src.training.build import build_run, last_checkpoint
 from src.training.checks import check_values, shrink_for_fast_dev_run
 from src.training.final import evaluate_best
-from src.training.report import collapse_report, print_summary, run_summary, stop_reason
+from src.training.report import print_summary, probe_verdicts, run_summary, stop_reason
 
 
 def train(cfg: DictConfig, start: float | None = None) -> dict:
@@ -78,7 +78,7 @@ def _fit_and_score(cfg: DictConfig, settings, run_dir: Path, budget: Budget, res
     tokens_seen = int(model.tokens_seen)  # loading the best checkpoint below resets the module's count
     # ... and so would the probe history (callback state): take both before
     stopped_by = stop_reason(trainer, run.train_seconds, fit_seconds)
-    probes = collapse_report(trainer, {})
+    probes = probe_verdicts(trainer)
     best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
     last = last_checkpoint(trainer)  # read before validate/test, which set the callback up again
     # the best checkpoint's losses and final scores; a SIGTERM keeps them (raised after results.json)

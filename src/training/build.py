@@ -141,14 +141,6 @@ def record_run(cfg: DictConfig, run_dir: Path, dm, resumed_at: int | None = None
     return LogRunParams({**info["config"], "seed": info["seed"], "code": info["code"]}, dm)
 
 
-def wandb_run_folder(loggers: list) -> str | None:
-    for lg in loggers:
-        if type(lg).__name__ == "WandbLogger":
-            run = lg.experiment
-            return str(Path(run.dir).parent) if getattr(run, "dir", None) else None
-    return None
-
-
 def last_checkpoint(trainer) -> str | None:
     """The last checkpoint the trainer's checkpoint callback wrote (None when there is none on disk)."""
     cb = trainer.checkpoint_callback

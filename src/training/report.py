@@ -3,6 +3,8 @@ the end (the same numbers as ``results.json``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def stop_reason(trainer, train_seconds: float | None, fit_seconds: float) -> str:
     """What ended training: max_steps, max_epochs, the time limit, the budget of the whole job (``budget``),
@@ -26,43 +28,49 @@ def stop_reason(trainer, train_seconds: float | None, fit_seconds: float) -> str
     return "early_stop"
 
 
-def collapse_report(trainer, scores: dict[str, float]) -> dict:
-    """The collapse probe's verdicts during training and the distinct share of every final decoded split."""
+def probe_verdicts(trainer) -> dict:
+    """The collapse probe's verdicts during training (its detector's summary; {} without the probe). Take
+    them before the best checkpoint is loaded: loading it resets the callback's state."""
     from src.callbacks.probe import DecodingProbe
 
-    report: dict = {}
     for cb in trainer.callbacks:
         if isinstance(cb, DecodingProbe):
-            report = cb.detector.summary()
-            break
+            return cb.detector.summary()
+    return {}
+
+
+def final_collapse(scores: dict[str, float], max_distinct_share: float) -> dict:
+    """The distinct share of every final decoded split, and the splits it calls collapsed."""
     from src.metrics.collapse import CollapseDetector
 
-    detector = CollapseDetector(max_distinct_share=report.get("max_distinct_share", 0.1))
+    detector = CollapseDetector(max_distinct_share=max_distinct_share)
     final = {
         k.split("/")[1]: v
         for k, v in scores.items()
         if k.startswith("final/") and k.endswith("/distinct_outputs")
     }
-    report["final_distinct_outputs"] = final
-    report["final_collapsed"] = sorted(
+    collapsed = sorted(
         split
         for split, share in final.items()
         if detector.collapsed(share, int(scores.get(f"final/{split}/rows", 0)) or 1)
     )
-    return report
+    return {"final_distinct_outputs": final, "final_collapsed": collapsed}
 
 
-def probe_part(report: dict) -> dict:
-    """The probe verdicts of a collapse report (taken before the best checkpoint is loaded)."""
-    return {k: report[k] for k in ("collapsed", "first_collapsed_step", "probes") if k in report}
+def wandb_run_folder(loggers: list) -> str | None:
+    for lg in loggers:
+        if type(lg).__name__ == "WandbLogger":
+            run = lg.experiment
+            return str(Path(run.dir).parent) if getattr(run, "dir", None) else None
+    return None
 
 
 def run_summary(trainer, run_dir, loggers: list, val: dict, test: dict, probes: dict) -> dict:
     """What results.json holds of a finished fit: the scores, the run's paths, the step, the collapse report
-    (``probes``: the probe verdicts taken before the best checkpoint was loaded) and, when the ID curriculum
-    was cut short by time, the step it ended at. The caller adds the checkpoints, times and stop reason."""
+    (``probes``: ``probe_verdicts`` taken before the best checkpoint was loaded; the final splits' distinct
+    shares) and, when the ID curriculum was cut short by time, the step it ended at. The caller adds the
+    checkpoints, times and stop reason."""
     from src.callbacks.curriculum import EndIdCurriculumInTime
-    from src.training.build import wandb_run_folder
 
     best_model = run_dir / "best_model"
     summary = {
@@ -72,7 +80,7 @@ def run_summary(trainer, run_dir, loggers: list, val: dict, test: dict, probes: 
         "wandb_run_folder": wandb_run_folder(loggers),
         "best_model": str(best_model) if best_model.is_dir() else None,
         "global_step": int(trainer.global_step),
-        "collapse": {**collapse_report(trainer, {**val, **test}), **probe_part(probes)},
+        "collapse": {**probes, **final_collapse({**val, **test}, probes.get("max_distinct_share", 0.1))},
     }
     curricula = [cb for cb in trainer.callbacks if isinstance(cb, EndIdCurriculumInTime)]
     if curricula:  # the step after which the ID curriculum was cut short by time (None: it ran its epochs)
