@@ -3,7 +3,7 @@ fields per split, the registry models one by one, the terms no sub-list of at mo
 decoding cost per Lagrangian (seconds, words written, sub-lists decoded).
 
     OMP_NUM_THREADS=2 python scripts/compose_eval.py CKPT [--compose 3] [--limit 200]
-        [--splits test,ood_fields,ood_hypercharge,benchmarks] [--out results/compose/NAME.json]
+        [--splits test,ood_fields,ood_hypercharge,benchmarks] [--num-beams 1] [--out results/compose/NAME.json]
 
 Prints a markdown table; ``--out`` also keeps every number as JSON.
 """
@@ -43,12 +43,13 @@ def beyond(table: pd.DataFrame, k: int) -> tuple[int, int]:
     return terms, rows
 
 
-def run(ckpt: str, split: str, compose: int, limit: int | None, out: Path, data_dir: Path):
+def run(ckpt: str, split: str, compose: int, limit: int | None, out: Path, data_dir: Path, beams: int = 1):
     argv = [
         f"ckpt={ckpt}",
         f"data_dir={data_dir}",
         f"splits=[{split}]",
         f"decode.compose={compose}",
+        f"decode.num_beams={beams}",
         "wandb=false",
         f"out_dir={out}",
     ]
@@ -69,6 +70,7 @@ def main() -> int:
     p.add_argument(
         "--data-dir", default=None, help="the dataset folder (default: the one the run trained on)"
     )
+    p.add_argument("--num-beams", type=int, default=1, help="beam search on every answer (1: greedy)")
     args = p.parse_args()
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir(Path(args.ckpt))
     report: dict = {"ckpt": args.ckpt, "compose": args.compose, "splits": {}}
@@ -82,8 +84,9 @@ def main() -> int:
     unknown = [m for m in modes if m not in ("direct", "composed")]
     if unknown or not modes:
         raise UserError(f"--modes {args.modes!r}: choose direct, composed or both")
-    chosen = [(m, 0) for m in modes if m == "direct"] + [
-        (f"composed k={args.compose}", args.compose) for m in modes if m == "composed"
+    beams = f" beams={args.num_beams}" if args.num_beams > 1 else ""
+    chosen = [(f"direct{beams}", 0) for m in modes if m == "direct"] + [
+        (f"composed k={args.compose}{beams}", args.compose) for m in modes if m == "composed"
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for split in args.splits.split(","):
@@ -92,9 +95,8 @@ def main() -> int:
                 table = table.iloc[: args.limit]
             split_report: dict = {"beyond_k": beyond(table, args.compose)}
             for mode, compose in chosen:
-                preds, cost = run(
-                    args.ckpt, split, compose, args.limit, Path(tmp) / f"{split}_{compose}", data_dir
-                )
+                where = Path(tmp) / f"{split}_{compose}"
+                preds, cost = run(args.ckpt, split, compose, args.limit, where, data_dir, args.num_beams)
                 by_nf = preds.groupby("n_fields")["exact/perfect"].mean().to_dict()
                 entry = {
                     "perfect": float(preds["exact/perfect"].mean()),
