@@ -2,8 +2,8 @@
 fields per split, the registry models one by one, the terms no sub-list of at most K fields holds, and what
 decoding cost per Lagrangian (seconds, words written, sub-lists decoded).
 
-    OMP_NUM_THREADS=2 python scripts/compose_eval.py CKPT [--compose 3] [--limit 200]
-        [--splits test,ood_fields,ood_hypercharge,benchmarks] [--num-beams 1] [--out results/compose/NAME.json]
+    OMP_NUM_THREADS=2 python scripts/compose_eval.py CKPT [--compose 3] [--limit 200] [--num-beams 1]
+        [--splits test,ood_fields,ood_hypercharge,benchmarks] [--out results/compose/NAME.json]
 
 Prints a markdown table; ``--out`` also keeps every number as JSON.
 """
