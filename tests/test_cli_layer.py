@@ -109,7 +109,7 @@ def _domain_errors():
     return [ConfigError, ModelConfigError, LoggerConfigError, ModelLoadError, FieldError]
 
 
-def test_every_domain_error_is_a_user_error_and_still_a_value_error(capsys):
+def test_every_domain_error_is_both_a_user_error_and_a_value_error(capsys):
     for cls in _domain_errors():
         assert issubclass(cls, UserError) and issubclass(cls, ValueError), cls
 
@@ -165,7 +165,7 @@ def test_bench_mistakes_are_one_line_and_exit_code_2(argv, words, capsys):
     assert err.startswith(f"error: {words}") and err.count("\n") == 1, err
 
 
-def test_bench_help_still_prints_the_usage(capsys):
+def test_bench_help_prints_the_usage(capsys):
     from src.bench.__main__ import main
 
     assert main(["--help"]) == 0

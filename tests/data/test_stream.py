@@ -85,7 +85,7 @@ def test_stream_is_reproducible_from_its_seed_and_fresh_each_epoch(tiny_dir):
     assert second_epoch != first and a.state_dict()["stream"] == {"epoch": 2, "batches": 0}
 
 
-def test_passes_cut_at_the_epoch_length_still_move_to_fresh_epochs(tiny_dir):
+def test_passes_cut_at_the_epoch_length_move_to_fresh_epochs(tiny_dir):
     # a Lightning fit takes len() batches per epoch and drops the iterator without exhausting it
     dm = make_dm(tiny_dir, epoch_batches=3)
     loader = dm.train_dataloader()

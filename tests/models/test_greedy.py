@@ -97,7 +97,7 @@ def test_lean_greedy_equals_generate_token_for_token(trained, max_new_tokens):
         assert bool((lean[torch.arange(len(lean)), lengths - 1] == trained.ids.eos).all())
 
 
-def test_beam_search_still_runs_generate(trained):
+def test_beam_search_runs_through_generate(trained):
     batch = _examples(trained.scheme, random.Random(2), 4, labels=False)
     beams = trained.generate_ids(batch, max_new_tokens=20, num_beams=2)
     assert beams.shape[0] == 4 and bool((beams[:, 0] == trained.ids.decoder_start).all())
