@@ -22,6 +22,7 @@ from src.errors import UserError
 RUN_INFO = "run_info.json"
 WANDB_ID_FILE = "wandb_run_id.txt"
 RUN_LOG = "train.log"  # the console output of every run (Hydra's job log writes here too)
+RESULTS = "results.json"  # what a finished (or stopped) run measured: src.training.report.run_summary
 
 
 def run_dir_of(path: str | Path | None) -> Path | None:

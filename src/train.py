@@ -25,7 +25,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 import src.config  # noqa: F401  (registers the schemas of the config groups)
 from src.cli import exit_on_user_error, unwritable_folder
 from src.jsonsafe import dumps
-from src.runs import RUN_LOG, checkpoint_run_meta, resumed_run_dir
+from src.runs import RESULTS, RUN_LOG, checkpoint_run_meta, resumed_run_dir
 from src.training.budget import Budget
 from src.training.build import build_run, last_checkpoint
 from src.training.checks import check_values, shrink_for_fast_dev_run
@@ -100,7 +100,7 @@ def _fit_and_score(cfg: DictConfig, settings, run_dir: Path, budget: Budget, res
         tokens_seen=tokens_seen,
         job_seconds=round(time.monotonic() - budget.start, 1),
     )
-    write_text(run_dir / "results.json", dumps(summary, indent=2) + "\n")
+    write_text(run_dir / RESULTS, dumps(summary, indent=2) + "\n")
     print_summary(summary)
     if terminated is not None:
         raise terminated

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from src.cli import ArgumentParser, UserError, run_main
+from src.runs import RESULTS
 
 # every final/<split>/<key>[/nf=N] metric; the tables pick the keys they show
 _FINAL = re.compile(r"^final/(?P<split>[^/]+)/(?P<key>.+?)(?:/nf=(?P<nf>\d+))?$")
@@ -48,7 +49,7 @@ class Run:
 
 def load_run(folder: str | Path, label: str | None = None) -> Run:
     folder = Path(folder)
-    results_file = folder / "results.json"
+    results_file = folder / RESULTS
     if not results_file.is_file():
         raise FileNotFoundError(f"{folder} has no results.json (did the run finish?)")
     results = json.loads(results_file.read_text())

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from src.bench.machine import matmul_peak
 from src.cli import ArgumentParser, run_main
+from src.runs import RESULTS
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF_DIR = ROOT / "conf"
@@ -67,7 +68,7 @@ def _train_cli(out: Path, name: str, overrides: list[str], timeout: int = 600) -
     if proc.returncode != 0:
         result["stderr_tail"] = proc.stderr[-2000:]
         return result
-    summary = json.loads((run_dir / "results.json").read_text())
+    summary = json.loads((run_dir / RESULTS).read_text())
     result.update(
         {
             "steps": summary["global_step"],
