@@ -21,12 +21,12 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import torch
-from omegaconf import OmegaConf
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from src.callbacks.probe import input_signals  # noqa: E402
+from src.config.model import model_preset  # noqa: E402
 from src.data.datamodule import LagrangianDataModule  # noqa: E402
 from src.decoding import fixed_subset, generate_rows, score_rows, summarize  # noqa: E402
 from src.models.module import LagrangianBart, lr_factor  # noqa: E402
@@ -66,7 +66,7 @@ def main() -> None:
     )
     dm.prepare_data()
     dm.setup("fit")
-    arch = OmegaConf.to_container(OmegaConf.load(ROOT / f"conf/model/{a.model}.yaml"))
+    arch = model_preset(a.model)
     arch["dropout"] = a.dropout
     for kv in a.set:
         k, v = kv.split("=", 1)

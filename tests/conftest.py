@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-from omegaconf import OmegaConf
 from train_helpers import LAUNCHER_VARIABLES
 
 import src.config  # noqa: F401  (registers the schemas of the config groups)
@@ -105,4 +104,6 @@ def tiny_datamodule(tmp_path_factory):
 
 @pytest.fixture
 def tiny_arch() -> dict:
-    return OmegaConf.to_container(OmegaConf.load(CONF_DIR / "model" / "tiny.yaml"))
+    from src.config.model import model_preset
+
+    return model_preset("tiny")

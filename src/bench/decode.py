@@ -31,12 +31,11 @@ CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 def _model(preset: str, scheme):
     import torch
-    import yaml
 
+    from src.config.model import model_preset
     from src.models.bart import SpecialIds, build_bart
 
-    arch = yaml.safe_load((CONF_DIR / "model" / f"{preset}.yaml").read_text())
-    arch.pop("name", None)
+    arch = model_preset(preset)
     ids = SpecialIds.from_scheme(scheme)
     model = build_bart(arch, scheme.vocab_size, ids).eval()
     with torch.no_grad():  # no row ends early: every variant decodes exactly max_new_tokens steps

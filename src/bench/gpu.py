@@ -32,7 +32,6 @@ from src.cli import ArgumentParser, run_main
 from src.runs import RESULTS
 
 ROOT = Path(__file__).resolve().parents[2]
-CONF_DIR = ROOT / "conf"
 
 
 def mfu(flops: float, seconds: float, peak_flops_per_s: float) -> float:
@@ -117,17 +116,16 @@ def fit_check(out: Path, extra: list[str] = ()) -> tuple[bool, str]:
 def paper_preset(steps: int, batch: int, seed: int = 0) -> dict:
     """``steps`` timed AdamW steps of the paper preset on the GPU in bf16 autocast (after 3 untimed ones)."""
     import torch
-    import yaml
 
     from src.bench.flops import train_step_flops
+    from src.config.model import model_preset
     from src.models.module import LagrangianBart
     from src.physics.lagrangian import build_lagrangian
     from src.tokens import build_scheme
     from src.tokens.stats import random_fields
 
     scheme = build_scheme("paper", seed=seed)
-    arch = yaml.safe_load((CONF_DIR / "model" / "paper.yaml").read_text())
-    arch.pop("name", None)
+    arch = model_preset("paper")
     torch.manual_seed(seed)
     model = LagrangianBart(arch, scheme.vocab_size, scheme=scheme).cuda().train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=True)

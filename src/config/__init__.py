@@ -1,9 +1,11 @@
 """The configuration layer, beneath everything that reads a config: the structured schema of each config
-group that has one (``data``: ``src.config.data``; ``optim``: ``src.config.optim``) and the reading of one
-``conf/`` file on its own (``src.config.files``).
+group we define (``data``: ``src.config.data``; ``model`` and ``tokenizer``: ``src.config.model``;
+``optim``: ``src.config.optim``) and the reading of one ``conf/`` file on its own (``src.config.files``).
+The groups that configure Lightning and W&B objects (``trainer``, ``callbacks``, ``logger``) are passed to
+their classes, which check their own arguments.
 
-Importing this package registers the schemas in Hydra's ConfigStore (``data/schema``, ``optim/schema``,
-which ``conf/data/sampled.yaml`` and ``conf/optim/default.yaml`` list first in their defaults): whoever
+Importing this package registers the schemas in Hydra's ConfigStore (``<group>/schema``, which the
+group's files list first in their defaults): whoever
 composes a config (the Hydra apps, ``src.cli.compose``, the benches, the tests' ``conftest``) imports it
 first. An unknown key or a wrong type is then refused by its full name while the config is composed; what a
 type cannot say (ranges, names, relations between keys) is checked in one pass before any work
@@ -11,4 +13,4 @@ type cannot say (ranges, names, relations between keys) is checked in one pass b
 no file is read until a value is asked for.
 """
 
-from . import data, optim  # noqa: F401  (registers their schemas)
+from . import data, model, optim  # noqa: F401  (registers their schemas)

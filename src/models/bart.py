@@ -108,7 +108,7 @@ class SpecialIds:
 
 def validate_arch(arch: dict) -> dict:
     """Return ``arch`` as plain python values; raise ModelConfigError on an unknown or misplaced key."""
-    arch = {k: v for k, v in dict(arch).items() if k != "name"}
+    arch = {k: v for k, v in dict(arch).items() if k != "name" and v is not None}  # None: BART's default
     misplaced = sorted(set(arch) & FORBIDDEN_KEYS)
     if misplaced:
         raise ModelConfigError(

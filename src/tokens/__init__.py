@@ -41,6 +41,7 @@ def scheme_from_config(tokenizer_cfg) -> TokenScheme:
         if isinstance(tokenizer_cfg, DictConfig)
         else tokenizer_cfg
     )
+    options = {k: v for k, v in options.items() if v is not None}  # an option left out: the scheme's default
     name = options.pop("name")
     if name not in SCHEMES:
         raise UserError(f"tokenizer.name={name!r}: unknown token scheme (choose from {', '.join(SCHEMES)})")

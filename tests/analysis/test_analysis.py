@@ -11,6 +11,7 @@ import matplotlib
 import pytest
 
 from src.analysis import dataset, results
+from src.config.model import model_preset
 from src.data.rows import make_row
 from src.data.tables import write_rows
 from src.physics.lagrangian import build_lagrangian
@@ -155,7 +156,6 @@ def test_a_folder_without_evaluations_is_reported(tmp_path):
 
 def test_embedding_analysis_of_a_tiny_model(tmp_path):
     import torch
-    from omegaconf import OmegaConf
 
     from src.analysis.embeddings import analyse_embeddings, coherence_by
     from src.models.module import LagrangianBart
@@ -163,7 +163,7 @@ def test_embedding_analysis_of_a_tiny_model(tmp_path):
 
     torch.manual_seed(0)
     scheme = build_scheme("paper")
-    arch = OmegaConf.to_container(OmegaConf.load(CONF_DIR / "model" / "tiny.yaml"))
+    arch = model_preset("tiny")
     model = LagrangianBart(arch, vocab_size=scheme.vocab_size, scheme=scheme).eval()
     analysis = analyse_embeddings(model, charges=(Fraction(0), Fraction(1, 2)))
     n = len(analysis.fields)

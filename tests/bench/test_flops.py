@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import torch
-import yaml
 from torch.utils.flop_counter import FlopCounterMode
 
 from src.bench.flops import forward_flops, greedy_decode_flops, train_step_flops
+from src.config.model import model_preset
 from src.models.bart import generation_config
 from src.models.module import LagrangianBart
 from src.tokens import build_scheme
@@ -21,8 +21,7 @@ def _eager_model(preset: str):
     """(arch, scheme, module) of a seeded preset with eager attention: explicit matrix products the counter
     sees (its CPU SDPA kernel is not counted)."""
     scheme = build_scheme("field_refs")
-    arch = yaml.safe_load((CONF_DIR / "model" / f"{preset}.yaml").read_text())
-    arch.pop("name")
+    arch = model_preset(preset)
     torch.manual_seed(0)
     module = LagrangianBart(arch, scheme.vocab_size, scheme=scheme)
     module.model.set_attn_implementation("eager")

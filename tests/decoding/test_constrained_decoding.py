@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import torch
-import yaml
 
+from src.config.model import model_preset
 from src.models.module import LagrangianBart
 from src.tokens import build_scheme
 from src.tokens.constraint import TermConstraint, TermTrie
@@ -21,8 +21,7 @@ CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 def untrained():
     torch.manual_seed(0)
     scheme = build_scheme("field_refs", canonical=True)
-    arch = yaml.safe_load((CONF_DIR / "model" / "tiny.yaml").read_text())
-    arch.pop("name")
+    arch = model_preset("tiny")
     return LagrangianBart(arch, scheme.vocab_size, scheme=scheme).eval()
 
 

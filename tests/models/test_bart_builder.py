@@ -1,17 +1,13 @@
 """The BART builder: geometry from presets, vocabulary and special ids from the tokenizer."""
 
-from pathlib import Path
-
 import pytest
-from omegaconf import OmegaConf
 
+from src.config.model import model_preset
 from src.models.bart import ModelConfigError, SpecialIds, bart_config, build_bart, count_parameters
-
-PRESETS = Path(__file__).resolve().parents[2] / "conf" / "model"
 
 
 def preset(name: str) -> dict:
-    return OmegaConf.to_container(OmegaConf.load(PRESETS / f"{name}.yaml"))
+    return model_preset(name)
 
 
 def test_paper_preset_with_41_words_has_356959232_parameters():

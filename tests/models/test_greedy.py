@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import torch
-import yaml
 
+from src.config.model import model_preset
 from src.models import greedy
 from src.models.greedy import greedy_decode, greedy_decode_queue
 from src.models.module import LagrangianBart
@@ -34,8 +34,7 @@ def _trained_tiny(norm: str) -> LagrangianBart:
     torch.manual_seed(0)
     rng = random.Random(0)
     scheme = build_scheme("field_refs")
-    arch = yaml.safe_load((CONF_DIR / "model" / "tiny.yaml").read_text())
-    arch.pop("name")
+    arch = model_preset("tiny")
     arch["norm"] = norm
     model = LagrangianBart(arch, scheme.vocab_size, scheme=scheme)
     opt = torch.optim.AdamW(model.parameters(), 3e-3)
@@ -60,8 +59,7 @@ def test_lean_step_logits_equal_the_model_forward(norm, scale_embedding):
     weights). With ``scale_embedding`` BART's embedding multiplies by sqrt(d) in its own forward: once."""
     torch.manual_seed(1)
     scheme = build_scheme("field_refs")
-    arch = yaml.safe_load((CONF_DIR / "model" / "tiny.yaml").read_text())
-    arch.pop("name")
+    arch = model_preset("tiny")
     arch |= {"norm": norm, "scale_embedding": scale_embedding}
     model = LagrangianBart(arch, scheme.vocab_size, scheme=scheme).eval()
     batch = _examples(scheme, random.Random(6), 4, labels=False)

@@ -1,15 +1,14 @@
 """LagrangianBart without data: loss, schedule, value channel, generation, save/load."""
 
 import math
-from pathlib import Path
 
 import pytest
 import torch
-from omegaconf import OmegaConf
 
+from src.config.model import model_preset
 from src.models.module import LagrangianBart, ValueChannel, lr_factor
 
-ARCH = OmegaConf.to_container(OmegaConf.load(Path(__file__).resolve().parents[2] / "conf/model/tiny.yaml"))
+ARCH = model_preset("tiny")
 
 
 def batch(vocab=20, b=3, s=7, t=9, seed=0):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import torch
-from omegaconf import OmegaConf
 
+from src.config.model import model_preset
 from src.lagrangian import main
 from src.physics.lagrangian import build_lagrangian
 from src.tokens import build_scheme
@@ -35,7 +35,7 @@ def tiny_run(tmp_path_factory) -> Path:
     lags = [build_lagrangian(random_fields(rng, 1 + k % 2)) for k in range(8)]
     examples = [scheme.encode(lag.fields, lag, random.Random(k)) for k, lag in enumerate(lags)]
     loader = DataLoader(examples, batch_size=4, collate_fn=scheme.collate)
-    arch = OmegaConf.to_container(OmegaConf.load(CONF_DIR / "model" / "tiny.yaml"))
+    arch = model_preset("tiny")
     model = LagrangianBart(arch, vocab_size=scheme.vocab_size, scheme=scheme, max_new_tokens=24)
     trainer = L.Trainer(
         max_steps=3,

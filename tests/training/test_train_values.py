@@ -51,6 +51,14 @@ ROOT = Path(__file__).resolve().parents[2]
         (["+data.nosuch=1"], "data.nosuch: Key 'nosuch' not in 'DataNode'"),
         (["data.ood.ood_reps.size=-1"], "data.ood.ood_reps.size must be >= 0, got -1"),
         (["model.d_model=7"], "model.d_model=7 must be a multiple of model.encoder_attention_heads=4"),
+        (
+            ["model.d_model=abc"],
+            "model.d_model=abc: Value 'abc' of type 'str' could not be converted to Integer",
+        ),
+        (["model.encoder_layers=1.5"], "model.encoder_layers=1.5: Value '1.5' of type 'float' could not be"),
+        (["model.nosuch=1"], "Key 'nosuch' not in 'ModelNode'"),
+        (["tokenizer.canonical=maybe"], "tokenizer.canonical=maybe: Value 'maybe' is not a valid bool"),
+        (["tokenizer.nosuch=1"], "Key 'nosuch' not in 'TokenizerNode'"),
         (["data.name=fresh_name", "data.max_fields=0"], "data.max_fields must be >= 1, got 0"),
         (["ckpt_path=/nonexistent/last.ckpt"], "ckpt_path=/nonexistent/last.ckpt does not exist"),
         (
