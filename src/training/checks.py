@@ -23,6 +23,8 @@ def check_values(cfg: DictConfig):
     from src.decoding.decoder import Decoder
     from src.models.bart import validate_arch
 
+    from .budget import Budget
+
     def number(key: str, kind=float, minimum=None, maximum=None, allow_none: bool = False):
         """A key's value: a number (an integer for ``kind=int``), within [minimum, maximum]."""
         value = OmegaConf.select(cfg, key)
@@ -46,6 +48,9 @@ def check_values(cfg: DictConfig):
     number("seed", int)
     number("trainer.max_epochs", int, minimum=-1, allow_none=True)
     number("trainer.max_steps", int, minimum=-1, allow_none=True)
+    Budget(cfg, start=0.0)  # budget.total and budget.final_eval are durations
+    number("final_eval.limit", int, minimum=0, allow_none=True)
+    number("final_eval.batch_size", int, minimum=1)
     Decoder.from_config(cfg.decode)  # the decoding options, each checked by name
     # typed by the optim and data schemas at composition: ranges and names only
     optim, dm = cfg.optim, cfg.data.datamodule
