@@ -90,6 +90,8 @@ def main() -> int:
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for split in args.splits.split(","):
+            if not (data_dir / f"{split}.parquet").is_file():
+                raise UserError(f"{data_dir / split}.parquet does not exist (pass --data-dir DIR)")
             table = pd.read_parquet(data_dir / f"{split}.parquet")
             if args.limit:
                 table = table.iloc[: args.limit]

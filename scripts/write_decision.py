@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from src.data.rows import fields_from_row  # noqa: E402
+from src.errors import UserError  # noqa: E402
 from src.evaluate import default_data_dir  # noqa: E402
 from src.models.module import LagrangianBart  # noqa: E402
 from src.physics.lagrangian import build_lagrangian, own_terms  # noqa: E402
@@ -83,6 +84,10 @@ def main() -> int:
     p.add_argument("--out", default=None)
     args = p.parse_args()
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir(Path(args.ckpt))
+    if not (data_dir / f"{args.split}.parquet").is_file():
+        raise UserError(f"{data_dir / args.split}.parquet does not exist (pass --data-dir DIR)")
+    if not 1 <= args.size <= 4:
+        raise UserError(f"--size {args.size}: a sub-list of 1 to 4 fields")
     model = LagrangianBart.load(args.ckpt)
     rows = pd.read_parquet(data_dir / f"{args.split}.parquet").iloc[: args.limit].to_dict("records")
     has_terms: dict[tuple, bool] = {}

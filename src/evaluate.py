@@ -121,11 +121,20 @@ def default_data_dir(ckpt: Path) -> Path:
     if config is None:
         raise UserError(f"cannot tell which dataset {ckpt} was trained on: pass data_dir=DIR")
     try:
-        return Path(config["data"]["datamodule"]["data_dir"])
+        data_dir = Path(config["data"]["datamodule"]["data_dir"])
     except (KeyError, TypeError):
         raise UserError(
             f"{run_dir_of(ckpt) / RUN_INFO} names no data.datamodule.data_dir: pass data_dir=DIR"
         ) from None
+    runs_dir = (config.get("paths") or {}).get("runs_dir")
+    if data_dir.is_absolute() or not runs_dir or Path(runs_dir).is_absolute():
+        return data_dir
+    # a relative data_dir is relative to where the run started: <start>/<runs_dir>/<task>/<time> is the run
+    parents = run_dir_of(ckpt).parents
+    depth = len(Path(runs_dir).parts) + 1
+    if depth >= len(parents) or not (parents[depth] / data_dir).is_dir():
+        return data_dir  # a run folder moved elsewhere: relative to here
+    return parents[depth] / data_dir
 
 
 # --- scoring -------------------------------------------------------------------------------------------

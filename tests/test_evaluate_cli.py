@@ -311,3 +311,18 @@ def test_the_evaluation_summary_and_the_probes_metrics_agree_on_the_same_answers
     assert table["truncated_rate"] == metrics["val/truncated_rate"] > 0
     assert table["validity_rate"] == pytest.approx(metrics["val/validity_rate"])
     assert table["validity_rate"] < 1
+
+
+def test_a_runs_relative_data_dir_is_found_from_anywhere(tmp_path, monkeypatch):
+    """A run started in PROJECT records data_dir ./outputs/data/x; evaluated from another folder, its
+    checkpoint still finds PROJECT/outputs/data/x."""
+    from src.evaluate import default_data_dir
+
+    run = tmp_path / "project" / "outputs" / "runs" / "task" / "2026-12-07_10-00-00"
+    (run / "best_model").mkdir(parents=True)
+    data = {"datamodule": {"data_dir": "./outputs/data/x"}}
+    config = {"paths": {"runs_dir": "./outputs/runs"}, "data": data}
+    (run / "run_info.json").write_text(json.dumps({"config": config}))
+    (tmp_path / "project" / "outputs" / "data" / "x").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert default_data_dir(run / "best_model") == tmp_path / "project" / "outputs" / "data" / "x"
