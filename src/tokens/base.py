@@ -84,6 +84,12 @@ class TokenScheme(ABC):
     def vocab_size(self) -> int:
         return len(self.tokenizer)
 
+    @property
+    def spells_charges_by_list(self) -> bool:
+        """True when the source spells each charge from the whole list's values (a row's own spelling of its
+        charges is then not applied to the source)."""
+        return False
+
     def source_values(self, fields: list[Field]) -> list[float] | None:
         """Continuous values aligned with ``source_tokens`` (numeric_u1's hypercharges), or None."""
         return None
@@ -110,7 +116,7 @@ class TokenScheme(ABC):
         out-of-distribution spellings, ``src.tokens.spelling``), on both sides.
         """
         source = self.source_tokens(fields)
-        if spelling:
+        if spelling and not self.spells_charges_by_list:
             source = respell_tokens(source, spelling)
         out: dict = {"input_ids": [SOS_ID, *self.ids(source), EOS_ID]}
         values = self.source_values(fields)
