@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from src.callbacks.probe import input_signals  # noqa: E402
 from src.config.model import model_preset  # noqa: E402
 from src.data.datamodule import LagrangianDataModule  # noqa: E402
-from src.decoding import fixed_subset, generate_rows, score_rows, summarize  # noqa: E402
+from src.decoding import decode_rows, fixed_subset, score_rows, summarize  # noqa: E402
 from src.models.module import LagrangianBart, lr_factor  # noqa: E402
 from src.tokens import build_scheme  # noqa: E402
 
@@ -36,7 +36,7 @@ SHOWN = ("S_lagrangian", "perfect", "perfect/nf=1", "perfect/nf=2", "distinct_ou
 
 
 def scores(model, dm, rows, idx) -> dict:
-    preds = generate_rows(model, dm, "val", rows, idx, 32, 400, 1)
+    preds = decode_rows(model, dm, "val", rows, idx, 32, 400, 1)
     results = score_rows(dm.scheme, rows, preds, 400)
     out = summarize(results, [int(r["n_fields"]) for r in rows], "val")
     return {k: round(out[f"val/{k}"], 3) for k in SHOWN if f"val/{k}" in out}

@@ -67,7 +67,7 @@ def is_user_error(e: BaseException) -> bool:
 
 def user_error_line(e: BaseException) -> str:
     """The one line of a user error; one that ``instantiate`` wrapped is named by the config node it was
-    built from (``callbacks.generation_scores: num_examples must be at least 1, got 0``)."""
+    built from (``callbacks.decoding_scores: num_examples must be at least 1, got 0``)."""
     if isinstance(e, UserError):
         return one_line(str(e))
     keys = re.findall(r"full_key: (\S+)", str(e))  # Hydra appends its own after the cause's text

@@ -95,7 +95,7 @@ FIT_CHECK = [  # the GPU trainer's precision, clipping and optimiser as every GP
     "final_eval.limit=0",
     "test_after_fit=false",
     "callbacks.embedding_analysis=null",
-    "callbacks.generation_scores.num_examples=4",
+    "callbacks.decoding_scores.num_examples=4",
 ]
 
 

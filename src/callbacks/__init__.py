@@ -1,1 +1,1 @@
-"""Lightning callbacks of the evaluation: generation scores and the embedding analysis."""
+"""Lightning callbacks of the evaluation: decoding scores and the embedding analysis."""

@@ -223,7 +223,7 @@ class DecodingProbe(L.Callback):
             constrain=self.constrain,
             compose=self.compose,
         )
-        decoder.check("callbacks.generation_scores")
+        decoder.check("callbacks.decoding_scores")
         start = time.monotonic()
         predictions = decoder.predict(
             pl_module, dm, self.split, rows, indices, self.batch_size, None, world, rank
@@ -237,5 +237,5 @@ class DecodingProbe(L.Callback):
         for logger in trainer.loggers:
             if isinstance(logger, WandbLogger) and self.table_examples > 0:
                 logger.log_table(
-                    key=f"{self.prefix}/generations", columns=TABLE_COLUMNS, data=data[: self.table_examples]
+                    key=f"{self.prefix}/decoded", columns=TABLE_COLUMNS, data=data[: self.table_examples]
                 )

@@ -11,10 +11,10 @@
 from .decoder import Decoder
 from .engine import (
     compare_with_oracle,
+    decode_rows,
     fixed_subset,
     format_comparison,
     gather_shares,
-    generate_rows,
     generate_shared,
     score_rows,
     summarize,
@@ -29,7 +29,7 @@ __all__ = [
     "fixed_subset",
     "format_comparison",
     "gather_shares",
-    "generate_rows",
+    "decode_rows",
     "generate_shared",
     "score_rows",
     "summarize",

@@ -4,7 +4,7 @@ Used by the validation callback (``src.callbacks.probe``), the final scores of a
 (``src.training.final``), ``python -m src.evaluate`` and ``python -m src.lagrangian FIELDS --checkpoint
 PATH``:
 
-    >>> preds = generate_rows(model, dm, "test", rows, indices, 32, max_new_tokens=600, num_beams=1)
+    >>> preds = decode_rows(model, dm, "test", rows, indices, 32, max_new_tokens=600, num_beams=1)
     >>> results = score_rows(dm.scheme, rows, preds, 600)
     >>> summarize(results, [r["n_fields"] for r in rows], "test")["test/S_lagrangian"]
 
@@ -56,7 +56,7 @@ def summarize(results: list[ExampleResult], n_fields: list[int], prefix: str) ->
     return out
 
 
-def generate_rows(
+def decode_rows(
     pl_module,
     dm,
     split: str,
@@ -141,7 +141,7 @@ def constraint_maker(scheme, constrain: str):
 def _composed_rows(
     pl_module, scheme, rows, batch_size, max_new_tokens, num_beams, deadline, engine, constrain, compose, cost
 ) -> list[list[str] | None]:
-    """``generate_rows`` with ``compose``: every row's sub-lists decoded in one pass, then assembled."""
+    """``decode_rows`` with ``compose``: every row's sub-lists decoded in one pass, then assembled."""
     from src.data.rows import fields_from_row, row_spelling
 
     from .compose import compose_predictions
@@ -181,11 +181,11 @@ def gather_shares(mine: list, n: int, world: int) -> list:
 def generate_shared(
     pl_module, dm, split, rows, indices, batch_size, max_new, num_beams, world=1, rank=0, **kw
 ):
-    """``generate_rows`` for ``rows`` split over the ranks: rank r decodes rows r, r + world, ..., and every
+    """``decode_rows`` for ``rows`` split over the ranks: rank r decodes rows r, r + world, ..., and every
     rank ends with all predictions in row order (rows a rank's deadline left undecoded stay None)."""
     mine = range(rank, len(rows), world)  # every row when world == 1
     mine_rows, mine_indices = [rows[k] for k in mine], [indices[k] for k in mine]
-    preds = generate_rows(pl_module, dm, split, mine_rows, mine_indices, batch_size, max_new, num_beams, **kw)
+    preds = decode_rows(pl_module, dm, split, mine_rows, mine_indices, batch_size, max_new, num_beams, **kw)
     return gather_shares(preds, len(rows), world) if world > 1 else preds
 
 

@@ -5,7 +5,7 @@ here, so that scoring does not depend on the token parser or the oracle.
 """
 
 from .aggregate import (
-    generation_report,
+    decoding_report,
     is_truncated,
     malformed_terms,
     mean_scores,
@@ -25,7 +25,7 @@ __all__ = [
     "class_report",
     "classify_term",
     "format_problem",
-    "generation_report",
+    "decoding_report",
     "is_truncated",
     "malformed_terms",
     "mean_scores",

@@ -1,4 +1,4 @@
-"""Means of Lagrangian scores over a set, sliced by any key, and generation diagnostics (truncation, parse
+"""Means of Lagrangian scores over a set, sliced by any key, and decoding diagnostics (truncation, parse
 failures).
 
 ``mean_scores`` averages S_lagrangian, S_contraction, P_length, S_object and the perfect fraction over
@@ -79,9 +79,7 @@ def malformed_terms(tokens: Sequence[str] | str) -> list[tuple[str, str]]:
     return out
 
 
-def generation_report(
-    predictions: Sequence[Sequence[str]], max_length: int | None = None
-) -> dict[str, float]:
+def decoding_report(predictions: Sequence[Sequence[str]], max_length: int | None = None) -> dict[str, float]:
     """Counts over raw generated sequences (special words kept): truncated, with a malformed term, empty."""
     n = len(predictions)
     truncated = sum(is_truncated(p, max_length) for p in predictions)

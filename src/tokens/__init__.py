@@ -9,6 +9,7 @@ scheme.save_pretrained(dir); load_scheme(dir)
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from src.errors import UserError
@@ -45,6 +46,12 @@ def scheme_from_config(tokenizer_cfg) -> TokenScheme:
     name = options.pop("name")
     if name not in SCHEMES:
         raise UserError(f"tokenizer.name={name!r}: unknown token scheme (choose from {', '.join(SCHEMES)})")
+    accepted = inspect.signature(SCHEMES[name]).parameters
+    for key in options:
+        if key not in accepted:
+            raise UserError(
+                f"tokenizer.{key} is not an option of the {name} scheme (its options: {', '.join(accepted)})"
+            )
     return SCHEMES[name](**options)
 
 

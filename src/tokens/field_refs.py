@@ -7,8 +7,8 @@ Outputs are much shorter, and charges are never re-spelled, so the model copies 
 conjugating quantum numbers. Labels beyond ``n_labels`` are [UNK].
 
 ``charges="common_denominator"`` writes every input hypercharge of a list over the list's least common
-denominator (1/6, 2/3, -1/3, 1/2 as ``1 / 6``, ``4 / 6``, ``- 2 / 6``, ``3 / 6``), so that whether a product of
-fields is neutral under U(1) is a signed sum of integers (the numerators) rather than of fractions with
+denominator (1/6, 2/3, -1/3, 1/2 as ``1 / 6``, ``4 / 6``, ``- 2 / 6``, ``3 / 6``), so that whether a product
+of fields is neutral under U(1) is a signed sum of integers (the numerators) rather than of fractions with
 different denominators. The spelling follows from the values of the list alone: a row's own
 out-of-distribution spelling (``2 / 4``) is not applied to the source, and targets carry no charges.
 """
@@ -16,7 +16,6 @@ out-of-distribution spelling (``2 / 4``) is not applied to the source, and targe
 from __future__ import annotations
 
 import re
-
 from fractions import Fraction
 from math import lcm
 
@@ -64,9 +63,7 @@ class FieldRefReader:
 class FieldRefsScheme(WordScheme):
     name = "field_refs"
 
-    def __init__(
-        self, canonical: bool = False, seed: int = 0, n_labels: int = 10, charges: str = "reduced"
-    ):
+    def __init__(self, canonical: bool = False, seed: int = 0, n_labels: int = 10, charges: str = "reduced"):
         super().__init__(canonical=canonical, seed=seed)
         self.n_labels = int(n_labels)
         if charges not in CHARGE_SPELLINGS:

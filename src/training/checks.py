@@ -22,6 +22,7 @@ def check_values(cfg: DictConfig):
     from src.data.stream import check_stream_values, check_sublists
     from src.decoding.decoder import Decoder
     from src.models.bart import validate_arch
+    from src.tokens import scheme_from_config
 
     from .budget import Budget
 
@@ -80,6 +81,7 @@ def check_values(cfg: DictConfig):
         if isinstance(d, int) and isinstance(heads, int) and (heads < 1 or d % heads):
             raise UserError(f"model.d_model={d} must be a multiple of model.{side}_attention_heads={heads}")
     check_monitor(cfg)
+    scheme_from_config(cfg.tokenizer)  # the scheme's options, each checked by name (no vocabulary built)
     settings = settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))  # ConfigError (UserError)
     check_device({k: OmegaConf.select(cfg, f"trainer.{k}") for k in ("accelerator", "devices", "precision")})
     ckpt = cfg.get("ckpt_path")
@@ -99,16 +101,16 @@ MODEL_VAL_METRICS = ("val/loss", "val/token_accuracy")
 
 def check_monitor(cfg: DictConfig) -> None:
     """The best checkpoint is chosen by a value someone writes: without the decoding probe
-    (``callbacks.generation_scores=null``) only the model's own val/loss and val/token_accuracy are."""
+    (``callbacks.decoding_scores=null``) only the model's own val/loss and val/token_accuracy are."""
     callbacks = cfg.get("callbacks") or {}
-    if callbacks.get("generation_scores") is not None:
+    if callbacks.get("decoding_scores") is not None:
         return
     for key in ("model_checkpoint", "best_model"):
         monitor = OmegaConf.select(cfg, f"callbacks.{key}.monitor")
         if monitor is not None and monitor not in MODEL_VAL_METRICS:
             raise UserError(
-                f"callbacks.generation_scores=null, but callbacks.{key}.monitor={monitor} is written by that "
-                f"decoding probe; keep the probe (fewer rows: callbacks.generation_scores.num_examples=8) or "
+                f"callbacks.decoding_scores=null, but callbacks.{key}.monitor={monitor} is written by that "
+                f"decoding probe; keep the probe (fewer rows: callbacks.decoding_scores.num_examples=8) or "
                 f"choose the best checkpoint by the loss: callbacks.model_checkpoint.monitor=val/loss "
                 f"callbacks.model_checkpoint.mode=min"
             )
@@ -117,7 +119,7 @@ def check_monitor(cfg: DictConfig) -> None:
 # A debugging run (trainer.fast_dev_run, however it is set) decodes and embeds a handful of rows and tokens.
 FAST_DEV_LIMITS = {
     "decode.max_new_tokens": 32,
-    "callbacks.generation_scores.num_examples": 4,
+    "callbacks.decoding_scores.num_examples": 4,
     "final_eval.limit": 4,
 }
 FAST_DEV_CHARGES = [0, "1/2"]  # the t-SNE grid of the embedding analysis: 2 hypercharges instead of 9

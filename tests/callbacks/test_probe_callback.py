@@ -61,7 +61,7 @@ def test_the_probe_decodes_with_the_configured_constraint(tiny_datamodule, tiny_
     import hydra
 
     cfg = compose_cfg(["data=tiny", "model=tiny", "decode.constrain=oracle", "decode.max_new_tokens=1024"])
-    callback = hydra.utils.instantiate(cfg.callbacks.generation_scores, num_examples=6, batch_size=3)
+    callback = hydra.utils.instantiate(cfg.callbacks.decoding_scores, num_examples=6, batch_size=3)
     assert (callback.engine, callback.constrain) == ("lean", "oracle")  # the decode node, as the final scores
     torch.manual_seed(0)
     dm = tiny_datamodule
@@ -93,7 +93,7 @@ def test_wandb_table_of_generations_is_written(tiny_datamodule, tiny_arch, tmp_p
     )
     trainer.validate(model, datamodule=dm, verbose=False)
     logger.experiment.finish()
-    tables = list(tmp_path.rglob("val/generations*.table.json"))
+    tables = list(tmp_path.rglob("val/decoded*.table.json"))
     assert len(tables) == 1
     content = json.loads(tables[0].read_text())
     assert content["columns"][:4] == ["epoch", "row", "n_fields", "input"] and len(content["data"]) == 2
@@ -104,7 +104,7 @@ def test_rescored_schemes_are_written_with_the_rows_charge_spelling(tiny_datamod
 
     from src.data.datamodule import LagrangianDataModule
     from src.data.rows import lagrangian_from_row, row_spelling
-    from src.decoding import generate_rows, score_rows
+    from src.decoding import decode_rows, score_rows
     from src.tokens import build_scheme
 
     dm = LagrangianDataModule(data_dir=str(tiny_datamodule.data_dir), scheme=build_scheme("field_refs"))
@@ -116,7 +116,7 @@ def test_rescored_schemes_are_written_with_the_rows_charge_spelling(tiny_datamod
     for i, row in enumerate(rows):
         ids = dm.encode_row(row, "ood_hypercharge", i)["input_ids"]
         model.answers[tuple(ids)] = dm.scheme.target_tokens(lagrangian_from_row(row), random.Random(i))
-    preds = generate_rows(model, dm, "ood_hypercharge", rows, list(range(len(rows))), 4, 64, 1)
+    preds = decode_rows(model, dm, "ood_hypercharge", rows, list(range(len(rows))), 4, 64, 1)
     results = score_rows(dm.scheme, rows, preds, None)
     assert all(r.score.perfect for r in results)
 
@@ -124,14 +124,14 @@ def test_rescored_schemes_are_written_with_the_rows_charge_spelling(tiny_datamod
 def test_decoding_starts_no_batch_after_its_deadline(tiny_datamodule, tiny_arch):
     import time
 
-    from src.decoding import generate_rows
+    from src.decoding import decode_rows
 
     torch.manual_seed(0)
     dm = tiny_datamodule
     model = LagrangianBart(tiny_arch, vocab_size=dm.scheme.vocab_size, scheme=dm.scheme, max_new_tokens=8)
     table = dm.table("val")
     rows = [table.iloc[i].to_dict() for i in range(4)]
-    late = generate_rows(model, dm, "val", rows, [0, 1, 2, 3], 2, 8, 1, deadline=time.monotonic() - 1)
+    late = decode_rows(model, dm, "val", rows, [0, 1, 2, 3], 2, 8, 1, deadline=time.monotonic() - 1)
     assert late == [None] * 4  # nothing decoded: the caller scores only decoded rows
-    timely = generate_rows(model, dm, "val", rows, [0, 1, 2, 3], 2, 8, 1, deadline=time.monotonic() + 600)
+    timely = decode_rows(model, dm, "val", rows, [0, 1, 2, 3], 2, 8, 1, deadline=time.monotonic() + 600)
     assert all(isinstance(p, list) for p in timely)

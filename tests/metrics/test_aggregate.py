@@ -6,7 +6,7 @@ import pytest
 from metric_examples import HIGGS, SINGLET
 
 from src.metrics import (
-    generation_report,
+    decoding_report,
     is_truncated,
     malformed_terms,
     mean_scores,
@@ -68,9 +68,9 @@ def test_malformed_terms_name_their_problem():
     assert malformed_terms(HIGGS) == [] and malformed_terms(SINGLET) == []
 
 
-def test_generation_report_counts_truncated_malformed_and_empty_outputs():
+def test_decoding_report_counts_truncated_malformed_and_empty_outputs():
     good = ["[SOS]", *HIGGS.split(), "[EOS]"]
     cut = ["[SOS]", *HIGGS.split()[:-2]]  # ends in "CONTRACTIONS SU2"
     empty = ["[SOS]", "[EOS]"]
-    r = generation_report([good, cut, empty])
+    r = decoding_report([good, cut, empty])
     assert (r["n"], r["n_truncated"], r["n_parse_failures"], r["n_empty"]) == (3, 1, 1, 1)

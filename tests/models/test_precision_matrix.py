@@ -12,7 +12,7 @@ from src.train import train
 
 BRIEF = [  # a short fit: no logger, a 4-row probe, no final scores
     "logger=none",
-    "callbacks.generation_scores.num_examples=4",
+    "callbacks.decoding_scores.num_examples=4",
     "decode.max_new_tokens=16",
     "callbacks.embedding_analysis=null",
     "final_eval.limit=0",

@@ -17,7 +17,7 @@ from src.callbacks.signals import EXIT_CODE
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY_RUN = ["data=tiny", "model=tiny", "data.datamodule.batch_size=8"]
-QUICK_SCORES = ["callbacks.generation_scores.num_examples=4", "callbacks.embedding_analysis=null"]
+QUICK_SCORES = ["callbacks.decoding_scores.num_examples=4", "callbacks.embedding_analysis=null"]
 pytestmark = pytest.mark.slow
 
 

@@ -81,8 +81,8 @@ def test_fast_dev_run_shrinks_decoding_probe_final_scores_and_tsne(switch, compo
     assert shrink_for_fast_dev_run(cfg)
     plain = OmegaConf.to_container(cfg, resolve=True)
     assert plain["decode"]["max_new_tokens"] == 32
-    assert plain["callbacks"]["generation_scores"]["max_new_tokens"] == 32  # follows decode
-    assert plain["callbacks"]["generation_scores"]["num_examples"] == 4
+    assert plain["callbacks"]["decoding_scores"]["max_new_tokens"] == 32  # follows decode
+    assert plain["callbacks"]["decoding_scores"]["num_examples"] == 4
     assert plain["final_eval"]["limit"] == 4
     assert plain["callbacks"]["embedding_analysis"]["charges"] == FAST_DEV_CHARGES
 

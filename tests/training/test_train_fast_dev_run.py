@@ -48,7 +48,7 @@ def test_a_run_with_composed_decoding_probes_and_scores_composed(tiny_data_root,
             "decode.compose=2",
         ],
     )
-    assert cfg.callbacks.generation_scores.compose == 2
+    assert cfg.callbacks.decoding_scores.compose == 2
     summary = train(cfg)
     assert 0.0 <= summary["test"]["final/ood_fields/S_lagrangian"] <= 1.0
     out = capsys.readouterr().out

@@ -25,7 +25,7 @@ def test_best_checkpoint_revalidation_is_logged_as_best_not_as_a_last_val_point(
             *TINY,
             "debug=limit",  # 2 epochs x 4 batches, a validation after each
             "logger=csv",
-            "callbacks.generation_scores.num_examples=4",
+            "callbacks.decoding_scores.num_examples=4",
             "callbacks.embedding_analysis=null",
             "final_eval.limit=2",
         ],
@@ -55,7 +55,7 @@ def test_a_fit_stopped_by_max_steps_mid_epoch_validates_and_checkpoints_its_last
             "debug=limit",  # 4 batches per epoch; max_steps=6 stops in the middle of the second epoch
             "trainer.max_steps=6",
             "logger=csv",
-            "callbacks.generation_scores.num_examples=4",
+            "callbacks.decoding_scores.num_examples=4",
             "callbacks.embedding_analysis=null",
             "callbacks.model_checkpoint.save_top_k=-1",
             "final_eval.limit=0",
@@ -80,7 +80,7 @@ def test_a_streamed_run_records_its_stop_tokens_time_and_every_collapse_probe(ti
             "trainer.max_steps=6",
             "trainer.max_epochs=10",
             "logger=csv",
-            "callbacks.generation_scores.num_examples=4",
+            "callbacks.decoding_scores.num_examples=4",
             "callbacks.embedding_analysis=null",
             "final_eval.limit=2",
             "budget.total=00:00:30:00",
@@ -123,7 +123,7 @@ def test_the_id_curriculum_ends_at_its_share_of_the_training_time(tiny_data_root
         "trainer.max_steps=4",
         "trainer.max_epochs=10",
         "logger=none",  # also: a run without loggers leaves the learning-rate monitor out and runs
-        "callbacks.generation_scores.num_examples=2",
+        "callbacks.decoding_scores.num_examples=2",
         "callbacks.embedding_analysis=null",
         "final_eval.limit=1",
         "budget.total=00:00:30:00",
@@ -162,7 +162,7 @@ def test_last_ckpt_holds_the_final_step_even_when_the_last_validation_did_not_im
             *TINY,
             "debug=limit",  # validations at steps 4 and 8
             "logger=csv",
-            "callbacks.generation_scores.num_examples=2",
+            "callbacks.decoding_scores.num_examples=2",
             "callbacks.embedding_analysis=null",
             "callbacks.model_checkpoint.monitor=val/loss",
             "callbacks.model_checkpoint.mode=max",  # the loss falls: the step-4 checkpoint stays the "best"

@@ -14,7 +14,7 @@ from src.train import train
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY_RUN = ["data=tiny", "model=tiny", "data.datamodule.batch_size=8", "decode.max_new_tokens=48"]
-QUICK_SCORES = ["callbacks.generation_scores.num_examples=4", "callbacks.embedding_analysis=null"]
+QUICK_SCORES = ["callbacks.decoding_scores.num_examples=4", "callbacks.embedding_analysis=null"]
 
 
 def _logged(run_dir) -> list[tuple[int, tuple[str, ...]]]:
@@ -122,7 +122,7 @@ def test_two_job_multirun_writes_two_separate_wandb_offline_runs(tiny_data_root,
 
 @pytest.mark.slow
 def test_a_run_without_the_probe_keeps_its_best_checkpoint_by_the_loss(tiny_data_root, compose_cfg_at):
-    off = ["callbacks.generation_scores=null", "callbacks.model_checkpoint.monitor=val/loss"]
+    off = ["callbacks.decoding_scores=null", "callbacks.model_checkpoint.monitor=val/loss"]
     cfg = compose_cfg_at(
         tiny_data_root,
         [*TINY_RUN, *off, "callbacks.model_checkpoint.mode=min", "callbacks.embedding_analysis=null"]

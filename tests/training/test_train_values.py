@@ -63,11 +63,16 @@ ROOT = Path(__file__).resolve().parents[2]
         (["final_eval.batch_size=0"], "final_eval.batch_size=0 must be >= 1"),
         (["tokenizer.canonical=maybe"], "tokenizer.canonical=maybe: Value 'maybe' is not a valid bool"),
         (["tokenizer.nosuch=1"], "Key 'nosuch' not in 'TokenizerNode'"),
+        (["tokenizer.charges=sixths"], "tokenizer.charges='sixths': choose from reduced, common_denominator"),
+        (
+            ["tokenizer=paper", "tokenizer.charges=common_denominator"],
+            "tokenizer.charges is not an option of the paper scheme (its options: canonical, seed)",
+        ),
         (["data.name=fresh_name", "data.max_fields=0"], "data.max_fields must be >= 1, got 0"),
         (["ckpt_path=/nonexistent/last.ckpt"], "ckpt_path=/nonexistent/last.ckpt does not exist"),
         (
-            ["callbacks.generation_scores=null"],
-            "callbacks.generation_scores=null, but callbacks.model_checkpoint.monitor=val/S_lagrangian",
+            ["callbacks.decoding_scores=null"],
+            "callbacks.decoding_scores=null, but callbacks.model_checkpoint.monitor=val/S_lagrangian",
         ),
         (
             [
@@ -84,7 +89,7 @@ def test_bad_values_are_one_line_naming_the_key(argv, needle):
 
 
 def test_without_the_decoding_probe_the_best_checkpoint_is_chosen_by_the_loss():
-    off = ["callbacks.generation_scores=null", "callbacks.model_checkpoint.monitor=val/loss"]
+    off = ["callbacks.decoding_scores=null", "callbacks.model_checkpoint.monitor=val/loss"]
     assert preflight(["experiment=quickstart", *off, "callbacks.model_checkpoint.mode=min"]) is None
 
 
@@ -133,8 +138,8 @@ def test_a_corrupt_checkpoint_is_one_line_and_exit_2_before_any_data_work(tmp_pa
     [
         ("tokenizer.name=nosuch", "tokenizer.name='nosuch': unknown token scheme (choose from paper,"),
         (
-            "callbacks.generation_scores.num_examples=0",
-            "callbacks.generation_scores: every_n_epochs, num_examples and batch_size must be at least 1",
+            "callbacks.decoding_scores.num_examples=0",
+            "callbacks.decoding_scores: every_n_epochs, num_examples and batch_size must be at least 1",
         ),
     ],
 )
