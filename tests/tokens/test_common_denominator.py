@@ -40,7 +40,7 @@ def test_standard_model_charges_are_written_in_sixths():
 
 def test_a_sub_list_is_written_over_its_own_denominator():
     sm = get_model("sm")
-    q, uc, dc, lep, ec, h = sm
+    q, uc, _dc, lep, ec, h = sm
     assert spelled_charges(common().source_tokens([lep, ec, h])) == ["-1/2", "2/2", "1/2"]
     assert spelled_charges(common().source_tokens([q, uc, h])) == ["1/6", "-4/6", "3/6"]
     # the Yukawa Q u^c H: the numerators cancel (1 - 4 + 3 = 0)
