@@ -3,6 +3,7 @@ fields per split, the registry models one by one, the terms no sub-list of at mo
 decoding cost per Lagrangian (seconds, words written, sub-lists decoded).
 
     OMP_NUM_THREADS=2 python scripts/compose_eval.py CKPT [--compose 3] [--limit 200] [--num-beams 1]
+        [--write-threshold T]
         [--splits test,ood_fields,ood_hypercharge,benchmarks] [--out results/compose/NAME.json]
 
 Prints a markdown table; ``--out`` also keeps every number as JSON.
@@ -43,7 +44,16 @@ def beyond(table: pd.DataFrame, k: int) -> tuple[int, int]:
     return terms, rows
 
 
-def run(ckpt: str, split: str, compose: int, limit: int | None, out: Path, data_dir: Path, beams: int = 1):
+def run(
+    ckpt: str,
+    split: str,
+    compose: int,
+    limit: int | None,
+    out: Path,
+    data_dir: Path,
+    beams: int = 1,
+    write_threshold: float | None = None,
+):
     argv = [
         f"ckpt={ckpt}",
         f"data_dir={data_dir}",
@@ -54,6 +64,7 @@ def run(ckpt: str, split: str, compose: int, limit: int | None, out: Path, data_
         f"out_dir={out}",
     ]
     argv += [f"limit={limit}"] if limit else []
+    argv += [f"decode.write_threshold={write_threshold}"] if write_threshold is not None else []
     cfg = parse_config(argv)
     result = evaluate(cfg)
     return pd.read_parquet(result["pred"]), result["decoding"][split]
@@ -71,9 +82,17 @@ def main() -> int:
         "--data-dir", default=None, help="the dataset folder (default: the one the run trained on)"
     )
     p.add_argument("--num-beams", type=int, default=1, help="beam search on every answer (1: greedy)")
+    p.add_argument(
+        "--write-threshold", type=float, default=None, help="no empty answer where P(write a term) > this"
+    )
     args = p.parse_args()
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir(Path(args.ckpt))
-    report: dict = {"ckpt": args.ckpt, "compose": args.compose, "splits": {}}
+    report: dict = {
+        "ckpt": args.ckpt,
+        "compose": args.compose,
+        "write_threshold": args.write_threshold,
+        "splits": {},
+    }
     lines = [
         "| split | decoding | n | "
         + " | ".join(f"nf={n}" for n in range(1, MAX_FIELDS + 1))
@@ -85,6 +104,7 @@ def main() -> int:
     if unknown or not modes:
         raise UserError(f"--modes {args.modes!r}: choose direct, composed or both")
     beams = f" beams={args.num_beams}" if args.num_beams > 1 else ""
+    beams += f" write>{args.write_threshold}" if args.write_threshold is not None else ""
     chosen = [(f"direct{beams}", 0) for m in modes if m == "direct"] + [
         (f"composed k={args.compose}{beams}", args.compose) for m in modes if m == "composed"
     ]
@@ -98,7 +118,16 @@ def main() -> int:
             split_report: dict = {"beyond_k": beyond(table, args.compose)}
             for mode, compose in chosen:
                 where = Path(tmp) / f"{split}_{compose}"
-                preds, cost = run(args.ckpt, split, compose, args.limit, where, data_dir, args.num_beams)
+                preds, cost = run(
+                    args.ckpt,
+                    split,
+                    compose,
+                    args.limit,
+                    where,
+                    data_dir,
+                    args.num_beams,
+                    args.write_threshold,
+                )
                 by_nf = preds.groupby("n_fields")["exact/perfect"].mean().to_dict()
                 entry = {
                     "perfect": float(preds["exact/perfect"].mean()),

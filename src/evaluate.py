@@ -2,7 +2,7 @@
 
     python -m src.evaluate ckpt=PATH [splits=[test,ood_fields,ood_hypercharge,ood_reps,benchmarks]]
         [decode.num_beams=1] [decode.verified=true] [decode.max_new_tokens=N] [decode.engine=lean]
-        [decode.constrain=none|oracle|ids]
+        [decode.constrain=none|oracle|ids] [decode.compose=K] [decode.write_threshold=T]
         [data_dir=DIR] [limit=N] [batch_size=16] [out_dir=DIR] [wandb=true]
     python -m src.evaluate -m ckpt=RUN0/best_model,RUN1/best_model,RUN2/best_model splits=[test]
 
@@ -57,6 +57,7 @@ class DecodeConfig:
     engine: str = "lean"  # src.decoding.options.ENGINES
     constrain: str = "none"  # src.decoding.options.CONSTRAINTS
     compose: int = 0  # k = 1-4: assembled from the model's answers on sub-lists of <= k fields
+    write_threshold: float | None = None  # t in (0, 1): no empty answer where P(write a term) > t
 
 
 @dataclass

@@ -5,6 +5,7 @@
     python -m src.lagrangian --model sm            python -m src.lagrangian --list-models
     python -m src.lagrangian --model-file my_model.yaml
     python -m src.lagrangian FIELDS --checkpoint PATH [--compose K] [--num-beams N] [--max-new-tokens N]
+        [--write-threshold T]
                              [--format text|json]
 
 FIELDS use either input syntax of physics.md §1. ``--checkpoint``: a trained model (a ``best_model/``
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--standalone", action="store_true", help="latex: a full compilable document")
     p.add_argument("--checkpoint", help="a trained model (best_model/ folder or .ckpt) to compare")
     p.add_argument("--num-beams", type=int, default=1, help="--checkpoint: beams (1 = greedy)")
+    p.add_argument(
+        "--write-threshold",
+        type=float,
+        default=None,
+        help="--checkpoint: no empty answer where the model gives writing a term a probability above this",
+    )
     p.add_argument(
         "--max-new-tokens", type=int, default=MAX_NEW_TOKENS, help="--checkpoint: generation limit"
     )
@@ -273,7 +280,12 @@ def compare_checkpoint(args, lag: Lagrangian) -> str:
     from src.decoding import Decoder
 
     compose = default_compose(args.checkpoint) if args.compose is None else args.compose
-    decoder = Decoder(max_new_tokens=args.max_new_tokens, num_beams=args.num_beams, compose=compose)
+    decoder = Decoder(
+        max_new_tokens=args.max_new_tokens,
+        num_beams=args.num_beams,
+        compose=compose,
+        write_threshold=args.write_threshold,
+    )
     try:
         decoder.check()
     except UserError as e:  # name the flag, not the config key

@@ -126,6 +126,7 @@ class DecodingProbe(L.Callback):
         compose: int = 0,
         engine: str = "lean",
         constrain: str = "none",
+        write_threshold: float | None = None,
         split: str = "val",
         prefix: str = "val",
         table_examples: int = 32,
@@ -144,6 +145,7 @@ class DecodingProbe(L.Callback):
         self.num_beams = int(num_beams)
         self.compose = int(compose)
         self.engine, self.constrain = str(engine), str(constrain)
+        self.write_threshold = write_threshold
         self.split = split
         self.prefix = prefix
         self.table_examples = int(table_examples)
@@ -222,6 +224,7 @@ class DecodingProbe(L.Callback):
             engine=self.engine,
             constrain=self.constrain,
             compose=self.compose,
+            write_threshold=self.write_threshold,
         )
         decoder.check("callbacks.decoding_scores")
         start = time.monotonic()

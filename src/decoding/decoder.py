@@ -8,7 +8,9 @@ Its options (``decode.<key>`` in conf/train.yaml and conf/evaluate.yaml):
 - ``constrain``: ``none``, ``oracle`` (only the oracle's terms) or ``ids`` (only the grammar's ID rule);
 - ``verified``: also score only the terms the oracle verifies (a separate, labelled score);
 - ``compose``: 0 decodes the whole field list at once; k in 1..4 assembles the Lagrangian from the model's
-  answers on every sub-list of at most k fields (``src.decoding.compose``; the oracle is not consulted).
+  answers on every sub-list of at most k fields (``src.decoding.compose``; the oracle is not consulted);
+- ``write_threshold``: null is the plain argmax; t in (0, 1) rules out an empty answer wherever the model
+  gives writing a term a probability above t (greedy lean decoding; chosen on validation rows).
 
 The validation probe, the final scores of a training run (``src.training.final``) and ``src.evaluate``
 decode through ``Decoder.predict``; ``src.lagrangian --checkpoint`` through ``Decoder.compare``; the
@@ -35,13 +37,14 @@ class Decoder:
     constrain: str = "none"
     verified: bool = False
     compose: int = 0
+    write_threshold: float | None = None
 
     @classmethod
     def from_config(cls, node, **overrides) -> Decoder:
         """The decoder a ``decode:`` node describes (keys it leaves out keep their defaults), checked."""
         values = {f.name: node[f.name] for f in fields(cls) if node is not None and f.name in node}
         values.update(overrides)
-        decoder = cls(**{k: v for k, v in values.items() if v is not None})
+        decoder = cls(**{k: v for k, v in values.items() if v is not None or k == "write_threshold"})
         decoder.check()
         return decoder
 
@@ -63,6 +66,14 @@ class Decoder:
                 f"{prefix}.compose={c!r}: 0 (decode the whole list) or the largest sub-list, 1 to "
                 f"{MAX_DISTINCT_FIELDS} (a renormalizable term holds at most {MAX_DISTINCT_FIELDS} fields)"
             )
+        t = self.write_threshold
+        if t is not None:
+            if isinstance(t, bool) or not isinstance(t, int | float) or not 0 < t < 1:
+                raise UserError(f"{prefix}.write_threshold={t!r}: null (plain argmax) or a number in (0, 1)")
+            if self.num_beams != 1 or self.engine != "lean":
+                raise UserError(
+                    f"{prefix}.write_threshold needs greedy lean decoding (num_beams=1, engine=lean)"
+                )
 
     def describe(self) -> str:
         how = "greedy" if self.num_beams == 1 else f"beam search ({self.num_beams} beams)"
@@ -70,6 +81,8 @@ class Decoder:
             how += f", constrained ({self.constrain})"
         if self.compose:
             how += f", composed from sub-lists of at most {self.compose} fields"
+        if self.write_threshold is not None:
+            how += f", writing where P(write) > {self.write_threshold}"
         return how
 
     def predict(
@@ -103,13 +116,16 @@ class Decoder:
             constrain=self.constrain,
             compose=self.compose,
             cost=cost,
+            write_threshold=self.write_threshold,
         )
 
     def decode_examples(self, model, examples: list[dict], batch_size: int) -> list[list[str]]:
         """The model's words for encoded examples (the scheme's ``encode`` output, sorted by input length),
         whole lists only (no composition, no constraint): what the decoding bench times, engine by engine."""
-        if self.compose or self.constrain != "none":
-            raise ValueError("decode_examples decodes encoded examples whole: no compose, no constraint")
+        if self.compose or self.constrain != "none" or self.write_threshold is not None:
+            raise ValueError(
+                "decode_examples decodes encoded examples whole: no compose, constraint, threshold"
+            )
         options = {"max_new_tokens": self.max_new_tokens, "num_beams": self.num_beams, "engine": self.engine}
         return model.decode_examples(examples, batch_size, **options)
 
@@ -126,6 +142,7 @@ class Decoder:
             basis=basis,
             compose=self.compose,
             cost=cost,
+            write_threshold=self.write_threshold,
         )
 
     def score(self, scheme, rows: list[dict], predictions: list[list[str]], verified: bool = False) -> list:

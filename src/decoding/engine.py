@@ -70,6 +70,7 @@ def decode_rows(
     constrain: str = "none",
     compose: int = 0,
     cost: dict | None = None,
+    write_threshold: float | None = None,
 ) -> list[list[str] | None]:
     """The module's predictions (scheme words) for dataset rows, the shortest inputs first, ``batch_size``
     rows decoded at once (``LagrangianBart.decode_examples``).
@@ -81,7 +82,7 @@ def decode_rows(
     (an object's ID new within its term, contractions naming declared IDs; any scheme); ``"none"``: the
     model's own argmax. ``compose=k`` (1-4): each row's Lagrangian is assembled from the model's answers on
     its sub-lists of at most k fields (``src.decoding.compose``); ``cost`` (a dict) then receives what that
-    cost, added to what it holds.
+    cost, added to what it holds. ``write_threshold``: see ``src.models.greedy.greedy_decode_queue``.
     """
     if constrain not in CONSTRAINTS:
         raise ValueError(f"constrain must be one of {', '.join(CONSTRAINTS)}, got {constrain!r}")
@@ -100,6 +101,7 @@ def decode_rows(
             constrain,
             compose,
             cost,
+            write_threshold,
         )
     encoded = [dm.encode_row(row, split, i) for row, i in zip(rows, indices)]
     order = sorted(range(len(rows)), key=lambda k: len(encoded[k]["input_ids"]))
@@ -118,6 +120,7 @@ def decode_rows(
         num_beams=num_beams,
         engine=engine,
         constraints=constraints,
+        write_threshold=write_threshold,
     )
     predictions: list[list[str] | None] = [None] * len(rows)
     for k, w in zip(order, words):
@@ -139,7 +142,18 @@ def constraint_maker(scheme, constrain: str):
 
 
 def _composed_rows(
-    pl_module, scheme, rows, batch_size, max_new_tokens, num_beams, deadline, engine, constrain, compose, cost
+    pl_module,
+    scheme,
+    rows,
+    batch_size,
+    max_new_tokens,
+    num_beams,
+    deadline,
+    engine,
+    constrain,
+    compose,
+    cost,
+    write_threshold,
 ) -> list[list[str] | None]:
     """``decode_rows`` with ``compose``: every row's sub-lists decoded in one pass, then assembled."""
     from src.data.rows import fields_from_row, row_spelling
@@ -159,6 +173,7 @@ def _composed_rows(
         max_new_tokens=max_new_tokens,
         num_beams=num_beams,
         engine=engine,
+        write_threshold=write_threshold,
     )
     if cost is not None:
         for key, value in spent.summary().items():
@@ -213,10 +228,12 @@ def compare_with_oracle(
     basis: str = "independent",
     compose: int = 0,
     cost: dict | None = None,
+    write_threshold: float | None = None,
 ):
     """The model's Lagrangian for ``fields`` scored against the oracle's: (ExampleResult, printable diff).
     ``compose=k``: assembled from the model's answers on the sub-lists of at most k fields; ``cost`` (a
-    dict) receives the decoding's seconds and tokens (and sub-lists when composed)."""
+    dict) receives the decoding's seconds and tokens (and sub-lists when composed); ``write_threshold``:
+    see ``src.models.greedy.greedy_decode_queue``."""
     import time
 
     from src.physics.lagrangian import build_lagrangian
@@ -229,9 +246,25 @@ def compare_with_oracle(
         from .compose import compose_predictions
 
         [words], composed = compose_predictions(
-            model, scheme, [fields], [None], compose, 32, max_new_tokens=max_new_tokens, num_beams=num_beams
+            model,
+            scheme,
+            [fields],
+            [None],
+            compose,
+            32,
+            max_new_tokens=max_new_tokens,
+            num_beams=num_beams,
+            write_threshold=write_threshold,
         )
         spent.update(composed.summary())
+    elif write_threshold is not None:
+        options = {
+            "max_new_tokens": max_new_tokens,
+            "num_beams": num_beams,
+            "write_threshold": write_threshold,
+        }
+        words = model.decode_examples([scheme.encode(fields, None)], 1, **options)[0]
+        spent["tokens"] = len(words)
     else:
         batch = scheme.collate([scheme.encode(fields, None)])
         batch = {k: v.to(model.device) if torch.is_tensor(v) else v for k, v in batch.items()}

@@ -207,6 +207,7 @@ def greedy_decode_queue(
     constraints: list | None = None,
     deadline: float | None = None,
     refill_at: int | None = None,
+    write_threshold: float | None = None,
 ) -> list[torch.Tensor | None]:
     """Each of ``n_rows`` rows' ids (1-D: ``decoder_start``, its argmax tokens, [EOS]), with up to ``slots``
     rows decoded at once: once ``refill_at`` slots (default a quarter) are free, the next rows waiting start
@@ -217,6 +218,11 @@ def greedy_decode_queue(
     (pass rows sorted by input length so that a chunk pads little; the chunks are the batches a batched
     decoder would see). ``constraints``: one per row, as in ``greedy_decode``. With a ``deadline``
     (``time.monotonic()``), no row starts after it; rows that never started are None.
+
+    ``write_threshold`` t: at a row's first answer word, [EOS] (an empty answer) is ruled out whenever the
+    model gives writing something a probability 1 - P([EOS]) above t; None (or 1) is the plain argmax.
+    A lower t makes the model write where it is unsure (a calibration of the write decision, to be chosen
+    on validation rows).
     """
     import time
 
@@ -242,6 +248,10 @@ def greedy_decode_queue(
         forced = [c.pos + 1 == max_new_tokens for c in cohorts for _ in c.rows]  # generate's forced_eos
         logits = lean.step(token, cohorts).float()
         live = [r for c in cohorts for r in c.rows]
+        if write_threshold is not None:
+            first = torch.tensor([c.pos == 0 for c in cohorts for _ in c.rows], device=logits.device)
+            writes = 1.0 - torch.softmax(logits, dim=-1)[:, eos] > write_threshold
+            logits[first & writes, eos] = float("-inf")
         if constraints is not None:
             mask = torch.full_like(logits, float("-inf"))
             for i, r in enumerate(live):

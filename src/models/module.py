@@ -340,6 +340,9 @@ class LagrangianBart(L.LightningModule):
         starts after it; those get None."""
         lean = decoding.get("num_beams", 1) == 1 and decoding.get("engine", "lean") == "lean"
         constraints = decoding.pop("constraints", None)
+        write_threshold = decoding.pop("write_threshold", None)
+        if write_threshold is not None and not lean:
+            raise ValueError("a write threshold needs greedy lean decoding (num_beams=1, engine=lean)")
         if not lean:
             out: list[list[int] | None] = [None] * len(examples)
             for start in range(0, len(examples), batch_size):
@@ -372,6 +375,7 @@ class LagrangianBart(L.LightningModule):
                     max_new_tokens=int(decoding.get("max_new_tokens") or self.hparams.max_new_tokens),
                     constraints=constraints,
                     deadline=deadline,
+                    write_threshold=write_threshold,
                 )
         finally:
             self.train(was_training)

@@ -71,3 +71,36 @@ def test_evaluate_reports_the_cost_of_composed_decoding(model, tiny_datamodule, 
 def test_a_compose_value_no_decoding_can_use_is_refused_by_name(value, message):
     with pytest.raises(UserError, match=message):
         parse_config(["ckpt=x", f"decode.compose={value}"])
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("decode.write_threshold=0", "decode.write_threshold=0.0: null"),
+        ("decode.write_threshold=1.5", "decode.write_threshold=1.5: null"),
+        (
+            "decode.num_beams=2 decode.write_threshold=0.2",
+            "decode.write_threshold needs greedy lean decoding",
+        ),
+    ],
+)
+def test_a_write_threshold_no_decoding_can_use_is_refused_by_name(override, message):
+    with pytest.raises(UserError, match=message):
+        parse_config(["ckpt=x", *override.split()])
+
+
+def test_a_write_threshold_reaches_every_sub_list_answer(model):
+    """An untrained model made to answer [EOS] first (its EOS bias raised): the plain argmax leaves every
+    sub-list empty; with a threshold below every sub-list's P(write), none is."""
+    eos = model.ids.eos
+    with torch.no_grad():
+        model.model.final_logits_bias[0, eos] = 6.0
+        for special in (model.ids.pad, model.ids.decoder_start):  # words the scheme does not read back
+            model.model.final_logits_bias[0, special] = -50.0
+    sm = get_model("sm")
+    plain, _ = compose_predictions(model, model.scheme, [sm[:3]], [None], 2, 8, max_new_tokens=8)
+    forced, cost = compose_predictions(
+        model, model.scheme, [sm[:3]], [None], 2, 8, max_new_tokens=8, write_threshold=1e-6
+    )
+    assert plain == [[]]  # nothing written anywhere
+    assert cost.tokens >= cost.decoded  # every decoded sub-list wrote at least one word

@@ -174,3 +174,40 @@ def test_decode_examples_agrees_with_batches(trained):
     assert trained.example_ids(examples, 4, max_new_tokens=150) == trained.example_ids(
         examples, 4, max_new_tokens=150, engine="hf"
     )
+
+
+def test_write_threshold_rules_out_an_empty_answer_exactly_where_writing_is_likely(trained):
+    """With the [EOS] logit raised so that most first answers are empty, a row's first word is [EOS] iff
+    the plain argmax is [EOS] and the model's P(write) = 1 - P([EOS]) at the first word is at most t."""
+    scheme, model = trained.scheme, trained.model
+    rng = random.Random(11)
+    examples = [scheme.encode(random_fields(rng, rng.randint(1, 2)), None) for _ in range(16)]
+    examples.sort(key=lambda e: len(e["input_ids"]))
+    eos, start = trained.ids.eos, trained.ids.decoder_start
+    saved = model.final_logits_bias.clone()
+    try:
+        with torch.no_grad():
+            batch = scheme.collate(examples)
+            first = model(
+                input_ids=batch["input_ids"],
+                attention_mask=batch["attention_mask"],
+                decoder_input_ids=torch.full((len(examples), 1), start),
+            ).logits[:, 0]
+            gap = (first.max(dim=-1).values - first[:, eos]).max().item()
+            model.final_logits_bias[0, eos] += gap + 1.0  # [EOS] is every row's plain argmax
+            p_write = (1 - torch.softmax(first + model.final_logits_bias[0], dim=-1)[:, eos]).tolist()
+        ranked = sorted(p_write)
+        half = len(ranked) // 2
+        t = (ranked[half - 1] + ranked[half]) / 2  # between two rows: no row sits on the threshold
+        plain = trained.example_ids(examples, 4, max_new_tokens=12)
+        assert all(row[1] == eos for row in plain)
+        ids = trained.example_ids(examples, 4, max_new_tokens=12, write_threshold=t)
+        wrote = [row[1] != eos for row in ids]
+        assert wrote == [p > t for p in p_write]
+        assert 0 < sum(wrote) < len(wrote)
+        assert trained.example_ids(examples, 4, max_new_tokens=12, write_threshold=None) == plain
+        with pytest.raises(ValueError, match="write threshold needs greedy lean"):
+            trained.example_ids(examples, 4, max_new_tokens=12, num_beams=2, write_threshold=t)
+    finally:
+        with torch.no_grad():
+            model.final_logits_bias.copy_(saved)
