@@ -219,10 +219,10 @@ def greedy_decode_queue(
     decoder would see). ``constraints``: one per row, as in ``greedy_decode``. With a ``deadline``
     (``time.monotonic()``), no row starts after it; rows that never started are None.
 
-    ``write_threshold`` t: at a row's first answer word, [EOS] (an empty answer) is ruled out whenever the
-    model gives writing something a probability 1 - P([EOS]) above t; None (or 1) is the plain argmax.
-    A lower t makes the model write where it is unsure (a calibration of the write decision, to be chosen
-    on validation rows).
+    ``write_threshold`` t: at a row's first answer word (the first after the start and an opening [SOS]),
+    [EOS] (an empty answer) is ruled out whenever the model gives writing something a probability
+    1 - P([EOS]) above t; None (or 1) is the plain argmax. A lower t makes the model write where it is
+    unsure (a calibration of the write decision, to be chosen on validation rows).
     """
     import time
 
@@ -248,8 +248,10 @@ def greedy_decode_queue(
         forced = [c.pos + 1 == max_new_tokens for c in cohorts for _ in c.rows]  # generate's forced_eos
         logits = lean.step(token, cohorts).float()
         live = [r for c in cohorts for r in c.rows]
-        if write_threshold is not None:
-            first = torch.tensor([c.pos == 0 for c in cohorts for _ in c.rows], device=logits.device)
+        if write_threshold is not None:  # before the first answer word: after the start (and the [SOS] the
+            # targets open with, which a trained model writes first), nothing else written yet
+            pos = torch.tensor([c.pos for c in cohorts for _ in c.rows], device=logits.device)
+            first = (pos <= 1) & (token == decoder_start)
             writes = 1.0 - torch.softmax(logits, dim=-1)[:, eos] > write_threshold
             logits[first & writes, eos] = float("-inf")
         if constraints is not None:
