@@ -14,6 +14,8 @@ from src.tokens.paper import parse_fields_tokens
 def decode_through_generate_tokens(module, examples, batch_size, deadline=None, **decoding):
     """``decode_examples`` of a double: its ``generate_tokens`` on consecutive batches."""
     decoding.pop("constraints", None)
+    if decoding.pop("write_threshold", None) is not None:
+        raise ValueError("these doubles answer whole; they take no write threshold")
     words = []
     for start in range(0, len(examples), batch_size):
         batch = module.scheme.collate(examples[start : start + batch_size])
