@@ -89,19 +89,10 @@ def decode_rows(
 
     scheme = dm.scheme
     if compose:
+        decoding = {"max_new_tokens": max_new_tokens, "num_beams": num_beams, "engine": engine}
+        decoding["write_threshold"] = write_threshold
         return _composed_rows(
-            pl_module,
-            scheme,
-            rows,
-            batch_size,
-            max_new_tokens,
-            num_beams,
-            deadline,
-            engine,
-            constrain,
-            compose,
-            cost,
-            write_threshold,
+            pl_module, scheme, rows, batch_size, deadline, constrain, compose, cost, decoding
         )
     encoded = [dm.encode_row(row, split, i) for row, i in zip(rows, indices)]
     order = sorted(range(len(rows)), key=lambda k: len(encoded[k]["input_ids"]))
@@ -142,20 +133,10 @@ def constraint_maker(scheme, constrain: str):
 
 
 def _composed_rows(
-    pl_module,
-    scheme,
-    rows,
-    batch_size,
-    max_new_tokens,
-    num_beams,
-    deadline,
-    engine,
-    constrain,
-    compose,
-    cost,
-    write_threshold,
+    pl_module, scheme, rows, batch_size, deadline, constrain, compose, cost, decoding: dict
 ) -> list[list[str] | None]:
-    """``decode_rows`` with ``compose``: every row's sub-lists decoded in one pass, then assembled."""
+    """``decode_rows`` with ``compose``: every row's sub-lists decoded in one pass, then assembled
+    (``decoding``: the options of ``LagrangianBart.decode_examples``)."""
     from src.data.rows import fields_from_row, row_spelling
 
     from .compose import compose_predictions
@@ -170,10 +151,7 @@ def _composed_rows(
         batch_size,
         deadline,
         constraint_for,
-        max_new_tokens=max_new_tokens,
-        num_beams=num_beams,
-        engine=engine,
-        write_threshold=write_threshold,
+        **decoding,
     )
     if cost is not None:
         for key, value in spent.summary().items():
