@@ -79,6 +79,7 @@ class SublistsNode:
     sizes: list[float] = MISSING
     planted_share: float = MISSING
     repeat_share: float = MISSING
+    near_miss_share: float = MISSING
     empty_share: Any = MISSING  # a share, or one share per sub-list size
     own_terms: bool = MISSING
 

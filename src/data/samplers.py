@@ -210,6 +210,17 @@ class TrilinearSampler:
         raise SamplingError("cannot plant a trilinear without repeating a field")
 
 
+NEAR_MISS_CHARGES = 6  # how many of the vocabulary's charges nearest a field's are its near misses
+
+
+def near_miss(rng: random.Random, f: Field, vocab: FieldVocabulary) -> Field:
+    """``f`` with a nearby hypercharge: -Y (when Y != 0) or one of the NEAR_MISS_CHARGES vocabulary charges
+    closest to Y, each of those 1 + NEAR_MISS_CHARGES choices equally likely."""
+    others = sorted((q for q in vocab.charges if q != f.u1), key=lambda q: (abs(q - f.u1), q))
+    options = others[:NEAR_MISS_CHARGES] + ([-f.u1] if f.u1 != 0 else [])
+    return Field(f.spin, f.su3, f.su2, rng.choice(options), f.helicity)
+
+
 @dataclass
 class SublistSampler:
     """Sub-lists of another sampler's field lists: the inputs compositional decoding asks a model about.
@@ -220,12 +231,18 @@ class SublistSampler:
     rarely hold a coupling, and a composed Lagrangian is exact only if those that do are right). With
     ``repeat_share`` one field of a sub-list of two or more is replaced by a copy of another (identical
     quantum numbers, as two Higgs doublets or generations in real models); the planted mark is then dropped.
+    With ``near_miss_share``, a sub-list that holds the planted fields has one of them given a nearby
+    hypercharge instead (its negative, or one of the ``NEAR_MISS_CHARGES`` vocabulary charges closest to it):
+    the same representations, charges that in general no longer balance. The target is whatever the oracle
+    finds for the changed list (usually no term), so the model sees couplings beside their near misses and
+    must read the charges to tell them apart. The planted mark is then dropped.
     """
 
     parent: object
     size_weights: tuple[float, ...]
     planted_share: float
     repeat_share: float
+    near_miss_share: float = 0.0
 
     def sample(self, rng: random.Random, rejects: Counter) -> Sample:
         parent = self.parent.sample(rng, rejects)
@@ -239,6 +256,10 @@ class SublistSampler:
             chosen = sorted(rng.sample(range(n), k))
         fields = [parent.fields[i] for i in chosen]
         kind = parent.planted_kind if planted and planted <= set(chosen) else None
+        if kind and self.near_miss_share > 0.0 and rng.random() < self.near_miss_share:
+            i = chosen.index(rng.choice(sorted(planted)))
+            fields[i] = near_miss(rng, fields[i], self.parent.vocab)
+            kind = None
         if k >= 2 and rng.random() < self.repeat_share:
             a, b = rng.sample(range(k), 2)
             fields[b] = fields[a]

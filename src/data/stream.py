@@ -126,7 +126,13 @@ class TrainStream(IterableDataset):
             from .samplers import SublistSampler
 
             sub = self.sublists
-            sampler = SublistSampler(sampler, tuple(sub["sizes"]), sub["planted_share"], sub["repeat_share"])
+            sampler = SublistSampler(
+                sampler,
+                tuple(sub["sizes"]),
+                sub["planted_share"],
+                sub["repeat_share"],
+                sub["near_miss_share"],
+            )
             own_terms_only = sub["own_terms"]
             empty_shares = sub["empty_share"]  # one per sub-list size
         s = self.settings
@@ -246,7 +252,7 @@ def check_sublists(sublists: dict | None) -> dict | None:
             f"distinct fields), none negative, not all zero; got {list(sublists['sizes'])}"
         )
     out = {"sizes": sizes, "own_terms": bool(sublists.get("own_terms", True))}
-    defaults = {"planted_share": 0.0, "repeat_share": 0.0}
+    defaults = {"planted_share": 0.0, "repeat_share": 0.0, "near_miss_share": 0.0}
     for key, default in defaults.items():
         value = float(sublists.get(key, default))
         if not 0.0 <= value <= 1.0:

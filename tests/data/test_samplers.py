@@ -198,3 +198,54 @@ def test_repeat_share_copies_a_field_and_drops_the_planted_mark():
             continue
         assert len(set(sub.fields)) < len(sub.fields)
         assert sub.planted == () and sub.planted_kind is None
+
+
+def _near_miss_sublists(n=400):
+    from src.data.samplers import SublistSampler
+
+    parent = make_sampler(settings_from_config({}), "main")
+    sampler = SublistSampler(parent, (0, 0, 1, 0), 1.0, 0.0, near_miss_share=1.0)
+    rng, pairs = random.Random(11), []
+    for _ in range(n):
+        state = rng.getstate()
+        whole = parent.sample(rng, Counter())
+        rng.setstate(state)
+        pairs.append((whole, sampler.sample(rng, Counter())))
+    return pairs
+
+
+def test_a_near_miss_changes_one_planted_hypercharge_to_a_nearby_one_and_nothing_else():
+    from src.data.samplers import NEAR_MISS_CHARGES
+
+    vocab = make_sampler(settings_from_config({}), "main").vocab
+    changed = 0
+    for whole, sub in _near_miss_sublists():
+        if not whole.planted or len(whole.fields) < 3:
+            continue
+        changed += 1
+        planted = [whole.fields[i] for i in whole.planted]  # a three-field sub-list holds exactly these
+        diffs = [(a, b) for a, b in zip(planted, sub.fields) if a != b]
+        assert len(diffs) == 1, (planted, sub.fields)
+        (a, b) = diffs[0]
+        assert (a.spin, a.su3, a.su2, a.helicity) == (b.spin, b.su3, b.su2, b.helicity)
+        nearer = [q for q in vocab.charges if q != a.u1 and abs(q - a.u1) < abs(b.u1 - a.u1)]
+        assert b.u1 != a.u1 and b.u1 in vocab.charges and (b.u1 == -a.u1 or len(nearer) < NEAR_MISS_CHARGES)
+        assert sub.planted == () and sub.planted_kind is None
+    assert changed > 200
+
+
+def test_near_misses_mostly_have_no_coupling_of_their_own_by_the_oracle():
+    from src.data.samplers import SublistSampler
+
+    settings = settings_from_config({})
+    rejects = Counter()
+    sampler = SublistSampler(make_sampler(settings, "main"), (0, 0, 1, 0), 1.0, 0.0, near_miss_share=1.0)
+    rows = [candidate_row(settings, "main", sampler, i, rejects, own_terms_only=True) for i in range(80)]
+    rows = [r for r in rows if r is not None and r["n_fields"] == 3]
+    empty = sum(r["n_terms"] == 0 for r in rows)
+    assert len(rows) > 50 and empty >= 0.6 * len(rows)
+    # and without the near miss the planted coupling is there in every one of them
+    sampler = SublistSampler(make_sampler(settings, "main"), (0, 0, 1, 0), 1.0, 0.0)
+    rows = [candidate_row(settings, "main", sampler, i, rejects, own_terms_only=True) for i in range(80)]
+    rows = [r for r in rows if r is not None and r["n_fields"] == 3 and r["planted"] != ""]
+    assert len(rows) > 50 and all(r["n_terms"] > 0 for r in rows)

@@ -306,6 +306,7 @@ def test_a_sublist_stream_never_yields_a_held_out_field_list(tiny_dir):
         ({"sizes": [-1, 2]}, "sizes"),
         ({"sizes": [1], "planted_share": 1.5}, "planted_share"),
         ({"sizes": [1], "repeat_share": -0.1}, "repeat_share"),
+        ({"sizes": [1], "near_miss_share": 2}, "near_miss_share"),
         ({"sizes": [1], "empty_share": 1.5}, "empty_share"),
         ({"sizes": [1, 1], "empty_share": [1.0]}, "empty_share"),  # one share per size
         ({"sizes": [1, 1], "empty_share": [1.0, -0.5]}, "empty_share"),
