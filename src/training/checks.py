@@ -81,6 +81,7 @@ def check_values(cfg: DictConfig):
         if isinstance(d, int) and isinstance(heads, int) and (heads < 1 or d % heads):
             raise UserError(f"model.d_model={d} must be a multiple of model.{side}_attention_heads={heads}")
     check_monitor(cfg)
+    check_targets(cfg)
     scheme_from_config(cfg.tokenizer)  # the scheme's options, each checked by name (no vocabulary built)
     settings = settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))  # ConfigError (UserError)
     check_device({k: OmegaConf.select(cfg, f"trainer.{k}") for k in ("accelerator", "devices", "precision")})
@@ -93,6 +94,38 @@ def check_values(cfg: DictConfig):
         if not Path(str(ckpt)).is_file():
             raise UserError(f"ckpt_path={ckpt} does not exist")
     return settings
+
+
+def check_targets(cfg: DictConfig) -> None:
+    """The groups without a schema (``trainer``, each ``callbacks.*`` and ``logger.*`` node) are arguments of
+    the class their ``_target_`` names: a key that class does not take, or a target that cannot be imported,
+    is refused by name here, before any work (else the Trainer or a callback would fail after the data is
+    prepared). Keys a run adds itself (the Trainer's ``callbacks``, ``logger``, ``max_time`` from the budget,
+    the W&B ``id``) are not in the YAML and need no check."""
+    import difflib
+    import inspect
+
+    from hydra.utils import get_object
+
+    nodes = [("trainer", cfg.get("trainer"))]
+    for group in ("callbacks", "logger"):
+        nodes += [(f"{group}.{k}", v) for k, v in (cfg.get(group) or {}).items()]
+    for where, node in nodes:
+        if node is None or not isinstance(node, DictConfig) or "_target_" not in node:
+            continue
+        try:
+            target = get_object(str(node._target_))
+        except Exception as e:  # ImportError, AttributeError: Hydra wraps both
+            raise UserError(f"{where}._target_={node._target_}: cannot be imported ({e})") from None
+        params = inspect.signature(target).parameters
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+            continue  # takes any keyword: its own checks run when it is built
+        for key in node:
+            if str(key).startswith("_") or key in params:
+                continue
+            near = difflib.get_close_matches(str(key), list(params), n=1)
+            hint = f"; did you mean {where}.{near[0]}?" if near else ""
+            raise UserError(f"{where}.{key}: {node._target_} takes no argument {key!r}{hint}")
 
 
 # What the model logs at each validation itself; every other val/* value is the decoding probe's.

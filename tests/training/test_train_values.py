@@ -75,6 +75,18 @@ ROOT = Path(__file__).resolve().parents[2]
             "callbacks.decoding_scores=null, but callbacks.model_checkpoint.monitor=val/S_lagrangian",
         ),
         (
+            ["+trainer.max_stepz=5"],
+            "trainer.max_stepz: lightning.pytorch.Trainer takes no argument 'max_stepz'; did you mean "
+            "trainer.max_steps?",
+        ),
+        (
+            ["+callbacks.model_checkpoint.monitr=val/loss"],
+            "callbacks.model_checkpoint.monitr: lightning.pytorch.callbacks.ModelCheckpoint takes no "
+            "argument 'monitr'; did you mean callbacks.model_checkpoint.monitor?",
+        ),
+        (["+logger.wandb.projekt=x"], "logger.wandb.projekt: src.models.loggers.wandb_logger takes no"),
+        (["callbacks.lr_monitor._target_=src.nosuch.Thing"], "callbacks.lr_monitor._target_=src.nosuch"),
+        (
             [
                 "data.datamodule.stream.sublists.sizes=[1,1]",
                 "data.datamodule.stream.sublists.empty_share=[1]",
