@@ -31,6 +31,7 @@ class OptimNode:
     encoder_lr_scale: float | None = MISSING
     fused: bool = MISSING
     decay_by_time: bool = MISSING
+    decision_weight: float = MISSING
 
 
 ConfigStore.instance().store(group="optim", name="schema", node=OptimNode)

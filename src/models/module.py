@@ -53,6 +53,26 @@ class ModelLoadError(UserError):
     """``path`` is not a model this project can load; the one-line message names the path and the cause."""
 
 
+# Label position of the first answer word: labels are [SOS, answer words..., EOS], so position 1 holds the
+# decision whether to write a term at all ([EOS] there: no term).
+DECISION_POSITION = 1
+
+
+def decision_weighted_loss(logits: torch.Tensor, labels: torch.Tensor, weight: float) -> torch.Tensor:
+    """Token-averaged cross-entropy with the first answer word of each target counted ``weight`` times.
+
+    Teacher forcing averages over every target token, so the one token that decides between an empty answer
+    and a term weighs 1 / (target length) of a long answer: ``optim.decision_weight`` raises it. With weight 1
+    this is the plain mean cross-entropy (Hugging Face's ``loss``)."""
+    ce = nn.functional.cross_entropy(
+        logits.float().transpose(1, 2), labels, ignore_index=LABEL_PAD, reduction="none"
+    )
+    weights = (labels != LABEL_PAD).float()
+    if labels.shape[1] > DECISION_POSITION:
+        weights[:, DECISION_POSITION] *= weight
+    return (ce * weights).sum() / weights.sum().clamp(min=1.0)
+
+
 def default_optim() -> dict:
     """The optimiser settings of a module built without a config (or with a partial one): those of
     ``conf/optim/default.yaml``, read from the file and typed by its schema."""
@@ -181,6 +201,9 @@ class LagrangianBart(L.LightningModule):
         acc = (out.logits.argmax(-1)[mask] == labels[mask]).float().mean()
         self.log(f"{prefix}/loss", out.loss, batch_size=n, **log_kw)
         self.log(f"{prefix}/token_accuracy", acc, batch_size=n, **log_kw)
+        weight = float(self.optim.get("decision_weight", 1.0))
+        if prefix == "train" and weight != 1.0:
+            return decision_weighted_loss(out.logits, labels, weight)
         return out.loss
 
     def training_step(self, batch, batch_idx):

@@ -60,6 +60,7 @@ def check_values(cfg: DictConfig):
     within("optim.weight_decay", optim.weight_decay, minimum=0.0)
     within("optim.warmup_steps", optim.warmup_steps, minimum=0)
     within("optim.min_lr_ratio", optim.min_lr_ratio, minimum=0.0, maximum=1.0)
+    within("optim.decision_weight", optim.decision_weight, minimum=0.0)
     if optim.encoder_lr_scale is not None:
         within("optim.encoder_lr_scale", optim.encoder_lr_scale, minimum=0.0)
     if optim.schedule not in SCHEDULES:

@@ -31,6 +31,38 @@ def test_loss_ignores_label_padding():
     assert torch.isclose(full, m(b3).loss)
 
 
+def test_decision_weight_one_is_the_plain_mean_and_w_counts_the_first_answer_word_w_times():
+    from src.models.module import decision_weighted_loss
+
+    torch.manual_seed(0)
+    m = LagrangianBart(ARCH, vocab_size=20).eval()
+    b = batch()
+    out = m(b)
+    labels = b["labels"]
+    assert torch.isclose(decision_weighted_loss(out.logits, labels, 1.0), out.loss, atol=1e-6)
+    # by hand: each target token's negative log-likelihood, the position-1 ones (the decision) w times
+    logp = torch.log_softmax(out.logits.float(), -1)
+    total, count, w = 0.0, 0.0, 7.0
+    for i in range(labels.shape[0]):
+        for t in range(labels.shape[1]):
+            if labels[i, t] != -100:
+                k = w if t == 1 else 1.0
+                total += -k * float(logp[i, t, labels[i, t]])
+                count += k
+    assert math.isclose(float(decision_weighted_loss(out.logits, labels, w)), total / count, rel_tol=1e-5)
+
+
+def test_the_decision_weight_changes_the_training_loss_only():
+    torch.manual_seed(0)
+    plain = LagrangianBart(ARCH, vocab_size=20).eval()
+    weighted = LagrangianBart(ARCH, vocab_size=20, optim={"decision_weight": 5.0}).eval()
+    weighted.load_state_dict(plain.state_dict())
+    b = batch()
+    plain.log = weighted.log = lambda *a, **k: None  # no trainer to log to
+    assert torch.isclose(plain._step(b, "val"), weighted._step(b, "val"))
+    assert not torch.isclose(plain._step(b, "train"), weighted._step(b, "train"))
+
+
 def test_lr_warms_up_linearly_then_decays_to_the_floor():
     assert lr_factor(0, 10, 100, "linear", 0.0) == pytest.approx(0.1)
     assert lr_factor(9, 10, 100, "linear", 0.0) == pytest.approx(1.0)

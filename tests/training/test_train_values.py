@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
         (["optim.lr=0"], "optim.lr=0.0 must be > 0"),
         (["optim.schedule=foo"], "optim.schedule='foo': use one of linear, cosine, constant"),
         (["optim.warmup_steps=-5"], "optim.warmup_steps=-5 must be >= 0"),
+        (["optim.decision_weight=-1"], "optim.decision_weight=-1.0 must be >= 0.0"),
         (["optim.encoder_lr_scale=-1"], "optim.encoder_lr_scale=-1.0 must be >= 0.0"),
         (["trainer.max_epochs=abc"], "trainer.max_epochs='abc' must be an integer"),
         (["data.datamodule.batch_size=0"], "data.datamodule.batch_size=0 must be >= 1"),
