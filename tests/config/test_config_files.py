@@ -25,6 +25,7 @@ min_lr_ratio: 0.0
 encoder_lr_scale: 1.0
 fused: true
 decay_by_time: false
+decision_weight: 1.0
 """
 
 
