@@ -83,7 +83,14 @@ def check_values(cfg: DictConfig):
             raise UserError(f"model.d_model={d} must be a multiple of model.{side}_attention_heads={heads}")
     check_monitor(cfg)
     check_targets(cfg)
-    scheme_from_config(cfg.tokenizer)  # the scheme's options, each checked by name (no vocabulary built)
+    scheme = scheme_from_config(
+        cfg.tokenizer
+    )  # the scheme's options, each checked by name (no vocabulary built)
+    if optim.decision_weight != 1 and getattr(scheme, "charge_sums", False):
+        raise UserError(
+            "optim.decision_weight weights a target's first word, which tokenizer.charge_sums=true makes a "
+            "charge sum instead of the write decision: use one of the two"
+        )
     settings = settings_from_config(OmegaConf.to_container(cfg.data, resolve=True))  # ConfigError (UserError)
     check_device({k: OmegaConf.select(cfg, f"trainer.{k}") for k in ("accelerator", "devices", "precision")})
     ckpt = cfg.get("ckpt_path")

@@ -69,6 +69,19 @@ ROOT = Path(__file__).resolve().parents[2]
             ["tokenizer=paper", "tokenizer.charges=common_denominator"],
             "tokenizer.charges is not an option of the paper scheme (its options: canonical, seed)",
         ),
+        (
+            ["tokenizer=field_refs", "tokenizer.charge_sums=true"],
+            "tokenizer.charge_sums=true writes sums of the numerators over the list's common denominator",
+        ),
+        (
+            [
+                "tokenizer=field_refs",
+                "tokenizer.charges=common_denominator",
+                "tokenizer.charge_sums=true",
+                "optim.decision_weight=5",
+            ],
+            "optim.decision_weight weights a target's first word, which tokenizer.charge_sums=true makes",
+        ),
         (["data.name=fresh_name", "data.max_fields=0"], "data.max_fields must be >= 1, got 0"),
         (["ckpt_path=/nonexistent/last.ckpt"], "ckpt_path=/nonexistent/last.ckpt does not exist"),
         (
@@ -99,6 +112,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_bad_values_are_one_line_naming_the_key(argv, needle):
     problem = preflight(["experiment=quickstart", *argv])
     assert problem is not None and needle in problem and "\n" not in problem
+
+
+def test_charge_sums_pass_the_preflight_with_the_common_denominator():
+    sums = ["tokenizer=field_refs", "tokenizer.charges=common_denominator", "tokenizer.charge_sums=true"]
+    assert preflight(["experiment=quickstart", *sums]) is None
 
 
 def test_without_the_decoding_probe_the_best_checkpoint_is_chosen_by_the_loss():
