@@ -6,7 +6,10 @@ written and missed at thresholds, and the same among the sub-lists the model its
     OMP_NUM_THREADS=2 python scripts/write_decision.py CKPT [--data-dir DIR] [--split test] [--limit 200]
         [--size 3] [--plausible 0.1] [--out results/compose/NAME_decision.json]
 
-Greedy decoding writes a term exactly when that probability is above one half.
+Greedy decoding writes a term exactly when that probability is above one half. With a scheme whose targets
+start with the list's charge sums (``tokenizer.charge_sums``), the decision is read after the true sums
+(teacher-forced), and ``sums_right`` is the share of sub-lists whose every sum word is the model's first
+choice given the words before it: exactly those whose sums greedy decoding writes right.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from src.errors import UserError  # noqa: E402
 from src.evaluate import default_data_dir  # noqa: E402
 from src.models.module import LagrangianBart  # noqa: E402
 from src.physics.lagrangian import build_lagrangian, own_terms  # noqa: E402
+from src.physics.terms import Lagrangian  # noqa: E402
 
 THRESHOLDS = (0.5, 0.2, 0.1, 0.05, 0.01)
 
@@ -40,23 +44,32 @@ def auc(pos: list[float], neg: list[float]) -> float:
     return sum((a > b) + 0.5 * (a == b) for a in pos for b in neg) / (len(pos) * len(neg))
 
 
-def write_probabilities(model, sub_lists: list[list], batch_size: int = 64) -> list[float]:
-    """P(first answer word is "+" or "-") for each field list, one decoder step after [SOS]."""
+def write_probabilities(model, sub_lists: list[list], batch_size: int = 64) -> tuple[list[float], list[bool]]:
+    """P(the first term word is "+" or "-") for each field list, one decoder step after [SOS] and the
+    target's words before its terms (the charge sums, when the scheme writes them; else none); and whether
+    each of those words is the model's first choice given the true words before it."""
     scheme, vocab = model.scheme, model.scheme.tokenizer.get_vocab()
-    out: list[float] = []
+    probs: list[float] = []
+    sums_right: list[bool] = []
     for start in range(0, len(sub_lists), batch_size):
-        encoded = [scheme.encode(fields, None) for fields in sub_lists[start : start + batch_size]]
+        chunk = sub_lists[start : start + batch_size]
+        encoded = [scheme.encode(fields, None) for fields in chunk]
         batch = scheme.collate(encoded)
-        decoder = torch.tensor([[model.ids.decoder_start, vocab["[SOS]"]]] * len(encoded))
+        prefixes = [scheme.ids(scheme.target_tokens(Lagrangian(list(fields), []))) for fields in chunk]
+        width = 2 + max(len(q) for q in prefixes)
+        rows = [[model.ids.decoder_start, vocab["[SOS]"], *q] for q in prefixes]
+        decoder = torch.tensor([r + [vocab["[PAD]"]] * (width - len(r)) for r in rows])
         with torch.no_grad():
             logits = model.model(
                 **model.encoder_inputs(batch),
                 attention_mask=batch["attention_mask"],
                 decoder_input_ids=decoder,
-            ).logits[:, -1]
-        p = logits.softmax(-1)
-        out += (p[:, vocab["+"]] + p[:, vocab["-"]]).tolist()
-    return out
+            ).logits
+        for k, q in enumerate(prefixes):  # causal decoder: the padding after a row's words changes nothing
+            p = logits[k, 1 + len(q)].softmax(-1)
+            probs.append(float(p[vocab["+"]] + p[vocab["-"]]))
+            sums_right.append(bool((logits[k, 1 : 1 + len(q)].argmax(-1) == torch.tensor(q)).all()))
+    return probs, sums_right
 
 
 def summary(pos: list[float], neg: list[float]) -> dict:
@@ -98,13 +111,14 @@ def main() -> int:
             if sub not in has_terms:
                 has_terms[sub] = bool(own_terms(build_lagrangian(list(sub))).terms)
     subs = list(has_terms)
-    probs = write_probabilities(model, [list(s) for s in subs])
+    probs, sums_right = write_probabilities(model, [list(s) for s in subs])
     pos = [q for q, s in zip(probs, subs) if has_terms[s]]
     neg = [q for q, s in zip(probs, subs) if not has_terms[s]]
     report = {
         "ckpt": args.ckpt,
         "split": args.split,
         "size": args.size,
+        "sums_right": sum(sums_right) / len(sums_right) if getattr(model.scheme, "charge_sums", False) else None,
         "all": summary(pos, neg),
         f"plausible (p > {args.plausible})": summary(
             [q for q in pos if q > args.plausible], [q for q in neg if q > args.plausible]

@@ -83,9 +83,8 @@ def check_values(cfg: DictConfig):
             raise UserError(f"model.d_model={d} must be a multiple of model.{side}_attention_heads={heads}")
     check_monitor(cfg)
     check_targets(cfg)
-    scheme = scheme_from_config(
-        cfg.tokenizer
-    )  # the scheme's options, each checked by name (no vocabulary built)
+    # the scheme's options, each checked by name (no vocabulary built)
+    scheme = scheme_from_config(cfg.tokenizer)
     if optim.decision_weight != 1 and getattr(scheme, "charge_sums", False):
         raise UserError(
             "optim.decision_weight weights a target's first word, which tokenizer.charge_sums=true makes a "
