@@ -21,6 +21,7 @@ import random
 
 import torch
 
+from src.errors import UserError
 from src.metrics import SCORE_KEYS, class_report, mean_scores, mean_scores_by, output_rates
 from src.metrics.collapse import distinct_share
 from src.metrics.example import ExampleResult, score_prediction
@@ -88,6 +89,7 @@ def decode_rows(
         raise ValueError(f"constrain must be one of {', '.join(CONSTRAINTS)}, got {constrain!r}")
 
     scheme = dm.scheme
+    check_threshold_scheme(write_threshold, scheme)
     if compose:
         decoding = {"max_new_tokens": max_new_tokens, "num_beams": num_beams, "engine": engine}
         decoding["write_threshold"] = write_threshold
@@ -117,6 +119,16 @@ def decode_rows(
     for k, w in zip(order, words):
         predictions[k] = None if w is None else list(w)
     return predictions
+
+
+def check_threshold_scheme(write_threshold: float | None, scheme) -> None:
+    """A write threshold acts at the first target word, which a scheme writing charge sums first
+    (``tokenizer.charge_sums``) makes a sum, not the decision to write a term: refused (UserError)."""
+    if write_threshold is not None and getattr(scheme, "charge_sums", False):
+        raise UserError(
+            "decode.write_threshold acts at the first target word, which tokenizer.charge_sums=true makes a "
+            "charge sum instead of the write decision: decode without it"
+        )
 
 
 def constraint_maker(scheme, constrain: str):

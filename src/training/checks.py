@@ -21,6 +21,7 @@ def check_values(cfg: DictConfig):
     from src.data.settings import check_eval_splits, settings_from_config
     from src.data.stream import check_stream_values, check_sublists
     from src.decoding.decoder import Decoder
+    from src.decoding.engine import check_threshold_scheme
     from src.models.bart import validate_arch
     from src.tokens import scheme_from_config
 
@@ -85,6 +86,7 @@ def check_values(cfg: DictConfig):
     check_targets(cfg)
     # the scheme's options, each checked by name (no vocabulary built)
     scheme = scheme_from_config(cfg.tokenizer)
+    check_threshold_scheme(cfg.decode.get("write_threshold"), scheme)
     if optim.decision_weight != 1 and getattr(scheme, "charge_sums", False):
         raise UserError(
             "optim.decision_weight weights a target's first word, which tokenizer.charge_sums=true makes a "

@@ -82,6 +82,15 @@ ROOT = Path(__file__).resolve().parents[2]
             ],
             "optim.decision_weight weights a target's first word, which tokenizer.charge_sums=true makes",
         ),
+        (
+            [
+                "tokenizer=field_refs",
+                "tokenizer.charges=common_denominator",
+                "tokenizer.charge_sums=true",
+                "decode.write_threshold=0.2",
+            ],
+            "decode.write_threshold acts at the first target word, which tokenizer.charge_sums=true makes",
+        ),
         (["data.name=fresh_name", "data.max_fields=0"], "data.max_fields must be >= 1, got 0"),
         (["ckpt_path=/nonexistent/last.ckpt"], "ckpt_path=/nonexistent/last.ckpt does not exist"),
         (
