@@ -48,9 +48,8 @@ class TokenizerNode:
     n_labels: int | None = None  # field_refs: how many field labels F0, F1, ... the vocabulary holds
     field_words: list[str] | None = None  # opaque: its field words (else fitted on the training fields)
     charges: str | None = None  # field_refs: reduced (1/6, 2/3) or common_denominator (1/6, 4/6) per list
-    charge_sums: bool | None = (
-        None  # field_refs with common_denominator: targets start with the bilinears' charges
-    )
+    # field_refs with common_denominator: targets start with the charges of the list's bilinears
+    charge_sums: bool | None = None
 
 
 def model_preset(name: str) -> dict:

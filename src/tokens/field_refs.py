@@ -35,9 +35,9 @@ from src.physics.fields import Field
 from src.physics.terms import Factor
 
 from .grammar import SIGNS, TERM_STARTS, TermError
-from .paper import Spell, _digits, render_fields
+from .paper import Spell, render_fields
 from .schemes import WordScheme
-from .spelling import ChargeSpelling, respell_tokens
+from .spelling import ChargeSpelling, respell_tokens, spaced
 
 LABEL = re.compile(r"F(\d+)")
 CHARGE_SPELLINGS = ("reduced", "common_denominator")
@@ -66,10 +66,10 @@ def charge_sum_tokens(fields: list[Field]) -> list[str]:
     for i in range(len(fields)):
         for j in range(i, len(fields)):
             if i == j:
-                words += [label(i), label(i), SUM, *_digits(Fraction(2 * n[i])).split()]
+                words += [label(i), label(i), SUM, *spaced(str(2 * n[i]))]
             else:
-                words += [label(i), label(j), SUM, *_digits(Fraction(n[i] + n[j])).split()]
-                words += [label(i), label(j), "DAGGER", SUM, *_digits(Fraction(n[i] - n[j])).split()]
+                words += [label(i), label(j), SUM, *spaced(str(n[i] + n[j]))]
+                words += [label(i), label(j), "DAGGER", SUM, *spaced(str(n[i] - n[j]))]
     return words
 
 
@@ -146,14 +146,16 @@ class FieldRefsScheme(WordScheme):
 
     def parse_target(self, tokens: list[str], fields: list[Field]):
         if self.charge_sums:
-            tokens = self._terms_part([str(t) for t in tokens])
+            tokens = self._terms_part([str(t) for t in tokens], self.reader(fields))
         return super().parse_target(tokens, fields)
 
-    def _terms_part(self, tokens: list[str]) -> list[str]:
-        """The words from the first term on (a sign followed by an object), dropping the sums before it."""
+    @staticmethod
+    def _terms_part(tokens: list[str], reader: FieldRefReader) -> list[str]:
+        """The words from the first term on (a sign followed by an object start, as the term grammar cuts
+        terms), dropping the sums before it."""
         for k in range(len(tokens) - 1):
             nxt = tokens[k + 1]
-            if tokens[k] in SIGNS and (nxt in TERM_STARTS or LABEL.fullmatch(nxt) or nxt == "DERIVATIVE"):
+            if tokens[k] in SIGNS and (nxt in TERM_STARTS or reader.starts(nxt)):
                 return tokens[k:]
         return []
 
